@@ -1,0 +1,23 @@
+"""Transition and pilot planner: plan files in, a scheduled dependency graph out.
+
+    >>> from planner import load_plan, schedule
+    >>> sched = schedule(load_plan("plan.yaml"))
+    >>> sched.finish, sched.critical_path
+"""
+
+from planner.files import load_plan, plan_from_bytes
+from planner.model import Link, Plan, PlanError, Problem, Task, parse_plan
+from planner.schedule import Schedule, schedule
+
+__all__ = [
+    "Link",
+    "Plan",
+    "PlanError",
+    "Problem",
+    "Schedule",
+    "Task",
+    "load_plan",
+    "parse_plan",
+    "plan_from_bytes",
+    "schedule",
+]

@@ -1,0 +1,69 @@
+"""Reading a plan from a file or an upload, whatever its format.
+
+One entry point for the command line, the app and notebooks, so size limits, encodings and
+error wording are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from planner.formats.csvfile import read_tasks_csv
+from planner.formats.planfile import read_json, read_yaml
+from planner.model import Plan, PlanError, Problem, parse_plan
+
+MAX_PLAN_BYTES = 64 * 1024 * 1024
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+PLAN_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
+
+
+def _decode(raw: bytes, source: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise PlanError([Problem(source, "", "is not UTF-8 text")]) from None
+
+
+def plan_from_bytes(
+    raw: bytes,
+    filename: str,
+    start: dt.date | None = None,
+    limit: int = MAX_UPLOAD_BYTES,
+) -> Plan:
+    """A validated plan from file content; `start` supplies or overrides the plan start."""
+    suffix = Path(filename).suffix.lower()
+    if len(raw) > limit:
+        raise PlanError([Problem(filename, "", f"is {len(raw) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB")])
+    if suffix not in PLAN_SUFFIXES:
+        raise PlanError(
+            [Problem(filename, "", f"unsupported file type {suffix or '(none)'}; use {', '.join(PLAN_SUFFIXES)}")]
+        )
+    text = _decode(raw, filename)
+    if suffix == ".csv":
+        return read_tasks_csv(text, name=Path(filename).stem, start=start)
+    data: Any = read_json(text, filename) if suffix == ".json" else read_yaml(text, filename)
+    if start is not None and isinstance(data, dict):
+        data = {**data, "start": start}
+    return parse_plan(data)
+
+
+def load_plan(path: str | Path, start: dt.date | None = None) -> Plan:
+    """Loads and validates a plan file (.yaml/.yml/.json or a task .csv); raises PlanError."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_PLAN_BYTES:
+            raise PlanError([Problem(str(p), "", f"is {size / 1e6:.1f} MB; the limit is {MAX_PLAN_BYTES / 1e6:.0f} MB")])
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise PlanError([Problem(str(p), "", "no such file")]) from None
+    except IsADirectoryError:
+        raise PlanError([Problem(str(p), "", "is a directory, not a plan file")]) from None
+    except PermissionError:
+        raise PlanError([Problem(str(p), "", "cannot be read (permission denied)")]) from None
+    return plan_from_bytes(raw, p.name, start=start, limit=MAX_PLAN_BYTES)

@@ -1,0 +1,203 @@
+"""CSV: the task CSV (import and export), the schedule CSV and the milestone CSV.
+
+Exports are data, not code: a text cell that a spreadsheet would run as a formula (it begins
+with =, +, -, @, tab or carriage return) is prefixed with `'`; numbers stay numbers. The reader
+undoes that prefix, so an exported task CSV imports back to the same plan. Excel writes UTF-8
+with a byte-order mark, `;` as the delimiter in many locales and CRLF line ends; all are read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from planner.deps import split_cell
+from planner.model import Plan, PlanError, Problem, parse_plan
+
+TASK_COLUMNS = (
+    "id,name,duration,depends_on,phase,wave,owner,milestone,optimistic,likely,pessimistic,"
+    "not_before,deadline,percent_complete"
+).split(",")
+REQUIRED = ("id", "name", "duration")
+MILESTONE_COLUMNS = ["id", "name", "phase", "owner", "date", "total_float", "critical", "criteria"]
+_SCHEDULE_ONLY = {"es", "ef", "ls", "lf", "start", "finish", "total_float", "free_float", "critical"}
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_TRUE = {"true", "yes", "y", "1", "x"}
+_FALSE = {"false", "no", "n", "0", ""}
+
+
+def safe_text(value: str) -> str:
+    """A text cell a spreadsheet will show, never evaluate."""
+    return "'" + value if value.startswith(_DANGEROUS) else value
+
+
+def _unsafe_text(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_DANGEROUS) else value
+
+
+def _cell(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return safe_text(value)
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):  # numpy scalars
+        return _cell(value.item())
+    return value
+
+
+def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV text with a header; every cell made formula-safe."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def schedule_csv(table: pd.DataFrame) -> str:
+    """The schedule table (DESIGN.md columns) as CSV with `true`/`false` booleans."""
+    return write_rows(list(table.columns), table.itertuples(index=False, name=None))
+
+
+def milestone_rows(sched: Any) -> pd.DataFrame:
+    """Milestones and gates in date order (plan order on the same date)."""
+    t = sched.table
+    plan = sched.plan
+    mask = [task.is_milestone or task.is_gate for task in plan.tasks]
+    rows = t.loc[mask, ["id", "name", "phase", "owner", "finish", "total_float", "critical"]].rename(
+        columns={"finish": "date"}
+    )
+    criteria = {task.id: "; ".join(str(c) for c in task.gate.criteria) for task in plan.tasks if task.gate}
+    rows["criteria"] = [criteria.get(i, "") for i in rows["id"]]
+    rows["_pos"] = range(len(rows))
+    return rows.sort_values(["date", "_pos"], kind="stable").drop(columns="_pos")[MILESTONE_COLUMNS]
+
+
+def milestones_csv(sched: Any) -> str:
+    rows = milestone_rows(sched)
+    return write_rows(MILESTONE_COLUMNS, rows.itertuples(index=False, name=None))
+
+
+def tasks_csv(plan: Plan) -> str:
+    """The task CSV of DESIGN.md; imports back to the same plan (with a start date)."""
+
+    def row(t: Any) -> list[Any]:
+        est = t.estimate
+        return [
+            t.id,
+            t.name,
+            t.duration,
+            ";".join(str(link) for link in t.depends_on),
+            t.phase,
+            t.wave,
+            t.owner or "",
+            t.is_milestone if t.milestone is not None or t.duration == 0 else "",
+            est.optimistic if est else None,
+            est.likely if est else None,
+            est.pessimistic if est else None,
+            t.not_before.isoformat() if t.not_before else "",
+            t.deadline.isoformat() if t.deadline else "",
+            int(t.percent_complete) if float(t.percent_complete).is_integer() else t.percent_complete,
+        ]
+
+    return write_rows(TASK_COLUMNS, (row(t) for t in plan.tasks))
+
+
+def _sniff_delimiter(header: str) -> str:
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _bool(value: str) -> bool | None:
+    v = value.strip().lower()
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False if v else None
+    raise ValueError(f"must be true or false (got {value!r})")
+
+
+def read_tasks_csv(text: str, name: str = "Imported plan", start: Any = None) -> Plan:
+    """Reads a task CSV into a validated plan; every problem names its row and column."""
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    rows = list(reader)
+    problems: list[Problem] = []
+    if not rows or not any(c.strip() for c in rows[0]):
+        raise PlanError([Problem("CSV", "", "the file is empty; the first row must name the columns")])
+    header = [h.strip().lower() for h in rows[0]]
+    for col in REQUIRED:
+        if col not in header:
+            problems.append(Problem("CSV header", col, "required column is missing"))
+    for col in header:
+        if col and col not in TASK_COLUMNS and col not in _SCHEDULE_ONLY and col not in MILESTONE_COLUMNS:
+            problems.append(Problem("CSV header", col, f"unknown column; known: {', '.join(TASK_COLUMNS)}"))
+    if problems:
+        raise PlanError(problems)
+    tasks: list[dict[str, Any]] = []
+    labels: list[str] = []
+    for line_no, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        record = {header[i]: _unsafe_text(c.strip()) for i, c in enumerate(cells) if i < len(header) and header[i]}
+        label = f"row {line_no}"
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+            problems.append(Problem(label, "", f"has {len(cells)} cells but the header has {len(header)} columns"))
+        task, row_problems = _task_from_record(record, label)
+        problems += row_problems
+        tasks.append(task)
+        labels.append(label)
+    if problems:
+        raise PlanError(problems)
+    data: dict[str, Any] = {"name": name, "tasks": tasks}
+    if start is not None:
+        data["start"] = start
+    else:
+        problems.append(Problem("plan", "start", "a task CSV has no plan start; give one (e.g. --start 2027-01-04)"))
+    try:
+        plan = parse_plan(data, labels=labels)
+    except PlanError as exc:
+        raise PlanError(problems + exc.problems) from None
+    if problems:
+        raise PlanError(problems)
+    return plan
+
+
+def _task_from_record(record: Mapping[str, str], label: str) -> tuple[dict[str, Any], list[Problem]]:
+    problems: list[Problem] = []
+    task: dict[str, Any] = {}
+    for key in ("id", "name", "duration", "phase", "owner", "not_before", "deadline", "wave", "percent_complete"):
+        value = record.get(key, "")
+        if value != "" or key in REQUIRED:
+            task[key] = value
+    if record.get("depends_on", ""):
+        task["depends_on"] = split_cell(record["depends_on"])
+    if "milestone" in record:
+        try:
+            flag = _bool(record["milestone"])
+        except ValueError as exc:
+            problems.append(Problem(f"{label} ({record.get('id', '')})", "milestone", str(exc)))
+        else:
+            implied = record.get("duration", "").strip() in ("0", "0.0")
+            if flag is not None and flag != implied:
+                task["milestone"] = flag
+    points = {k: record.get(k, "") for k in ("optimistic", "likely", "pessimistic")}
+    given = [k for k, v in points.items() if v != ""]
+    if given and len(given) < 3:
+        missing = ", ".join(k for k in points if k not in given)
+        problems.append(Problem(f"{label} ({record.get('id', '')})", missing, "give optimistic, likely and pessimistic together"))
+    elif given:
+        task["estimate"] = points
+    return task, problems

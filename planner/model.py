@@ -1,0 +1,549 @@
+"""The plan model: validated, immutable data (DESIGN.md, "The plan model").
+
+A plan is refused whole with every problem listed, each naming the task (or CSV row) and the
+field, so a user can fix a file in one go. pydantic checks each value; the checks that span
+tasks (ids, links, owners, cycles) live here too because they need the whole plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import networkx as nx
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from typing_extensions import Annotated
+
+from planner.calendar import WorkCalendar, check_country, weekday_index
+from planner.deps import ID_RE, format_link, parse_link
+
+DEFAULT_PARTIES = ("client", "vendor", "joint")
+TARGET_RE = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*\S")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a plan: where (task or row), which field, and what to do."""
+
+    where: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
+
+
+class PlanError(ValueError):
+    """Raised instead of returning a half-valid plan; `.problems` lists every problem."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _whole_number(value: Any) -> Any:
+    """Accepts 3, 3.0 and "3"; refuses 2.5, "two" and booleans with a message a user reads."""
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true/false")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"must be a whole number of working days (got {value:g})")
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+            raise ValueError(f"must be a whole number (got {value!r})")
+        return int(float(text))
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+Days = Annotated[int, BeforeValidator(_whole_number), Field(ge=0)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Link(_Frozen):
+    """A dependency on `task`. Inequalities, with lag in working days (negative = lead):
+    FS: ES(S) >= EF(P) + lag; SS: ES(S) >= ES(P) + lag; FF: EF(S) >= EF(P) + lag;
+    SF: EF(S) >= ES(P) + lag."""
+
+    task: str
+    type: Literal["FS", "SS", "FF", "SF"] = "FS"
+    lag: WholeNumber = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            task, kind, lag = parse_link(value)
+            return {"task": task, "type": kind, "lag": lag}
+        if isinstance(value, Mapping) and isinstance(value.get("type"), str):
+            return {**value, "type": value["type"].strip().upper()}
+        return value
+
+    def __str__(self) -> str:
+        return format_link(self.task, self.type, self.lag)
+
+
+class Estimate(_Frozen):
+    """Three-point estimate in working days, for schedule risk."""
+
+    optimistic: Days
+    likely: Days
+    pessimistic: Days
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, value: Any) -> Any:
+        if isinstance(value, Sequence) and not isinstance(value, str):
+            if len(value) != 3:
+                raise ValueError("write [optimistic, likely, pessimistic]: three numbers")
+            return dict(zip(("optimistic", "likely", "pessimistic"), value, strict=True))
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Estimate:
+        if not self.optimistic <= self.likely <= self.pessimistic:
+            raise ValueError(
+                "must satisfy optimistic <= likely <= pessimistic "
+                f"(got {self.optimistic}/{self.likely}/{self.pessimistic})"
+            )
+        return self
+
+
+class Criterion(_Frozen):
+    """A gate exit criterion: a KPI, a target comparison such as `>= 95%`, optionally an actual."""
+
+    kpi: str = Field(min_length=1)
+    target: str
+    actual: str | None = None
+
+    @field_validator("target")
+    @classmethod
+    def _comparison(cls, value: str) -> str:
+        if not TARGET_RE.match(value):
+            raise ValueError(f"target {value!r} must start with >=, <=, >, <, == or != (e.g. '>= 95%')")
+        return value
+
+    def __str__(self) -> str:
+        text = f"{self.kpi} {self.target}"
+        return f"{text} (actual {self.actual})" if self.actual is not None else text
+
+
+class Gate(_Frozen):
+    """A go/no-go decision point with KPI exit criteria."""
+
+    criteria: tuple[Criterion, ...] = ()
+
+
+class Task(_Frozen):
+    """One task; `duration` in working days, 0 for a milestone."""
+
+    id: str
+    name: str = Field(min_length=1)
+    phase: str = ""
+    wave: Annotated[int, BeforeValidator(_whole_number), Field(ge=0)] | None = None
+    owner: str | None = None
+    duration: Days
+    milestone: bool | None = None
+    estimate: Estimate | None = None
+    depends_on: tuple[Link, ...] = ()
+    not_before: dt.date | None = None
+    deadline: dt.date | None = None
+    gate: Gate | None = None
+    percent_complete: Annotated[float, Field(ge=0, le=100)] = 0
+    notes: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _duration_from_estimate(cls, value: Any) -> Any:
+        """A task with an estimate but no duration takes the most likely value."""
+        if isinstance(value, Mapping) and "duration" not in value and value.get("estimate") is not None:
+            est = value["estimate"]
+            likely = None
+            if isinstance(est, Mapping):
+                likely = est.get("likely")
+            elif isinstance(est, Sequence) and not isinstance(est, str) and len(est) == 3:
+                likely = est[1]
+            if likely is not None:
+                return {**value, "duration": likely}
+        return value
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not ID_RE.match(value):
+            raise ValueError(f"id {value!r} may use only letters, digits, '_', '.' and '-'")
+        return value
+
+    @field_validator("depends_on", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            from planner.deps import split_cell
+
+            return split_cell(value)
+        return value
+
+    @property
+    def is_milestone(self) -> bool:
+        """Explicit `milestone:` wins; otherwise a zero-duration task is a milestone."""
+        return self.milestone if self.milestone is not None else self.duration == 0
+
+    @property
+    def is_gate(self) -> bool:
+        return self.gate is not None
+
+
+class CalendarSpec(_Frozen):
+    """Which days are worked: weekends, national holidays (`holidays` package) and closures."""
+
+    weekend: tuple[int, ...] = (5, 6)
+    holidays: str | None = None
+    subdiv: str | None = None
+    closures: tuple[dt.date, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            return value
+        data = dict(value)
+        weekend = data.get("weekend")
+        if weekend is not None:
+            if isinstance(weekend, str):
+                weekend = [w for w in re.split(r"[\s,;]+", weekend) if w]
+            data["weekend"] = tuple(sorted({weekday_index(w) if isinstance(w, str) else w for w in weekend}))
+        hol = data.get("holidays")
+        if isinstance(hol, Mapping):
+            data["holidays"] = hol.get("country")
+            data["subdiv"] = hol.get("subdiv", data.get("subdiv"))
+        elif isinstance(hol, str) and "-" in hol:
+            data["holidays"], data["subdiv"] = hol.split("-", 1)
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> CalendarSpec:
+        if any(d < 0 or d > 6 for d in self.weekend):
+            raise ValueError("weekend days must be mon..sun")
+        if len(set(self.weekend)) >= 7:
+            raise ValueError("every day is a weekend day; a calendar needs at least one working day")
+        if self.holidays:
+            problem = check_country(self.holidays.upper(), self.subdiv)
+            if problem:
+                raise ValueError(problem)
+        return self
+
+    @property
+    def weekend_names(self) -> list[str]:
+        from planner.calendar import WEEKDAY_NAMES
+
+        return [WEEKDAY_NAMES[d] for d in self.weekend]
+
+
+class Plan(_Frozen):
+    """A whole transition plan. Edits produce a new Plan; nothing mutates one."""
+
+    name: str = Field(min_length=1)
+    start: dt.date
+    description: str = ""
+    calendar: CalendarSpec = CalendarSpec()
+    deadline: dt.date | None = None
+    parties: tuple[str, ...] = DEFAULT_PARTIES
+    tasks: tuple[Task, ...] = ()
+    _structure: Any = PrivateAttr(default=None)
+
+    def work_calendar(self) -> WorkCalendar:
+        spec = self.calendar
+        return WorkCalendar(
+            start=self.start,
+            weekend=spec.weekend,
+            country=spec.holidays.upper() if spec.holidays else None,
+            subdiv=spec.subdiv,
+            closures=frozenset(spec.closures),
+        )
+
+    def task(self, task_id: str) -> Task:
+        for t in self.tasks:
+            if t.id == task_id:
+                return t
+        raise KeyError(task_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self.tasks]
+
+    def with_durations(self, durations: Mapping[str, int]) -> Plan:
+        """A new plan with some durations changed; the prepared link structure is reused."""
+        bad = [Problem(f"task {k}", "duration", "must be a whole number >= 0") for k, v in durations.items()
+               if not isinstance(v, int) or isinstance(v, bool) or v < 0]
+        unknown = set(durations) - set(self.ids)
+        bad += [Problem(f"task {k}", "id", "no such task") for k in sorted(unknown)]
+        if bad:
+            raise PlanError(bad)
+        tasks = tuple(
+            t.model_copy(update={"duration": durations[t.id]}) if t.id in durations else t for t in self.tasks
+        )
+        new = self.model_copy(update={"tasks": tasks})
+        if self._structure is not None and self._structure[0] is self.tasks:
+            new._structure = (tasks, self._structure[1])
+        return new
+
+
+_TASK = TypeAdapter(Task)
+_PLAN_FIELDS = set(Plan.model_fields) - {"tasks"}
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "unknown field (check the spelling)",
+    "date_from_datetime_parsing": "is not a date; write YYYY-MM-DD",
+    "date_parsing": "is not a date; write YYYY-MM-DD",
+    "date_type": "is not a date; write YYYY-MM-DD",
+    "date_from_datetime_inexact": "must be a date without a time; write YYYY-MM-DD",
+    "string_type": "must be text",
+    "string_too_short": "must not be empty",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "tuple_type": "must be a list",
+    "model_type": "must be a mapping of fields",
+    "model_attributes_type": "must be a mapping of fields",
+    "float_parsing": "must be a number",
+}
+
+
+def _describe(err: Mapping[str, Any]) -> str:
+    kind = err["type"]
+    if kind == "value_error":
+        msg = str(err.get("ctx", {}).get("error", err["msg"]))
+        return msg
+    if kind in ("greater_than_equal", "less_than_equal"):
+        op = ">=" if kind == "greater_than_equal" else "<="
+        limit = err.get("ctx", {}).get("ge", err.get("ctx", {}).get("le"))
+        return f"must be {op} {limit} (got {err.get('input')!r})"
+    if kind == "literal_error":
+        return f"must be one of {err.get('ctx', {}).get('expected')} (got {err.get('input')!r})"
+    return _MESSAGES.get(kind, err["msg"])
+
+
+def _field_path(loc: Sequence[Any]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item + 1}]")
+        elif item in ("function-after[_ordered()]", "function-before[_from_text()]"):
+            continue
+        elif parts:
+            parts.append(f".{item}")
+        else:
+            parts.append(str(item))
+    return "".join(parts)
+
+
+def _problems_from(exc: ValidationError, where: str, prefix: str = "") -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        path = _field_path([p for p in err["loc"] if not str(p).startswith("function-")])
+        field = f"{prefix}{path}" if path else prefix.rstrip(".") or "plan"
+        out.append(Problem(where, field, _describe(err)))
+    return out
+
+
+def task_label(raw: Any, index: int, labels: Sequence[str] | None) -> str:
+    """How a problem names a task: its id when readable, else its position (or CSV row)."""
+    tid = raw.get("id") if isinstance(raw, Mapping) else None
+    base = labels[index] if labels else f"task #{index + 1}"
+    if isinstance(tid, (str, int)) and str(tid).strip():
+        return f"{base} ({str(tid).strip()})" if labels else f"task {str(tid).strip()}"
+    return base
+
+
+def parse_plan(data: Any, labels: Sequence[str] | None = None) -> Plan:
+    """Validates raw plan data (from YAML, JSON or CSV) into a Plan, or raises PlanError.
+
+    `labels` names each task for messages when the source has rows (e.g. "row 7").
+    """
+    if not isinstance(data, Mapping):
+        raise PlanError([Problem("plan", "", "a plan file must be a mapping with name, start and tasks")])
+    problems: list[Problem] = []
+    header = {k: v for k, v in data.items() if k != "tasks"}
+    for key in header:
+        if key not in _PLAN_FIELDS:
+            problems.append(Problem("plan", str(key), "unknown field (check the spelling)"))
+    header = {k: v for k, v in header.items() if k in _PLAN_FIELDS}
+    plan_head: Plan | None = None
+    try:
+        plan_head = Plan.model_validate(header)
+    except ValidationError as exc:
+        problems += _problems_from(exc, "plan")
+    raw_tasks = data.get("tasks", [])
+    if raw_tasks is None:
+        raw_tasks = []
+    if not isinstance(raw_tasks, Sequence) or isinstance(raw_tasks, (str, bytes)):
+        problems.append(Problem("plan", "tasks", "must be a list of tasks"))
+        raw_tasks = []
+    tasks: list[Task | None] = []
+    names: list[str] = []
+    for i, raw in enumerate(raw_tasks):
+        where = task_label(raw, i, labels)
+        names.append(where)
+        try:
+            tasks.append(_TASK.validate_python(raw))
+        except ValidationError as exc:
+            problems += _problems_from(exc, where)
+            tasks.append(None)
+    parties = plan_head.parties if plan_head else tuple(data.get("parties") or DEFAULT_PARTIES)
+    problems += _cross_checks(raw_tasks, tasks, names, parties)
+    if plan_head is not None:
+        problems += _party_checks(plan_head.parties)
+    if problems or plan_head is None:
+        raise PlanError(problems)
+    plan = plan_head.model_copy(update={"tasks": tuple(t for t in tasks if t is not None)})
+    plan._structure = (plan.tasks, {"generations": _generations(plan.tasks)})
+    return plan
+
+
+def _party_checks(parties: Sequence[str]) -> list[Problem]:
+    out = []
+    if not parties:
+        out.append(Problem("plan", "parties", "must name at least one party"))
+    seen: set[str] = set()
+    for p in parties:
+        if not p.strip():
+            out.append(Problem("plan", "parties", "party names must not be empty"))
+        elif p in seen:
+            out.append(Problem("plan", "parties", f"party {p!r} is listed twice"))
+        seen.add(p)
+    return out
+
+
+_LINK = TypeAdapter(Link)
+
+
+def _readable_links(raw: Any, task: Task | None) -> list[Link]:
+    """Links of a task, also from a task that failed validation elsewhere, so link problems
+    are reported in the same pass as field problems."""
+    if task is not None:
+        return list(task.depends_on)
+    items = raw.get("depends_on") if isinstance(raw, Mapping) else None
+    if isinstance(items, str):
+        from planner.deps import split_cell
+
+        items = split_cell(items)
+    links = []
+    for item in items if isinstance(items, Sequence) and not isinstance(items, str) else []:
+        try:
+            links.append(_LINK.validate_python(item))
+        except (ValidationError, ValueError):
+            continue
+    return links
+
+
+def _cross_checks(
+    raw_tasks: Sequence[Any], tasks: Sequence[Task | None], names: Sequence[str], parties: Iterable[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    party_set = set(parties)
+    first_at: dict[str, int] = {}
+    ids: list[str | None] = []
+    for i, raw in enumerate(raw_tasks):
+        rid = raw.get("id") if isinstance(raw, Mapping) else None
+        rid = rid.strip() if isinstance(rid, str) else None
+        ids.append(rid)
+        if rid is None:
+            continue
+        if rid in first_at:
+            problems.append(
+                Problem(f"{names[i]} (#{i + 1})", "id", f"duplicate id {rid!r}, also used by task #{first_at[rid] + 1}")
+            )
+        else:
+            first_at[rid] = i
+    edges: list[tuple[str, str]] = []
+    for i, raw in enumerate(raw_tasks):
+        task = tasks[i]
+        owner = task.owner if task is not None else (raw.get("owner") if isinstance(raw, Mapping) else None)
+        if isinstance(owner, str) and owner.strip() and owner.strip() not in party_set:
+            problems.append(
+                Problem(names[i], "owner", f"{owner.strip()!r} is not a party of this plan ({', '.join(parties)})")
+            )
+        seen_preds: set[str] = set()
+        for k, link in enumerate(_readable_links(raw, task)):
+            field = f"depends_on[{k + 1}]"
+            if link.task == ids[i]:
+                problems.append(Problem(names[i], field, f"{ids[i]} depends on itself"))
+            elif link.task not in first_at:
+                problems.append(Problem(names[i], field, f"unknown predecessor {link.task!r}"))
+            elif link.task in seen_preds:
+                problems.append(Problem(names[i], field, f"links to {link.task} more than once"))
+            elif ids[i] is not None:
+                edges.append((link.task, ids[i]))
+            seen_preds.add(link.task)
+    order = [rid for rid in ids if rid is not None]
+    problems += _cycle_problems(order, edges)
+    return problems
+
+
+def _graph(tasks: Sequence[Task]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(t.id for t in tasks)
+    graph.add_edges_from((link.task, t.id) for t in tasks for link in t.depends_on)
+    return graph
+
+
+def _cycle_problems(order: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[Problem]:
+    """One problem per dependency cycle, named in link order: `A -> B -> C -> A`."""
+    graph = nx.DiGraph(edges)
+    if nx.is_directed_acyclic_graph(graph):
+        return []
+    position = {tid: i for i, tid in reversed(list(enumerate(order)))}
+    problems = []
+    components = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
+    for comp in sorted(components, key=lambda c: min(position[n] for n in c)):
+        first = min(comp, key=position.__getitem__)
+        cycle = nx.find_cycle(graph.subgraph(comp), source=first)
+        chain = [edge[0] for edge in cycle] + [cycle[0][0]]
+        problems.append(Problem(f"task {first}", "depends_on", "dependency cycle " + " -> ".join(chain)))
+    return problems
+
+
+def _generations(tasks: Sequence[Task]) -> list[list[str]]:
+    """Topological generations: every link goes from an earlier generation to a later one."""
+    return [list(g) for g in nx.topological_generations(_graph(tasks))]
+
+
+def structure_of(plan: Plan) -> dict[str, Any]:
+    """Per-structure cache of a plan: `generations` (topological), plus what `schedule` prepares.
+
+    Valid while the plan's task tuple is the one it was computed for; a duration-only edit
+    (`Plan.with_durations`) carries it over because links and ids are unchanged.
+    """
+    cached = plan._structure
+    if cached is not None and cached[0] is plan.tasks:
+        return cached[1]
+    names = [f"task {t.id}" for t in plan.tasks]
+    raw = [{"id": t.id} for t in plan.tasks]
+    problems = _cross_checks(raw, plan.tasks, names, plan.parties) + _party_checks(plan.parties)
+    if problems:
+        raise PlanError(problems)
+    prepared = {"generations": _generations(plan.tasks)}
+    plan._structure = (plan.tasks, prepared)
+    return prepared
