@@ -132,6 +132,12 @@ class WorkCalendar:
             self._ensure_offsets(int(arr.min()), int(arr.max()))
         return self._iso[arr + self._origin]
 
+    def iso_table(self, lo: int, hi: int) -> tuple[np.ndarray, int]:
+        """The ISO strings of all working days in the table, and the index of day 0, covering
+        offsets lo..hi (for callers that convert the table once and index it many times)."""
+        self._ensure_offsets(lo, hi)
+        return self._iso, self._origin
+
     def offset_on_or_after(self, day: dt.date) -> int:
         """Offset of the first working day on or after `day` (may be negative before start)."""
         d = np.datetime64(day, "D")

@@ -13,6 +13,7 @@ from typing import Any
 from planner.formats.csvfile import read_tasks_csv
 from planner.formats.planfile import read_json, read_yaml
 from planner.model import Plan, PlanError, Problem, parse_plan
+from planner.schedule import warm
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -45,11 +46,11 @@ def plan_from_bytes(
         )
     text = _decode(raw, filename)
     if suffix == ".csv":
-        return read_tasks_csv(text, name=Path(filename).stem, start=start)
+        return warm(read_tasks_csv(text, name=Path(filename).stem, start=start))
     data: Any = read_json(text, filename) if suffix == ".json" else read_yaml(text, filename)
     if start is not None and isinstance(data, dict):
         data = {**data, "start": start}
-    return parse_plan(data)
+    return warm(parse_plan(data))
 
 
 def load_plan(path: str | Path, start: dt.date | None = None) -> Plan:

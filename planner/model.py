@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import networkx as nx
@@ -56,6 +57,8 @@ class PlanError(ValueError):
 
 def _whole_number(value: Any) -> Any:
     """Accepts 3, 3.0 and "3"; refuses 2.5, "two" and booleans with a message a user reads."""
+    if type(value) is int:
+        return value
     if isinstance(value, bool):
         raise ValueError("must be a whole number, not true/false")
     if isinstance(value, float):
@@ -272,14 +275,10 @@ class Plan(_Frozen):
     _structure: Any = PrivateAttr(default=None)
 
     def work_calendar(self) -> WorkCalendar:
+        """The plan's working calendar (shared between plans with the same calendar and start)."""
         spec = self.calendar
-        return WorkCalendar(
-            start=self.start,
-            weekend=spec.weekend,
-            country=spec.holidays.upper() if spec.holidays else None,
-            subdiv=spec.subdiv,
-            closures=frozenset(spec.closures),
-        )
+        country = spec.holidays.upper() if spec.holidays else None
+        return _calendar(self.start, spec.weekend, country, spec.subdiv, frozenset(spec.closures))
 
     def task(self, task_id: str) -> Task:
         for t in self.tasks:
@@ -308,7 +307,15 @@ class Plan(_Frozen):
         return new
 
 
+@lru_cache(maxsize=64)
+def _calendar(
+    start: dt.date, weekend: tuple[int, ...], country: str | None, subdiv: str | None, closures: frozenset
+) -> WorkCalendar:
+    return WorkCalendar(start=start, weekend=weekend, country=country, subdiv=subdiv, closures=closures)
+
+
 _TASK = TypeAdapter(Task)
+_TASKS = TypeAdapter(list[Task])
 _PLAN_FIELDS = set(Plan.model_fields) - {"tasks"}
 
 _MESSAGES = {
@@ -401,25 +408,52 @@ def parse_plan(data: Any, labels: Sequence[str] | None = None) -> Plan:
     if not isinstance(raw_tasks, Sequence) or isinstance(raw_tasks, (str, bytes)):
         problems.append(Problem("plan", "tasks", "must be a list of tasks"))
         raw_tasks = []
+    tasks, task_problems = _validate_tasks(raw_tasks, labels)
+    problems += task_problems
+    names = _Labels(raw_tasks, labels)
+    parties = plan_head.parties if plan_head else tuple(data.get("parties") or DEFAULT_PARTIES)
+    link_problems, edges = _cross_checks(raw_tasks, tasks, names, parties)
+    problems += link_problems
+    if plan_head is not None:
+        problems += _party_checks(plan_head.parties)
+    ids = [r["id"].strip() for r in raw_tasks if isinstance(r, Mapping) and isinstance(r.get("id"), str)]
+    generations, cycle_problems = _order(list(dict.fromkeys(ids)), edges)
+    problems += cycle_problems
+    if problems or plan_head is None:
+        raise PlanError(problems)
+    plan = plan_head.model_copy(update={"tasks": tuple(tasks)})
+    plan._structure = (plan.tasks, {"generations": generations})
+    return plan
+
+
+class _Labels(Sequence[str]):
+    """Task labels for messages, made only for the tasks that have a problem."""
+
+    def __init__(self, raw_tasks: Sequence[Any], labels: Sequence[str] | None):
+        self._raw, self._labels = raw_tasks, labels
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, i: Any) -> Any:
+        return task_label(self._raw[i], i, self._labels)
+
+
+def _validate_tasks(raw_tasks: Sequence[Any], labels: Sequence[str] | None) -> tuple[list[Any], list[Problem]]:
+    """All tasks in one pydantic call; task by task only when something is wrong."""
+    try:
+        return list(_TASKS.validate_python(raw_tasks)), []
+    except ValidationError:
+        pass
     tasks: list[Task | None] = []
-    names: list[str] = []
+    problems: list[Problem] = []
     for i, raw in enumerate(raw_tasks):
-        where = task_label(raw, i, labels)
-        names.append(where)
         try:
             tasks.append(_TASK.validate_python(raw))
         except ValidationError as exc:
-            problems += _problems_from(exc, where)
+            problems += _problems_from(exc, task_label(raw, i, labels))
             tasks.append(None)
-    parties = plan_head.parties if plan_head else tuple(data.get("parties") or DEFAULT_PARTIES)
-    problems += _cross_checks(raw_tasks, tasks, names, parties)
-    if plan_head is not None:
-        problems += _party_checks(plan_head.parties)
-    if problems or plan_head is None:
-        raise PlanError(problems)
-    plan = plan_head.model_copy(update={"tasks": tuple(t for t in tasks if t is not None)})
-    plan._structure = (plan.tasks, {"generations": _generations(plan.tasks)})
-    return plan
+    return tasks, problems
 
 
 def _party_checks(parties: Sequence[str]) -> list[Problem]:
@@ -460,7 +494,8 @@ def _readable_links(raw: Any, task: Task | None) -> list[Link]:
 
 def _cross_checks(
     raw_tasks: Sequence[Any], tasks: Sequence[Task | None], names: Sequence[str], parties: Iterable[str]
-) -> list[Problem]:
+) -> tuple[list[Problem], list[tuple[str, str]]]:
+    """Ids, owners and links across tasks; returns the problems and the readable links."""
     problems: list[Problem] = []
     party_set = set(parties)
     first_at: dict[str, int] = {}
@@ -497,24 +532,20 @@ def _cross_checks(
             elif ids[i] is not None:
                 edges.append((link.task, ids[i]))
             seen_preds.add(link.task)
-    order = [rid for rid in ids if rid is not None]
-    problems += _cycle_problems(order, edges)
-    return problems
+    return problems, edges
 
 
-def _graph(tasks: Sequence[Task]) -> nx.DiGraph:
+def _order(ids: Sequence[str], edges: Sequence[tuple[str, str]]) -> tuple[list[list[str]], list[Problem]]:
+    """Topological generations (every link goes to a later generation), or the cycles named
+    in link order, `A -> B -> C -> A`. One networkx graph serves both."""
     graph = nx.DiGraph()
-    graph.add_nodes_from(t.id for t in tasks)
-    graph.add_edges_from((link.task, t.id) for t in tasks for link in t.depends_on)
-    return graph
-
-
-def _cycle_problems(order: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[Problem]:
-    """One problem per dependency cycle, named in link order: `A -> B -> C -> A`."""
-    graph = nx.DiGraph(edges)
-    if nx.is_directed_acyclic_graph(graph):
-        return []
-    position = {tid: i for i, tid in reversed(list(enumerate(order)))}
+    graph.add_nodes_from(ids)
+    graph.add_edges_from(edges)
+    try:
+        return [list(g) for g in nx.topological_generations(graph)], []
+    except nx.NetworkXUnfeasible:
+        pass
+    position = {tid: i for i, tid in reversed(list(enumerate(ids)))}
     problems = []
     components = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
     for comp in sorted(components, key=lambda c: min(position[n] for n in c)):
@@ -522,12 +553,7 @@ def _cycle_problems(order: Sequence[str], edges: Sequence[tuple[str, str]]) -> l
         cycle = nx.find_cycle(graph.subgraph(comp), source=first)
         chain = [edge[0] for edge in cycle] + [cycle[0][0]]
         problems.append(Problem(f"task {first}", "depends_on", "dependency cycle " + " -> ".join(chain)))
-    return problems
-
-
-def _generations(tasks: Sequence[Task]) -> list[list[str]]:
-    """Topological generations: every link goes from an earlier generation to a later one."""
-    return [list(g) for g in nx.topological_generations(_graph(tasks))]
+    return [], problems
 
 
 def structure_of(plan: Plan) -> dict[str, Any]:
@@ -541,9 +567,11 @@ def structure_of(plan: Plan) -> dict[str, Any]:
         return cached[1]
     names = [f"task {t.id}" for t in plan.tasks]
     raw = [{"id": t.id} for t in plan.tasks]
-    problems = _cross_checks(raw, plan.tasks, names, plan.parties) + _party_checks(plan.parties)
+    problems, edges = _cross_checks(raw, plan.tasks, names, plan.parties)
+    generations, cycles = _order([t.id for t in plan.tasks], edges)
+    problems += cycles + _party_checks(plan.parties)
     if problems:
         raise PlanError(problems)
-    prepared = {"generations": _generations(plan.tasks)}
+    prepared = {"generations": generations}
     plan._structure = (plan.tasks, prepared)
     return prepared

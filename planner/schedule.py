@@ -34,14 +34,21 @@ _PY_TASK_COST, _PY_LINK_COST = 0.25, 0.12
 
 @dataclass(frozen=True)
 class _Sweep:
-    """Links arranged for one direction of the longest-path kernel."""
+    """Links arranged for one direction of the longest-path kernel (values flow tail -> head).
 
-    tail: np.ndarray  # values flow tail -> head
-    head: np.ndarray
-    perm: np.ndarray  # link index (plan order) of each arranged link
+    numpy path: per generation, a head's links are contiguous and preceded by a virtual link
+    from the head's own base value (index n + head, weight 0), so one gather, one add, one
+    `maximum.reduceat` and one scatter settle a whole generation.
+    Python path: heads in generation order, each with its slice of real links (CSR).
+    """
+
+    perm: np.ndarray  # weight index of each numpy-arranged link (len(c) = the zero weight)
+    tail: np.ndarray
     groups: list[tuple[int, int, np.ndarray, np.ndarray]]  # (lo, hi, segment starts, heads)
-    ptr: list[int]  # Python path: CSR over `visit`
-    visit: list[int]
+    py_perm: np.ndarray
+    py_tail: list[int]
+    py_ptr: list[int]
+    py_visit: list[int]
 
 
 @dataclass(frozen=True)
@@ -67,24 +74,32 @@ class Network:
         return len(self.ids)
 
 
-def _sweep(tail: np.ndarray, head: np.ndarray, head_level: np.ndarray, level_order: np.ndarray) -> _Sweep:
-    n_levels = int(level_order.max()) + 1 if level_order.size else 0
+def _sweep(tail: np.ndarray, head: np.ndarray, head_level: np.ndarray, n: int) -> _Sweep:
+    m = tail.size
     key = np.lexsort((head, head_level))
-    tail_s, head_s, lev_s = tail[key], head[key], head_level[key]
+    head_s = head[key]
+    firsts = np.concatenate(([0], np.flatnonzero(np.diff(head_s)) + 1)) if m else key
+    visit = head_s[firsts]
+    counts = np.diff(np.concatenate((firsts, [m]))) if m else firsts
+    # numpy arrangement: the virtual base link goes first in each head's run.
+    v_head = visit
+    all_head = np.concatenate((head_s, v_head))
+    all_level = np.concatenate((head_level[key], head_level[key][firsts] if m else key))
+    all_tail = np.concatenate((tail[key], n + v_head))
+    all_perm = np.concatenate((key, np.full(v_head.size, m, dtype=np.int64)))
+    is_real = np.concatenate((np.ones(m, dtype=np.int8), np.zeros(v_head.size, dtype=np.int8)))
+    order = np.lexsort((is_real, all_head, all_level))
+    all_head, all_level, all_tail, all_perm = all_head[order], all_level[order], all_tail[order], all_perm[order]
     groups = []
-    if key.size:
-        bounds = np.flatnonzero(np.diff(lev_s)) + 1
-        edges = np.concatenate(([0], bounds, [key.size]))
-        for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
-            h = head_s[lo:hi]
+    if m:
+        bounds = np.flatnonzero(np.diff(all_level)) + 1
+        edges = np.concatenate(([0], bounds, [all_head.size])).tolist()
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+            h = all_head[lo:hi]
             starts = np.concatenate(([0], np.flatnonzero(np.diff(h)) + 1))
             groups.append((lo, hi, starts, h[starts]))
-    # Python path: visit heads in level order; ptr marks each head's slice of arranged links.
-    visit = head_s[np.concatenate(([0], np.flatnonzero(np.diff(head_s)) + 1))] if key.size else head_s
-    counts = np.bincount(head_s, minlength=int(head.max()) + 1 if head.size else 0)
-    ptr = np.concatenate(([0], np.cumsum(counts[visit]))) if key.size else np.zeros(1, dtype=np.int64)
-    del n_levels
-    return _Sweep(tail_s, head_s, key, groups, ptr.tolist(), visit.tolist())
+    ptr = np.concatenate(([0], np.cumsum(counts))) if m else np.zeros(1, dtype=np.int64)
+    return _Sweep(all_perm, all_tail, groups, key, tail[key].tolist(), ptr.tolist(), visit.tolist())
 
 
 def prepare(plan: Plan) -> Network:
@@ -116,14 +131,14 @@ def prepare(plan: Plan) -> Network:
     kind = np.array(kind_l, dtype=np.int64)
     lag = np.array(lag_l, dtype=np.int64)
     n_levels = len(cache["generations"])
-    forward = _sweep(src, dst, level[dst], level)
-    backward = _sweep(dst, src, (n_levels - 1) - level[src], level)
+    forward = _sweep(src, dst, level[dst], n)
+    backward = _sweep(dst, src, (n_levels - 1) - level[src], n)
     by_src = np.lexsort((dst, src)) if src.size else src
     s_sorted = src[by_src]
     starts = np.concatenate(([0], np.flatnonzero(np.diff(s_sorted)) + 1)) if src.size else src
     has_succ = np.zeros(n, dtype=bool)
     has_succ[src] = True
-    groups = len(forward.groups) + len(backward.groups)
+    groups = len(forward.groups) + len(backward.groups)  # numpy cost grows with generations
     python_cost = 2 * (_PY_TASK_COST * n + _PY_LINK_COST * src.size)
     net = Network(
         ids=ids,
@@ -145,22 +160,20 @@ def prepare(plan: Plan) -> Network:
 
 
 def _longest(sweep: _Sweep, base: np.ndarray, weight: np.ndarray, use_numpy: bool) -> np.ndarray:
-    """val[h] = max(base[h], max over arranged links (val[tail] + weight)), in sweep order."""
-    w = weight[sweep.perm]
+    """val[h] = max(base[h], max over links into h of val[tail] + weight), in sweep order."""
+    n = base.size
     if use_numpy:
-        val = base.copy()
-        tail, head = sweep.tail, sweep.head
+        val = np.concatenate((base, base))
+        w = np.concatenate((weight, [0]))[sweep.perm]
+        tail = sweep.tail
         for lo, hi, starts, heads in sweep.groups:
-            cand = val[tail[lo:hi]] + w[lo:hi]
-            best = np.maximum.reduceat(cand, starts) if starts.size > 1 else cand.max(keepdims=True)
-            val[heads] = np.maximum(val[heads], best)
-        del head
-        return val
+            val[heads] = np.maximum.reduceat(val[tail[lo:hi]] + w[lo:hi], starts)
+        return val[:n]
     vals = base.tolist()
-    tails = sweep.tail.tolist()
-    ws = w.tolist()
-    ptr = sweep.ptr
-    for i, h in enumerate(sweep.visit):
+    tails = sweep.py_tail
+    ws = weight[sweep.py_perm].tolist()
+    ptr = sweep.py_ptr
+    for i, h in enumerate(sweep.py_visit):
         m = vals[h]
         for k in range(ptr[i], ptr[i + 1]):
             x = vals[tails[k]] + ws[k]
@@ -264,15 +277,74 @@ class Schedule:
         return self.table.loc[self.table["id"] == task_id].iloc[0].to_dict()
 
 
-def _limits(plan: Plan, cal: WorkCalendar) -> tuple[np.ndarray, np.ndarray, int | None]:
+@dataclass(frozen=True)
+class _Columns:
+    """Plan columns that do not change with durations, built once per task tuple."""
+
+    text: dict[str, pd.api.extensions.ExtensionArray]
+    wave: pd.api.extensions.ExtensionArray
+    explicit_milestone: np.ndarray  # -1 unset, 0 no, 1 yes
+    not_before: list[tuple[int, dt.date]]
+    deadlines: list[tuple[int, dt.date]]
+
+
+def _columns(plan: Plan) -> _Columns:
+    cache = structure_of(plan)
+    cols = cache.get("columns")
+    if cols is None:
+        tasks = plan.tasks
+        text = {
+            "id": pd.array([t.id for t in tasks], dtype="str"),
+            "name": pd.array([t.name for t in tasks], dtype="str"),
+            "phase": pd.array([t.phase for t in tasks], dtype="str"),
+            "owner": pd.array([t.owner or "" for t in tasks], dtype="str"),
+        }
+        cols = _Columns(
+            text=text,
+            wave=pd.array([t.wave for t in tasks], dtype="Int64"),
+            explicit_milestone=np.array([-1 if t.milestone is None else int(t.milestone) for t in tasks], dtype=np.int8),
+            not_before=[(j, t.not_before) for j, t in enumerate(tasks) if t.not_before is not None],
+            deadlines=[(j, t.deadline) for j, t in enumerate(tasks) if t.deadline is not None],
+        )
+        cache["columns"] = cols
+    return cols
+
+
+def _durations(plan: Plan) -> np.ndarray:
+    """Durations, cached for the plan's task tuple (a duration edit makes a new tuple)."""
+    cache = structure_of(plan)
+    hit = cache.get("durations")
+    if hit is not None and hit[0] is plan.tasks:
+        return hit[1]
+    arr = np.fromiter((t.duration for t in plan.tasks), dtype=np.int64, count=len(plan.tasks))
+    arr.flags.writeable = False
+    cache["durations"] = (plan.tasks, arr)
+    return arr
+
+
+_ISO_CACHE: dict[int, tuple[np.ndarray, pd.api.extensions.ExtensionArray]] = {}
+
+
+def _iso(cal: WorkCalendar, offsets: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """ISO date strings as a pandas string array, taken from a per-calendar table."""
+    table, origin = cal.iso_table(int(offsets.min()) if offsets.size else 0, int(offsets.max()) if offsets.size else 0)
+    hit = _ISO_CACHE.get(id(table))
+    if hit is None or hit[0] is not table:
+        if len(_ISO_CACHE) > 64:
+            _ISO_CACHE.clear()
+        hit = (table, pd.array(table, dtype="str"))
+        _ISO_CACHE[id(table)] = hit
+    return hit[1].take(offsets + origin)
+
+
+def _limits(plan: Plan, cols: _Columns, cal: WorkCalendar) -> tuple[np.ndarray, np.ndarray, int | None]:
     n = len(plan.tasks)
     earliest = np.zeros(n, dtype=np.int64)
     latest = np.full(n, np.iinfo(np.int64).max // 4, dtype=np.int64)
-    for j, t in enumerate(plan.tasks):
-        if t.not_before is not None:
-            earliest[j] = cal.offset_on_or_after(t.not_before)
-        if t.deadline is not None:
-            latest[j] = cal.offset_on_or_before(t.deadline) + 1
+    for j, day in cols.not_before:
+        earliest[j] = cal.offset_on_or_after(day)
+    for j, day in cols.deadlines:
+        latest[j] = cal.offset_on_or_before(day) + 1
     plan_deadline = cal.offset_on_or_before(plan.deadline) + 1 if plan.deadline else None
     return earliest, latest, plan_deadline
 
@@ -317,39 +389,47 @@ def _date_offsets(net: Network, p: Passes, duration: np.ndarray, earliest: np.nd
     return start, finish
 
 
+def warm(plan: Plan) -> Plan:
+    """Prepares everything `schedule` reuses for this plan (done when a plan file is loaded)."""
+    prepare(plan)
+    _columns(plan)
+    _durations(plan)
+    return plan
+
+
 def schedule(plan: Plan) -> Schedule:
     """Schedules a validated plan (DESIGN.md rules); raises PlanError if it is not valid."""
     net = prepare(plan)
+    cols = _columns(plan)
     cal = plan.work_calendar()
-    duration = np.fromiter((t.duration for t in plan.tasks), dtype=np.int64, count=len(plan.tasks))
-    earliest, latest, plan_deadline = _limits(plan, cal)
+    n = len(plan.tasks)
+    duration = _durations(plan)
+    earliest, latest, plan_deadline = _limits(plan, cols, cal)
     p = run_passes(net, duration, earliest, latest, plan_deadline)
     total = p.ls - p.es
     critical = total <= 0
     start_off, finish_off = _date_offsets(net, p, duration, earliest)
-    tasks = plan.tasks
+    explicit = cols.explicit_milestone
+    milestone = np.where(explicit >= 0, explicit == 1, duration == 0)
     table = pd.DataFrame(
         {
-            "id": list(net.ids),
-            "name": [t.name for t in tasks],
-            "phase": [t.phase for t in tasks],
-            "wave": pd.array([t.wave for t in tasks], dtype="Int64"),
-            "owner": [t.owner or "" for t in tasks],
+            **cols.text,
+            "wave": cols.wave,
             "duration": duration,
             "es": p.es,
             "ef": p.ef,
             "ls": p.ls,
             "lf": p.lf,
-            "start": cal.iso_of(start_off),
-            "finish": cal.iso_of(finish_off),
+            "start": _iso(cal, start_off),
+            "finish": _iso(cal, finish_off),
             "total_float": total,
             "free_float": p.free_float,
             "critical": critical,
-            "milestone": np.fromiter((t.is_milestone for t in tasks), dtype=bool, count=len(tasks)),
+            "milestone": milestone,
         },
         columns=COLUMNS,
     )
-    last = int(finish_off.max()) if len(tasks) else 0
+    last = int(finish_off.max()) if n else 0
     return Schedule(
         plan=plan,
         table=table,

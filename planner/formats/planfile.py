@@ -11,25 +11,36 @@ import json
 from typing import Any
 
 import yaml
+import yaml_rs
 
 from planner.model import Plan, PlanError, Problem
 
 try:
-    _Loader: type = yaml.CSafeLoader
     _Dumper: type = yaml.CSafeDumper
 except AttributeError:  # libyaml not compiled in
-    _Loader, _Dumper = yaml.SafeLoader, yaml.SafeDumper
+    _Dumper = yaml.SafeDumper
+
+
+_ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=100_000, max_replay_stack_depth=16)
 
 
 def read_yaml(text: str, source: str = "plan") -> Any:
-    """Parses YAML safely; a syntax error becomes a PlanError naming line and column."""
+    """Parses YAML as data only (no tags that build objects; alias expansion is limited).
+
+    yaml-rs reads a 10k-task plan in 0.15 s where PyYAML's C loader takes 2 s (README).
+    A syntax error becomes a PlanError naming line and column.
+    """
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PlanError([Problem(source, "", f"not valid YAML{where}: {problem}")]) from None
+        return yaml_rs.loads(text, alias_limits=_ALIAS_LIMITS)
+    except yaml_rs.YAMLDecodeError as exc:
+        lines = [line for line in str(exc).splitlines() if line.strip()]
+        detail = lines[0] if lines else "unreadable"
+        tail = lines[-1].strip() if len(lines) > 1 else ""
+        if tail and not tail.startswith(("|", "^")) and tail not in detail:
+            detail = f"{detail}: {tail}"
+        raise PlanError([Problem(source, "", f"not valid YAML: {detail}")]) from None
+    except (ValueError, OverflowError) as exc:
+        raise PlanError([Problem(source, "", f"not valid YAML: {exc}")]) from None
 
 
 def read_json(text: str, source: str = "plan") -> Any:

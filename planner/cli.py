@@ -1,0 +1,231 @@
+"""`python -m planner` / `planner`: the command line of DESIGN.md.
+
+Exit codes: 0 done, 1 bad input (every problem on stderr, one per line), 2 bad usage. A user
+never sees a traceback for bad input; set PLANNER_DEBUG=1 to see one for a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from planner.files import load_plan
+from planner.formats.csvfile import milestones_csv, schedule_csv, tasks_csv
+from planner.formats.planfile import dump_json, dump_yaml
+from planner.model import Plan, PlanError, Problem
+from planner.schedule import Schedule, schedule
+from planner.templates import MAX_WAVES, build_plan, list_templates, template_names
+
+EXPORTS: dict[str, Callable[[Schedule], str]] = {
+    "milestones-csv": milestones_csv,
+    "tasks-csv": lambda s: tasks_csv(s.plan),
+    "yaml": lambda s: dump_yaml(s.plan),
+    "json": lambda s: dump_json(s.plan),
+}
+TABLE_WIDTH = 100
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _share(text: str) -> int:
+    value = text.strip().rstrip("%")
+    if not value.isdigit() or not 1 <= int(value) <= 90:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage from 1 to 90 (e.g. 15)")
+    return int(value)
+
+
+def _waves(text: str) -> int:
+    if not text.isdigit() or int(text) > MAX_WAVES:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of waves from 0 to {MAX_WAVES}")
+    return int(text)
+
+
+def _write(text: str, out: str | None) -> None:
+    if out in (None, "-"):
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise PlanError([Problem(str(out), "", f"cannot write: {exc.strerror or exc}")]) from None
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_table(sched: Schedule, width: int = TABLE_WIDTH) -> str:
+    """A terminal table that fits `width` columns; `*` marks critical tasks."""
+    t = sched.table
+    id_w = min(max([len(i) for i in t["id"]] + [2]), 14)
+    fixed = 2 + id_w + 1 + 10 + 1 + 10 + 1 + 4 + 1 + 5 + 1 + 5
+    name_w = max(10, width - fixed - 1)
+    head = f"  {'id':<{id_w}} {'name':<{name_w}} {'start':<10} {'finish':<10} {'days':>4} {'float':>5} {'free':>5}"
+    lines = [head.rstrip(), "-" * min(width, len(head))]
+    rows = zip(t["id"], t["name"], t["start"], t["finish"], t["duration"], t["total_float"], t["free_float"],
+               t["critical"], t["milestone"], strict=True)
+    for tid, name, start, finish, dur, tf, ff, crit, ms in rows:
+        mark = "*" if crit else " "
+        label = ("◆ " if ms else "") + str(name)
+        lines.append(
+            f"{mark} {_clip(tid, id_w):<{id_w}} {_clip(label, name_w):<{name_w}} {start:<10} {finish:<10} "
+            f"{dur:>4} {tf:>5} {ff:>5}"
+        )
+    lines.append("")
+    lines.append(_summary(sched))
+    lines.append("* critical (total float <= 0)   ◆ milestone   days and float in working days")
+    return "\n".join(lines) + "\n"
+
+
+def _summary(sched: Schedule) -> str:
+    plan = sched.plan
+    crit = int(sched.table["critical"].sum())
+    text = (
+        f"{plan.name}: {len(plan.tasks)} tasks, finish {sched.finish.isoformat()} "
+        f"({sched.finish_offset} working days), {crit} critical"
+    )
+    if plan.deadline:
+        margin = sched.calendar.offset_on_or_before(plan.deadline) + 1 - sched.finish_offset
+        text += f", deadline {plan.deadline.isoformat()} " + (
+            f"met with {margin} working days to spare" if margin >= 0 else f"MISSED by {-margin} working days"
+        )
+    return text
+
+
+def schedule_json(sched: Schedule) -> str:
+    rows = []
+    for rec in sched.table.to_dict(orient="records"):
+        rows.append({k: (None if v is None or (k == "wave" and str(v) == "<NA>") else _plain(v)) for k, v in rec.items()})
+    doc = {
+        "name": sched.plan.name,
+        "start": sched.plan.start.isoformat(),
+        "finish": sched.finish.isoformat(),
+        "finish_days": sched.finish_offset,
+        "critical_path": list(sched.critical_path),
+        "tasks": rows,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def _plain(value: object) -> object:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _load(args: argparse.Namespace) -> Plan:
+    return load_plan(args.plan, start=getattr(args, "start", None))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    sched = schedule(_load(args))
+    plan = sched.plan
+    links = sum(len(t.depends_on) for t in plan.tasks)
+    milestones = sum(t.is_milestone or t.is_gate for t in plan.tasks)
+    print(f"OK: {_summary(sched)}; {links} links, {milestones} milestones and gates")
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    sched = schedule(_load(args))
+    if args.format == "csv":
+        text = schedule_csv(sched.table)
+    elif args.format == "json":
+        text = schedule_json(sched)
+    else:
+        text = render_table(sched)
+    _write(text, args.output)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    sched = schedule(_load(args))
+    _write(EXPORTS[args.to](sched), args.output)
+    if args.output not in (None, "-"):
+        print(f"wrote {args.to} to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    plan = build_plan(
+        args.template,
+        waves=args.waves,
+        pilot_share=args.pilot_share,
+        start=args.start,
+        plan_name=args.name,
+        holidays=args.holidays,
+    )
+    text = dump_json(plan) if str(args.output).endswith(".json") else dump_yaml(plan)
+    _write(text, args.output)
+    if args.output not in (None, "-"):
+        sched = schedule(plan)
+        print(f"wrote {args.output}: {_summary(sched)}", file=sys.stderr)
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    for info in list_templates():
+        print(f"{info.name}  {info.description}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="planner", description="Transition and pilot planner: schedule, validate and export transition plans."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def plan_cmd(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("plan", metavar="PLAN", help="plan file: .yaml, .yml, .json or a task .csv")
+        p.add_argument("--start", type=_date, metavar="DATE", help="plan start (needed for a task CSV)")
+        return p
+
+    plan_cmd("validate", "check a plan; print a one-line summary or every problem").set_defaults(func=cmd_validate)
+    p = plan_cmd("schedule", "print the schedule (dates, float, critical tasks)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("-o", "--output", metavar="OUT", help="write to a file instead of the terminal")
+    p.set_defaults(func=cmd_schedule)
+    p = plan_cmd("export", "export a plan or its milestones")
+    p.add_argument("--to", required=True, choices=tuple(EXPORTS), metavar="FORMAT", help=", ".join(EXPORTS))
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: the terminal)")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("new", help="create a plan from a built-in template", description="create a plan from a template")
+    p.add_argument("--template", required=True, choices=template_names(), metavar="NAME",
+                   help="one of: " + ", ".join(template_names()))
+    p.add_argument("--waves", type=_waves, metavar="N", help="rollout waves after the pilot (0 = pilot only)")
+    p.add_argument("--pilot-share", type=_share, metavar="P", help="pilot share of volume in percent (e.g. 15)")
+    p.add_argument("--start", type=_date, metavar="DATE", help="plan start (default: next Monday)")
+    p.add_argument("--name", help="plan name")
+    p.add_argument("--holidays", metavar="CC", help="country code for national holidays, e.g. GB or US-CA")
+    p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
+    p.set_defaults(func=cmd_new)
+    sub.add_parser("templates", help="list the built-in templates").set_defaults(func=cmd_templates)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except PlanError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug, not bad input: still no traceback unless asked
+        if os.environ.get("PLANNER_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc} (set PLANNER_DEBUG=1 for details)", file=sys.stderr)
+        return 1
