@@ -274,6 +274,13 @@ class Plan(_Frozen):
     tasks: tuple[Task, ...] = ()
     _structure: Any = PrivateAttr(default=None)
 
+    def __eq__(self, other: object) -> bool:
+        """Plans are equal when their data is; the prepared-structure cache does not count."""
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.start, self.tasks))
+
     def work_calendar(self) -> WorkCalendar:
         """The plan's working calendar (shared between plans with the same calendar and start)."""
         spec = self.calendar

@@ -66,7 +66,7 @@ class Network:
     by_src_perm: np.ndarray
     by_src_starts: np.ndarray
     by_src_heads: np.ndarray
-    topo_rank: np.ndarray
+    level: np.ndarray  # topological generation of each task
     use_numpy: bool
 
     @property
@@ -112,13 +112,9 @@ def prepare(plan: Plan) -> Network:
     index = {tid: i for i, tid in enumerate(ids)}
     n = len(ids)
     level = np.zeros(n, dtype=np.int64)
-    topo_rank = np.zeros(n, dtype=np.int64)
-    rank = 0
     for g, generation in enumerate(cache["generations"]):
         for tid in generation:
             level[index[tid]] = g
-            topo_rank[index[tid]] = rank
-            rank += 1
     src_l, dst_l, kind_l, lag_l = [], [], [], []
     for j, task in enumerate(plan.tasks):
         for link in task.depends_on:
@@ -152,7 +148,7 @@ def prepare(plan: Plan) -> Network:
         by_src_perm=by_src,
         by_src_starts=starts,
         by_src_heads=s_sorted[starts] if src.size else src,
-        topo_rank=topo_rank,
+        level=level,
         use_numpy=groups * _NUMPY_GROUP_COST < python_cost,
     )
     cache["network"] = net
@@ -350,7 +346,8 @@ def _limits(plan: Plan, cols: _Columns, cal: WorkCalendar) -> tuple[np.ndarray, 
 
 
 def _critical_path(net: Network, p: Passes, critical: np.ndarray) -> tuple[str, ...]:
-    """Critical tasks joined by zero-slack links, walked back from those that end the plan."""
+    """Critical tasks joined by zero-slack links, walked back from those that end the plan;
+    listed in link order (topological generation), then by start."""
     on_path = critical & (p.ef == p.finish)
     frontier = np.flatnonzero(on_path)
     link_ok = (p.slack == 0) & critical[net.src] & critical[net.dst]
@@ -365,7 +362,7 @@ def _critical_path(net: Network, p: Passes, critical: np.ndarray) -> tuple[str, 
                 on_path[s] = True
                 stack.append(s)
     members = np.flatnonzero(on_path)
-    order = np.lexsort((net.topo_rank[members], p.ef[members], p.es[members]))
+    order = np.lexsort((members, p.es[members], net.level[members]))
     return tuple(net.ids[j] for j in members[order].tolist())
 
 

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+MONDAY = dt.date(2027, 1, 4)
+
+
+def plan_data(*tasks: dict[str, Any], **plan: Any) -> dict[str, Any]:
+    """Minimal plan data: tasks given as dicts; name and start filled in."""
+    return {"name": "Test plan", "start": MONDAY, **plan, "tasks": list(tasks)}
+
+
+def task(tid: str, duration: int, *deps: str, **fields: Any) -> dict[str, Any]:
+    return {"id": tid, "name": f"Task {tid}", "duration": duration, "depends_on": list(deps), **fields}
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT

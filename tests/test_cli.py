@@ -1,0 +1,130 @@
+"""Tests of the command line through a real subprocess (planner.cli)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def sd_plan(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "sd.yaml"
+    res = run("new", "--template", "service-desk", "--waves", "2", "--start", "2027-01-04", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+def test_templates_lists_name_two_spaces_description():
+    """Tests `templates`: one line per template, name, two spaces, description."""
+    res = run("templates")
+    assert res.returncode == 0
+    lines = res.stdout.strip().splitlines()
+    assert len(lines) == 5
+    assert all(re_line.split("  ", 1)[0] in ("ams", "contact-centre", "infrastructure", "service-desk", "vendor-exit") for re_line in lines)
+
+
+def test_new_validate_schedule(sd_plan):
+    """Tests `new` then `validate` (one line, exit 0) and `schedule` in every format."""
+    res = run("validate", str(sd_plan))
+    assert res.returncode == 0 and len(res.stdout.strip().splitlines()) == 1
+    assert "finish 2027-08-13" in res.stdout
+    res = run("schedule", str(sd_plan))
+    assert res.returncode == 0
+    assert max(len(line) for line in res.stdout.splitlines()) <= 100
+    assert any(line.startswith("* SD01") for line in res.stdout.splitlines())
+    res = run("schedule", str(sd_plan), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert list(rows[0])[:6] == ["id", "name", "phase", "wave", "owner", "duration"]
+    assert rows[0]["critical"] in ("true", "false")
+    res = run("schedule", str(sd_plan), "--format", "json")
+    doc = json.loads(res.stdout)
+    assert doc["finish"] == "2027-08-13" and doc["critical_path"][-1] == "SD29"
+    assert {t["id"] for t in doc["tasks"]} >= {"SD01", "W2-CUTOVER"}
+
+
+def test_export_formats(sd_plan, tmp_path):
+    """Tests `export` to milestones-csv, tasks-csv and yaml, read back by real parsers."""
+    for fmt, name in (("milestones-csv", "m.csv"), ("tasks-csv", "t.csv"), ("yaml", "p.yaml")):
+        out = tmp_path / name
+        res = run("export", str(sd_plan), "--to", fmt, "-o", str(out))
+        assert res.returncode == 0, res.stderr
+    milestones = list(csv.DictReader(open(tmp_path / "m.csv", encoding="utf-8")))
+    assert [m["id"] for m in milestones][:2] == ["SD04", "SD06"]
+    assert yaml.safe_load((tmp_path / "p.yaml").read_text())["name"] == "IT service desk transition"
+    res = run("schedule", str(tmp_path / "t.csv"), "--start", "2027-01-04", "--format", "json")
+    assert json.loads(res.stdout)["finish"] == "2027-08-13"
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "needle"),
+    [
+        ("name: x\nstart: 2027-01-04\ntasks:\n  - {id: A, name: a, duration: -1}\n", ".yaml", "task A: duration"),
+        ("name: x\nstart: 2027-01-04\ntasks:\n  - {id: A, name: a, duration: 1, depends_on: [B]}\n"
+         "  - {id: B, name: b, duration: 1, depends_on: [A]}\n", ".yaml", "dependency cycle A -> B -> A"),
+        ("name: [x\n", ".yaml", "not valid YAML"),
+        ("{\"name\": 1", ".json", "not valid JSON"),
+        ("id,name,duration\nA,a,1\nA,b,2\n", ".csv", "duplicate id"),
+        ("just text", ".yaml", "must be a mapping"),
+        ("", ".yaml", "must be a mapping"),
+        ("\x00\xff\xfe", ".txt", "unsupported file type"),
+    ],
+)
+def test_bad_input_exits_1_without_traceback(tmp_path, content, suffix, needle):
+    """Tests that bad files exit 1 with a message naming the culprit and no traceback."""
+    path = tmp_path / f"bad{suffix}"
+    path.write_text(content)
+    res = run("validate", str(path), "--start", "2027-01-04")
+    assert res.returncode == 1
+    assert needle in res.stderr
+    assert "Traceback" not in res.stderr and res.stdout == ""
+
+
+def test_bad_usage_exits_2():
+    """Tests usage errors: unknown command, bad date, unknown template, bad export format."""
+    assert run("frobnicate").returncode == 2
+    assert run("new", "--template", "nope", "-o", "x.yaml").returncode == 2
+    res = run("new", "--template", "ams", "--start", "2027-02-30", "-o", "x.yaml")
+    assert res.returncode == 2 and "not a date" in res.stderr
+    assert run("export", "x.yaml", "--to", "pdf").returncode == 2
+
+
+def test_missing_file_and_csv_without_start(tmp_path):
+    """Tests a missing plan file and a task CSV without --start."""
+    res = run("schedule", str(tmp_path / "none.yaml"))
+    assert res.returncode == 1 and "no such file" in res.stderr
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text("id,name,duration\nA,a,1\n")
+    res = run("schedule", str(csv_path))
+    assert res.returncode == 1 and "--start" in res.stderr
+
+
+def test_new_pilot_only_with_holidays(tmp_path):
+    """Tests `new --waves 0 --pilot-share 20 --holidays GB`."""
+    out = tmp_path / "p.yaml"
+    res = run("new", "--template", "contact-centre", "--waves", "0", "--pilot-share", "20", "--start",
+              "2027-01-04", "--holidays", "GB", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    data = yaml.safe_load(out.read_text())
+    assert data["calendar"]["holidays"] == "GB"
+    assert not any(t["id"].startswith("W") for t in data["tasks"])
+    assert any("20%" in t["name"] for t in data["tasks"])
