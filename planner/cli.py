@@ -14,16 +14,34 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from planner.files import load_plan
-from planner.formats.csvfile import milestones_csv, schedule_csv, tasks_csv
+from typing import TYPE_CHECKING
+
 from planner.formats.planfile import dump_json, dump_yaml
 from planner.model import Plan, PlanError, Problem
-from planner.schedule import Schedule, schedule
 from planner.templates import MAX_WAVES, build_plan, list_templates, template_names
 
+if TYPE_CHECKING:
+    from planner.schedule import Schedule
+
+
+def _schedule(plan: Plan) -> Schedule:
+    from planner.schedule import schedule  # pandas loads only for commands that need it
+
+    return schedule(plan)
+
+
+def _csv(name: str) -> Callable[[Schedule], str]:
+    def export(sched: Schedule) -> str:
+        from planner.formats import csvfile
+
+        return csvfile.milestones_csv(sched) if name == "milestones" else csvfile.tasks_csv(sched.plan)
+
+    return export
+
+
 EXPORTS: dict[str, Callable[[Schedule], str]] = {
-    "milestones-csv": milestones_csv,
-    "tasks-csv": lambda s: tasks_csv(s.plan),
+    "milestones-csv": _csv("milestones"),
+    "tasks-csv": _csv("tasks"),
     "yaml": lambda s: dump_yaml(s.plan),
     "json": lambda s: dump_json(s.plan),
 }
@@ -73,8 +91,18 @@ def render_table(sched: Schedule, width: int = TABLE_WIDTH) -> str:
     name_w = max(10, width - fixed - 1)
     head = f"  {'id':<{id_w}} {'name':<{name_w}} {'start':<10} {'finish':<10} {'days':>4} {'float':>5} {'free':>5}"
     lines = [head.rstrip(), "-" * min(width, len(head))]
-    rows = zip(t["id"], t["name"], t["start"], t["finish"], t["duration"], t["total_float"], t["free_float"],
-               t["critical"], t["milestone"], strict=True)
+    rows = zip(
+        t["id"],
+        t["name"],
+        t["start"],
+        t["finish"],
+        t["duration"],
+        t["total_float"],
+        t["free_float"],
+        t["critical"],
+        t["milestone"],
+        strict=True,
+    )
     for tid, name, start, finish, dur, tf, ff, crit, ms in rows:
         mark = "*" if crit else " "
         label = ("◆ " if ms else "") + str(name)
@@ -106,7 +134,9 @@ def _summary(sched: Schedule) -> str:
 def schedule_json(sched: Schedule) -> str:
     rows = []
     for rec in sched.table.to_dict(orient="records"):
-        rows.append({k: (None if v is None or (k == "wave" and str(v) == "<NA>") else _plain(v)) for k, v in rec.items()})
+        rows.append(
+            {k: (None if v is None or (k == "wave" and str(v) == "<NA>") else _plain(v)) for k, v in rec.items()}
+        )
     doc = {
         "name": sched.plan.name,
         "start": sched.plan.start.isoformat(),
@@ -123,11 +153,13 @@ def _plain(value: object) -> object:
 
 
 def _load(args: argparse.Namespace) -> Plan:
+    from planner.files import load_plan
+
     return load_plan(args.plan, start=getattr(args, "start", None))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    sched = schedule(_load(args))
+    sched = _schedule(_load(args))
     plan = sched.plan
     links = sum(len(t.depends_on) for t in plan.tasks)
     milestones = sum(t.is_milestone or t.is_gate for t in plan.tasks)
@@ -136,8 +168,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    sched = schedule(_load(args))
+    sched = _schedule(_load(args))
     if args.format == "csv":
+        from planner.formats.csvfile import schedule_csv
+
         text = schedule_csv(sched.table)
     elif args.format == "json":
         text = schedule_json(sched)
@@ -148,7 +182,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    sched = schedule(_load(args))
+    sched = _schedule(_load(args))
     _write(EXPORTS[args.to](sched), args.output)
     if args.output not in (None, "-"):
         print(f"wrote {args.to} to {args.output}", file=sys.stderr)
@@ -167,7 +201,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     text = dump_json(plan) if str(args.output).endswith(".json") else dump_yaml(plan)
     _write(text, args.output)
     if args.output not in (None, "-"):
-        sched = schedule(plan)
+        sched = _schedule(plan)
         print(f"wrote {args.output}: {_summary(sched)}", file=sys.stderr)
     return 0
 
@@ -199,9 +233,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, choices=tuple(EXPORTS), metavar="FORMAT", help=", ".join(EXPORTS))
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: the terminal)")
     p.set_defaults(func=cmd_export)
-    p = sub.add_parser("new", help="create a plan from a built-in template", description="create a plan from a template")
-    p.add_argument("--template", required=True, choices=template_names(), metavar="NAME",
-                   help="one of: " + ", ".join(template_names()))
+    p = sub.add_parser(
+        "new", help="create a plan from a built-in template", description="create a plan from a template"
+    )
+    p.add_argument(
+        "--template",
+        required=True,
+        choices=template_names(),
+        metavar="NAME",
+        help="one of: " + ", ".join(template_names()),
+    )
     p.add_argument("--waves", type=_waves, metavar="N", help="rollout waves after the pilot (0 = pilot only)")
     p.add_argument("--pilot-share", type=_share, metavar="P", help="pilot share of volume in percent (e.g. 15)")
     p.add_argument("--start", type=_date, metavar="DATE", help="plan start (default: next Monday)")

@@ -18,9 +18,7 @@ def parse_link(text: str) -> tuple[str, str, int]:
     """Parses one dependency, e.g. `B:SS+2` -> ("B", "SS", 2); raises ValueError with a hint."""
     m = _LINK_RE.match(text)
     if not m:
-        raise ValueError(
-            f"cannot read dependency {text!r}; write ID, ID:TYPE or ID:TYPE+N (TYPE is FS, SS, FF or SF)"
-        )
+        raise ValueError(f"cannot read dependency {text!r}; write ID, ID:TYPE or ID:TYPE+N (TYPE is FS, SS, FF or SF)")
     task, kind, sign, digits = m.groups()
     kind = (kind or "FS").upper()
     if kind not in LINK_TYPES:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import networkx as nx
 from pydantic import (
@@ -26,7 +26,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from typing_extensions import Annotated
 
 from planner.calendar import WorkCalendar, check_country, weekday_index
 from planner.deps import ID_RE, format_link, parse_link
@@ -75,6 +74,7 @@ def _whole_number(value: Any) -> Any:
 
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 Days = Annotated[int, BeforeValidator(_whole_number), Field(ge=0)]
+FastDays = Annotated[int, Field(ge=0, strict=False)]  # pydantic's own lax int: "3" and 3.0 pass, 2.5 fails
 
 
 class _Frozen(BaseModel):
@@ -88,20 +88,44 @@ class Link(_Frozen):
 
     task: str
     type: Literal["FS", "SS", "FF", "SF"] = "FS"
-    lag: WholeNumber = 0
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_text(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            task, kind, lag = parse_link(value)
-            return {"task": task, "type": kind, "lag": lag}
-        if isinstance(value, Mapping) and isinstance(value.get("type"), str):
-            return {**value, "type": value["type"].strip().upper()}
-        return value
+    lag: int = 0
 
     def __str__(self) -> str:
         return format_link(self.task, self.type, self.lag)
+
+
+def link_data(value: Any) -> Any:
+    """Link text (`B:SS+2`) or a long-form mapping as field data for Link."""
+    if isinstance(value, str):
+        task, kind, lag = parse_link(value)
+        return {"task": task, "type": kind, "lag": lag}
+    if isinstance(value, Mapping):
+        out = dict(value)
+        if isinstance(out.get("type"), str):
+            out["type"] = out["type"].strip().upper()
+        if "lag" in out:
+            out["lag"] = _whole_number(out["lag"])
+        return out
+    return value
+
+
+def _links_data(value: Any) -> Any:
+    """depends_on as a list of link mappings; one Python call per task, not per link."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        from planner.deps import split_cell
+
+        value = split_cell(value)
+    if isinstance(value, Sequence):
+        out = []
+        for k, item in enumerate(value):
+            try:
+                out.append(link_data(item))
+            except ValueError as exc:
+                raise ValueError(f"[{k + 1}] {exc}") from None
+        return out
+    return value
 
 
 class Estimate(_Frozen):
@@ -158,15 +182,15 @@ class Gate(_Frozen):
 class Task(_Frozen):
     """One task; `duration` in working days, 0 for a milestone."""
 
-    id: str
+    id: Annotated[str, Field(pattern=ID_RE.pattern)]
     name: str = Field(min_length=1)
     phase: str = ""
-    wave: Annotated[int, BeforeValidator(_whole_number), Field(ge=0)] | None = None
+    wave: FastDays | None = None
     owner: str | None = None
-    duration: Days
+    duration: FastDays
     milestone: bool | None = None
     estimate: Estimate | None = None
-    depends_on: tuple[Link, ...] = ()
+    depends_on: Annotated[tuple[Link, ...], BeforeValidator(_links_data)] = ()
     not_before: dt.date | None = None
     deadline: dt.date | None = None
     gate: Gate | None = None
@@ -186,24 +210,6 @@ class Task(_Frozen):
                 likely = est[1]
             if likely is not None:
                 return {**value, "duration": likely}
-        return value
-
-    @field_validator("id")
-    @classmethod
-    def _id_format(cls, value: str) -> str:
-        if not ID_RE.match(value):
-            raise ValueError(f"id {value!r} may use only letters, digits, '_', '.' and '-'")
-        return value
-
-    @field_validator("depends_on", mode="before")
-    @classmethod
-    def _listify(cls, value: Any) -> Any:
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            from planner.deps import split_cell
-
-            return split_cell(value)
         return value
 
     @property
@@ -299,8 +305,11 @@ class Plan(_Frozen):
 
     def with_durations(self, durations: Mapping[str, int]) -> Plan:
         """A new plan with some durations changed; the prepared link structure is reused."""
-        bad = [Problem(f"task {k}", "duration", "must be a whole number >= 0") for k, v in durations.items()
-               if not isinstance(v, int) or isinstance(v, bool) or v < 0]
+        bad = [
+            Problem(f"task {k}", "duration", "must be a whole number >= 0")
+            for k, v in durations.items()
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0
+        ]
         unknown = set(durations) - set(self.ids)
         bad += [Problem(f"task {k}", "id", "no such task") for k in sorted(unknown)]
         if bad:
@@ -354,6 +363,12 @@ def _describe(err: Mapping[str, Any]) -> str:
         op = ">=" if kind == "greater_than_equal" else "<="
         limit = err.get("ctx", {}).get("ge", err.get("ctx", {}).get("le"))
         return f"must be {op} {limit} (got {err.get('input')!r})"
+    if kind == "string_pattern_mismatch":
+        return f"id {err.get('input')!r} may use only letters, digits, '_', '.' and '-'"
+    if kind == "int_from_float":
+        return f"must be a whole number of working days (got {err.get('input')!r})"
+    if kind == "int_parsing":
+        return f"must be a whole number (got {err.get('input')!r})"
     if kind == "literal_error":
         return f"must be one of {err.get('ctx', {}).get('expected')} (got {err.get('input')!r})"
     return _MESSAGES.get(kind, err["msg"])
@@ -364,7 +379,7 @@ def _field_path(loc: Sequence[Any]) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item + 1}]")
-        elif item in ("function-after[_ordered()]", "function-before[_from_text()]"):
+        elif str(item).startswith(("function-", "function-after", "function-before")):
             continue
         elif parts:
             parts.append(f".{item}")
@@ -378,7 +393,11 @@ def _problems_from(exc: ValidationError, where: str, prefix: str = "") -> list[P
     for err in exc.errors(include_url=False):
         path = _field_path([p for p in err["loc"] if not str(p).startswith("function-")])
         field = f"{prefix}{path}" if path else prefix.rstrip(".") or "plan"
-        out.append(Problem(where, field, _describe(err)))
+        message = _describe(err)
+        item = re.match(r"^\[(\d+)\] ", message)
+        if item and field.endswith("depends_on"):
+            field, message = f"{field}[{item.group(1)}]", message[item.end() :]
+        out.append(Problem(where, field, message))
     return out
 
 
@@ -493,7 +512,7 @@ def _readable_links(raw: Any, task: Task | None) -> list[Link]:
     links = []
     for item in items if isinstance(items, Sequence) and not isinstance(items, str) else []:
         try:
-            links.append(_LINK.validate_python(item))
+            links.append(_LINK.validate_python(link_data(item)))
         except (ValidationError, ValueError):
             continue
     return links

@@ -12,6 +12,7 @@ narrow chain (where per-generation numpy calls would cost more than they save).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,9 +22,10 @@ import pandas as pd
 from planner.calendar import WorkCalendar
 from planner.model import Link, Plan, structure_of
 
-COLUMNS = (
-    "id,name,phase,wave,owner,duration,es,ef,ls,lf,start,finish,total_float,free_float,critical,milestone"
-).split(",")
+COLUMNS = [
+    *("id", "name", "phase", "wave", "owner", "duration", "es", "ef", "ls", "lf"),
+    *("start", "finish", "total_float", "free_float", "critical", "milestone"),
+]
 _KIND = {"FS": 0, "SS": 1, "FF": 2, "SF": 3}
 _FROM_FINISH = np.array([1, 0, 1, 0], dtype=np.int64)  # c gains d(P) for FS, FF
 _TO_FINISH = np.array([0, 0, 1, 1], dtype=np.int64)  # c loses d(S) for FF, SF
@@ -94,7 +96,7 @@ def _sweep(tail: np.ndarray, head: np.ndarray, head_level: np.ndarray, n: int) -
     if m:
         bounds = np.flatnonzero(np.diff(all_level)) + 1
         edges = np.concatenate(([0], bounds, [all_head.size])).tolist()
-        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        for lo, hi in itertools.pairwise(edges):
             h = all_head[lo:hi]
             starts = np.concatenate(([0], np.flatnonzero(np.diff(h)) + 1))
             groups.append((lo, hi, starts, h[starts]))
@@ -298,7 +300,9 @@ def _columns(plan: Plan) -> _Columns:
         cols = _Columns(
             text=text,
             wave=pd.array([t.wave for t in tasks], dtype="Int64"),
-            explicit_milestone=np.array([-1 if t.milestone is None else int(t.milestone) for t in tasks], dtype=np.int8),
+            explicit_milestone=np.array(
+                [-1 if t.milestone is None else int(t.milestone) for t in tasks], dtype=np.int8
+            ),
             not_before=[(j, t.not_before) for j, t in enumerate(tasks) if t.not_before is not None],
             deadlines=[(j, t.deadline) for j, t in enumerate(tasks) if t.deadline is not None],
         )

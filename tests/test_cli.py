@@ -40,7 +40,10 @@ def test_templates_lists_name_two_spaces_description():
     assert res.returncode == 0
     lines = res.stdout.strip().splitlines()
     assert len(lines) == 5
-    assert all(re_line.split("  ", 1)[0] in ("ams", "contact-centre", "infrastructure", "service-desk", "vendor-exit") for re_line in lines)
+    assert all(
+        re_line.split("  ", 1)[0] in ("ams", "contact-centre", "infrastructure", "service-desk", "vendor-exit")
+        for re_line in lines
+    )
 
 
 def test_new_validate_schedule(sd_plan):
@@ -68,7 +71,7 @@ def test_export_formats(sd_plan, tmp_path):
         out = tmp_path / name
         res = run("export", str(sd_plan), "--to", fmt, "-o", str(out))
         assert res.returncode == 0, res.stderr
-    milestones = list(csv.DictReader(open(tmp_path / "m.csv", encoding="utf-8")))
+    milestones = list(csv.DictReader(io.StringIO((tmp_path / "m.csv").read_text(encoding="utf-8"))))
     assert [m["id"] for m in milestones][:2] == ["SD04", "SD06"]
     assert yaml.safe_load((tmp_path / "p.yaml").read_text())["name"] == "IT service desk transition"
     res = run("schedule", str(tmp_path / "t.csv"), "--start", "2027-01-04", "--format", "json")
@@ -79,10 +82,14 @@ def test_export_formats(sd_plan, tmp_path):
     ("content", "suffix", "needle"),
     [
         ("name: x\nstart: 2027-01-04\ntasks:\n  - {id: A, name: a, duration: -1}\n", ".yaml", "task A: duration"),
-        ("name: x\nstart: 2027-01-04\ntasks:\n  - {id: A, name: a, duration: 1, depends_on: [B]}\n"
-         "  - {id: B, name: b, duration: 1, depends_on: [A]}\n", ".yaml", "dependency cycle A -> B -> A"),
+        (
+            "name: x\nstart: 2027-01-04\ntasks:\n  - {id: A, name: a, duration: 1, depends_on: [B]}\n"
+            "  - {id: B, name: b, duration: 1, depends_on: [A]}\n",
+            ".yaml",
+            "dependency cycle A -> B -> A",
+        ),
         ("name: [x\n", ".yaml", "not valid YAML"),
-        ("{\"name\": 1", ".json", "not valid JSON"),
+        ('{"name": 1', ".json", "not valid JSON"),
         ("id,name,duration\nA,a,1\nA,b,2\n", ".csv", "duplicate id"),
         ("just text", ".yaml", "must be a mapping"),
         ("", ".yaml", "must be a mapping"),
@@ -121,8 +128,21 @@ def test_missing_file_and_csv_without_start(tmp_path):
 def test_new_pilot_only_with_holidays(tmp_path):
     """Tests `new --waves 0 --pilot-share 20 --holidays GB`."""
     out = tmp_path / "p.yaml"
-    res = run("new", "--template", "contact-centre", "--waves", "0", "--pilot-share", "20", "--start",
-              "2027-01-04", "--holidays", "GB", "-o", str(out))
+    res = run(
+        "new",
+        "--template",
+        "contact-centre",
+        "--waves",
+        "0",
+        "--pilot-share",
+        "20",
+        "--start",
+        "2027-01-04",
+        "--holidays",
+        "GB",
+        "-o",
+        str(out),
+    )
     assert res.returncode == 0, res.stderr
     data = yaml.safe_load(out.read_text())
     assert data["calendar"]["holidays"] == "GB"

@@ -18,7 +18,7 @@ from planner.schedule import COLUMNS, schedule
 from planner.templates import build_plan
 from tests.conftest import MONDAY, plan_data, task
 
-HOSTILE = ["=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)", "\tTab", "\rCR"]
+HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tTab", "\rCR"]
 
 
 def read_csv(text: str) -> list[dict[str, str]]:
@@ -53,7 +53,9 @@ def test_milestone_csv_is_formula_safe_and_numbers_stay_numbers():
     sched_rows = read_csv(schedule_csv(sched.table))
     assert sched_rows[0]["name"].startswith("'=") and sched_rows[0]["phase"] == "'+Phase"
     for cell in (c for r in sched_rows for c in r.values()):
-        assert not cell.startswith(("=", "+", "@", "\t", "\r")) and not (cell.startswith("-") and not cell[1:].isdigit())
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")) and not (
+            cell.startswith("-") and not cell[1:].isdigit()
+        )
 
 
 def test_schedule_csv_columns_and_booleans():
@@ -87,7 +89,7 @@ def test_task_csv_as_excel_writes_it():
     """Tests a BOM, semicolons, CRLF and a quoted cell, as Excel writes a CSV."""
     text = (
         "\ufeffid;name;duration;depends_on;owner;milestone;optimistic;likely;pessimistic;not_before\r\n"
-        "A;\"Kick-off; all hands\";2;;client;;1;2;4;\r\n"
+        'A;"Kick-off; all hands";2;;client;;1;2;4;\r\n'
         "B;Build;5;A;vendor;no;;;;2027-01-11\r\n"
         "G;Go live;0;B:FS+1;joint;yes;;;;\r\n"
     )
@@ -157,7 +159,7 @@ def test_yaml_with_python_tags_builds_no_objects():
 def test_yaml_alias_bomb_is_refused():
     """Tests that a billion-laughs alias bomb is refused, not expanded."""
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     with pytest.raises(PlanError, match="not valid YAML"):
         read_yaml("\n".join(lines) + "\n")
@@ -180,7 +182,7 @@ def test_upload_limits_and_types():
     """Tests the upload size limit and unsupported file types."""
     with pytest.raises(PlanError, match="the limit is"):
         plan_from_bytes(b"x" * (MAX_UPLOAD_BYTES + 1), "big.yaml")
-    with pytest.raises(PlanError, match="unsupported file type .docx"):
+    with pytest.raises(PlanError, match=r"unsupported file type \.docx"):
         plan_from_bytes(b"x", "plan.docx")
     with pytest.raises(PlanError, match="not valid JSON at line 1"):
         plan_from_bytes(b"{", "plan.json")

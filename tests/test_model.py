@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from pydantic import ValidationError
 
 from planner.model import PlanError, parse_plan
 from tests.conftest import plan_data, task
@@ -149,8 +150,8 @@ def test_estimate_list_form_sets_duration():
 def test_plans_are_immutable():
     """Tests that a Plan and its tasks cannot be changed in place."""
     plan = parse_plan(plan_data(task("A", 1)))
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         plan.name = "x"  # type: ignore[misc]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         plan.tasks[0].duration = 5  # type: ignore[misc]
     assert plan.start == dt.date(2027, 1, 4)

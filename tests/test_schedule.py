@@ -45,7 +45,12 @@ def test_textbook_network_floats_and_finish():
     for tid, (es, ef, ls, lf, tf, ff) in expected.items():
         got = r[tid]
         assert (got["es"], got["ef"], got["ls"], got["lf"], got["total_float"], got["free_float"]) == (
-            es, ef, ls, lf, tf, ff
+            es,
+            ef,
+            ls,
+            lf,
+            tf,
+            ff,
         ), tid
     assert s.finish_offset == 14
     assert s.critical_path == ("A", "B", "D", "F")
@@ -182,7 +187,9 @@ def test_empty_plan_schedules_to_its_start():
 
 def test_phase_rows_span_their_tasks():
     """Tests phase summary rows: first appearance order, earliest start to latest finish."""
-    data = plan_data(task("A", 2, phase="Due diligence"), task("B", 3, "A", phase="Pilot"), task("C", 1, phase="Due diligence"))
+    data = plan_data(
+        task("A", 2, phase="Due diligence"), task("B", 3, "A", phase="Pilot"), task("C", 1, phase="Due diligence")
+    )
     ph = phase_rows(schedule(parse_plan(data)))
     assert list(ph["phase"]) == ["Due diligence", "Pilot"]
     assert ph.iloc[0]["start"] == "2027-01-04" and ph.iloc[0]["finish"] == "2027-01-05"
@@ -220,7 +227,9 @@ def random_plans(draw, deadlines: bool = False):
             t["deadline"] = MONDAY + dt.timedelta(days=draw(st.integers(0, 40)))
         tasks.append(t)
     order = draw(st.permutations(range(n)))  # file order is not topological order
-    extra = {"deadline": MONDAY + dt.timedelta(days=draw(st.integers(0, 60)))} if deadlines and draw(st.booleans()) else {}
+    extra = (
+        {"deadline": MONDAY + dt.timedelta(days=draw(st.integers(0, 60)))} if deadlines and draw(st.booleans()) else {}
+    )
     return plan_data(*[tasks[i] for i in order], **extra)
 
 
@@ -287,7 +296,10 @@ def test_schedule_properties_without_deadlines(data):
         assert me["es"] >= 0 and me["total_float"] >= 0 and me["free_float"] >= 0
         for link in t.depends_on:
             p = r[link.task]
-            for es_s, ef_s, es_p, ef_p in ((me["es"], me["ef"], p["es"], p["ef"]), (me["ls"], me["lf"], p["ls"], p["lf"])):
+            for es_s, ef_s, es_p, ef_p in (
+                (me["es"], me["ef"], p["es"], p["ef"]),
+                (me["ls"], me["lf"], p["ls"], p["lf"]),
+            ):
                 lhs, rhs = {
                     "FS": (es_s, ef_p),
                     "SS": (es_s, es_p),

@@ -18,10 +18,10 @@ import pandas as pd
 from planner.deps import split_cell
 from planner.model import Plan, PlanError, Problem, parse_plan
 
-TASK_COLUMNS = (
-    "id,name,duration,depends_on,phase,wave,owner,milestone,optimistic,likely,pessimistic,"
-    "not_before,deadline,percent_complete"
-).split(",")
+TASK_COLUMNS = [
+    *("id", "name", "duration", "depends_on", "phase", "wave", "owner", "milestone"),
+    *("optimistic", "likely", "pessimistic", "not_before", "deadline", "percent_complete"),
+]
 REQUIRED = ("id", "name", "duration")
 MILESTONE_COLUMNS = ["id", "name", "phase", "owner", "date", "total_float", "critical", "criteria"]
 _SCHEDULE_ONLY = {"es", "ef", "ls", "lf", "start", "finish", "total_float", "free_float", "critical"}
@@ -197,7 +197,9 @@ def _task_from_record(record: Mapping[str, str], label: str) -> tuple[dict[str, 
     given = [k for k, v in points.items() if v != ""]
     if given and len(given) < 3:
         missing = ", ".join(k for k in points if k not in given)
-        problems.append(Problem(f"{label} ({record.get('id', '')})", missing, "give optimistic, likely and pessimistic together"))
+        problems.append(
+            Problem(f"{label} ({record.get('id', '')})", missing, "give optimistic, likely and pessimistic together")
+        )
     elif given:
         task["estimate"] = points
     return task, problems

@@ -1,0 +1,5 @@
+"""Streamlit entry point: page navigation only; the pages live in planner/ui/."""
+
+from planner.ui.navigation import run
+
+run()
