@@ -23,9 +23,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.plans import layered_plan_data  # noqa: E402
-from planner import load_plan, parse_plan, schedule  # noqa: E402
-from planner.schedule import prepare, run_passes  # noqa: E402
+from benchmarks.plans import layered_plan_data
+from planner import load_plan, parse_plan, schedule
+from planner.schedule import prepare, run_passes
 
 BUDGETS_MS = {10_000: {"schedule": 30, "reschedule": 2, "load": 1000}, 100_000: {"schedule": 500}}
 
@@ -129,9 +129,8 @@ def bench(n: int) -> dict[str, float]:
 
 
 def main(sizes: list[int]) -> None:
-    print(
-        f"# {platform.processor() or platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
-    )
+    machine = platform.processor() or platform.machine()
+    print(f"# {machine}, {platform.python_implementation()} {platform.python_version()}")
     cols = [
         ("tasks", "tasks", "{:,}"),
         ("links", "links", "{:,}"),
