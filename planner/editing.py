@@ -1,0 +1,155 @@
+"""The task grid: a plan as editable rows, and rows back to a validated plan.
+
+The app keeps the canonical Plan and a draft of grid rows; each edit is a delta applied to
+the draft, and the draft becomes the new Plan only if it validates. Fields the grid does not
+show (gate criteria, notes, progress) are carried over from the task the row came from, and
+renaming an id renames the links that point at it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from planner.deps import format_link
+from planner.model import Plan, PlanError, Problem, parse_plan
+
+GRID_COLUMNS = [
+    *("id", "name", "phase", "wave", "owner", "duration", "optimistic", "likely", "pessimistic"),
+    *("depends_on", "milestone", "not_before", "deadline"),
+]
+ORIGIN = "_origin"  # hidden column: the id the row had when the grid was built
+_CARRIED = ("gate", "notes", "percent_complete")
+
+
+def plan_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One grid row per task, in plan order."""
+    rows = []
+    for t in plan.tasks:
+        est = t.estimate
+        rows.append(
+            {
+                "id": t.id,
+                "name": t.name,
+                "phase": t.phase,
+                "wave": t.wave,
+                "owner": t.owner,
+                "duration": t.duration,
+                "optimistic": est.optimistic if est else None,
+                "likely": est.likely if est else None,
+                "pessimistic": est.pessimistic if est else None,
+                "depends_on": "; ".join(str(link) for link in t.depends_on),
+                "milestone": t.is_milestone,
+                "not_before": t.not_before,
+                "deadline": t.deadline,
+                ORIGIN: t.id,
+            }
+        )
+    return rows
+
+
+def apply_delta(rows: Sequence[Mapping[str, Any]], delta: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Applies a data-editor delta (`edited_rows`, `added_rows`, `deleted_rows`) to rows."""
+    out = [dict(r) for r in rows]
+    for index, changes in (delta.get("edited_rows") or {}).items():
+        i = int(index)
+        if 0 <= i < len(out):
+            out[i].update(changes)
+    deleted = {int(i) for i in delta.get("deleted_rows") or []}
+    out = [r for i, r in enumerate(out) if i not in deleted]
+    for added in delta.get("added_rows") or []:
+        row = dict.fromkeys(GRID_COLUMNS)
+        row.update(added)
+        row[ORIGIN] = None
+        out.append(row)
+    return out
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime().date()
+    return value
+
+
+def _renamed_links(text: str, renames: Mapping[str, str]) -> list[str]:
+    from planner.deps import parse_link, split_cell
+
+    out = []
+    for part in split_cell(text):
+        try:
+            task, kind, lag = parse_link(part)
+        except ValueError:
+            out.append(part)  # left for validation to report
+            continue
+        out.append(format_link(renames.get(task, task), kind, lag))
+    return out
+
+
+def rows_to_plan(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
+    """A new validated plan from grid rows; problems name the grid row (1-based) and field."""
+    by_id = {t.id: t for t in plan.tasks}
+    renames = {
+        r[ORIGIN]: str(r["id"]).strip()
+        for r in rows
+        if r.get(ORIGIN) and not _blank(r.get("id")) and str(r["id"]).strip() != r[ORIGIN]
+    }
+    tasks: list[dict[str, Any]] = []
+    labels: list[str] = []
+    problems: list[Problem] = []
+    for n, row in enumerate(rows, start=1):
+        data: dict[str, Any] = {}
+        for key in ("id", "name", "phase", "owner", "duration", "wave"):
+            value = row.get(key)
+            if not _blank(value):
+                data[key] = value.strip() if isinstance(value, str) else value
+        for key in ("not_before", "deadline"):
+            if not _blank(row.get(key)):
+                data[key] = _date(row[key])
+        if not _blank(row.get("depends_on")):
+            data["depends_on"] = _renamed_links(str(row["depends_on"]), renames)
+        points = [row.get(k) for k in ("optimistic", "likely", "pessimistic")]
+        if all(not _blank(p) for p in points):
+            data["estimate"] = points
+        elif any(not _blank(p) for p in points):
+            problems.append(Problem(f"row {n}", "estimate", "give optimistic, likely and pessimistic together"))
+        duration = data.get("duration")
+        milestone = row.get("milestone")
+        if isinstance(milestone, bool) and isinstance(duration, int | float) and milestone != (duration == 0):
+            data["milestone"] = milestone
+        source = by_id.get(row.get(ORIGIN) or "")
+        if source is not None:
+            for key in _CARRIED:
+                value = getattr(source, key)
+                if value not in (None, "", 0):
+                    data[key] = value.model_dump() if hasattr(value, "model_dump") else value
+            if "milestone" not in data and source.milestone is not None and source.milestone != (duration == 0):
+                data["milestone"] = source.milestone
+        tasks.append(data)
+        labels.append(f"row {n}")
+    head = plan.model_dump(exclude={"tasks"})
+    try:
+        new = parse_plan({**head, "tasks": tasks}, labels=labels)
+    except PlanError as exc:
+        raise PlanError(problems + exc.problems) from None
+    if problems:
+        raise PlanError(problems)
+    return new
+
+
+def plan_with_settings(plan: Plan, settings: Mapping[str, Any]) -> Plan:
+    """A new validated plan with changed plan-level settings (name, start, calendar, ...)."""
+    data = plan.model_dump()
+    data.update(settings)
+    return parse_plan(data)
