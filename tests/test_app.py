@@ -1,52 +1,138 @@
-"""AppTest flows for the Streamlit app (planner.ui)."""
+"""AppTest flows for the Streamlit app (planner.ui): what a user does, checked through the library."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.formats.csvfile import milestones_csv
+from planner.editing import apply_delta, plan_rows, rows_to_plan
 from planner.schedule import schedule
-from planner.templates import build_plan
+from planner.templates import build_plan, next_monday
+from planner.ui import state
+from planner.ui.grid import GRID_DELTA
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def edit(at: AppTest, delta: dict) -> AppTest:
+    """Applies a grid edit as the data editor's on_change does (AppTest cannot type into the grid)."""
+    at.session_state[GRID_DELTA] = delta
+    return at.run()
+
+
 @pytest.fixture
 def app() -> AppTest:
-    import streamlit as st
-
-    st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
     return at
 
 
-def test_app_opens_on_a_scheduled_template(app):
-    """Tests that the app opens on the service-desk template with its schedule and finish."""
+def test_app_opens_on_example_plan_with_figures_gantt_and_download(app):
+    """Tests the landing page: example plan, key figures, Gantt chart, milestone CSV download."""
     assert app.title[0].value == "IT service desk transition"
-    assert len(app.dataframe) == 1
-    finish = app.metric[0].value
-    start = app.date_input(key="start").value
-    expected = schedule(build_plan("service-desk", waves=2, pilot_share=15, start=start))
-    assert finish == expected.finish.isoformat()
+    expected = schedule(build_plan("service-desk", waves=2, pilot_share=15, start=next_monday()))
+    assert metric(app, "Plan finish") == expected.finish.isoformat()
+    assert metric(app, "Critical tasks") == f"{int(expected.table['critical'].sum())} of {len(expected.plan.tasks)}"
+    assert app.get("vega_lite_chart"), "no Gantt chart"
+    labels = [b.label for b in app.get("download_button")]
+    assert "⬇ Milestone CSV" in labels
 
 
-def test_more_waves_move_the_finish(app):
-    """Tests that adding waves reschedules and moves the plan finish later."""
-    before = app.metric[0].value
-    app.number_input(key="waves-service-desk").set_value(4).run()
+def test_create_plan_from_each_template_with_two_waves(app):
+    """Tests the start page: every template, 2 waves, a name and a start date."""
+    for name in ("ams", "contact-centre", "infrastructure", "service-desk", "vendor-exit"):
+        app.switch_page("planner/ui/pages/new.py").run()
+        app.selectbox(key="new-template").set_value(name).run()
+        app.text_input(key="new-name").input(f"ACME {name}")
+        app.date_input(key="new-start").set_value(dt.date(2027, 1, 4))
+        app.number_input(key="new-waves").set_value(2)
+        next(b for b in app.button if b.label == "Create plan").click().run()
+        assert not app.exception
+        assert app.title[0].value == f"ACME {name}"
+        expected = schedule(build_plan(name, waves=2, start=dt.date(2027, 1, 4)))
+        assert metric(app, "Plan finish") == expected.finish.isoformat()
+
+
+def test_duration_edit_moves_finish_and_undo_restores(app):
+    """Tests a duration change rescheduling the plan, then Undo and Redo."""
+    before = metric(app, "Plan finish")
+    plan = app.session_state[state.PLAN]
+    row = [t.id for t in plan.tasks].index("SD15")
+    edit(app, {"edited_rows": {row: {"duration": 40}}, "added_rows": [], "deleted_rows": []})
     assert not app.exception
-    assert app.metric[0].value > before
+    after = metric(app, "Plan finish")
+    assert after > before
+    assert app.session_state[state.PLAN].task("SD15").duration == 40
+    app.button(key="undo").click().run()
+    assert metric(app, "Plan finish") == before
+    app.button(key="redo").click().run()
+    assert metric(app, "Plan finish") == after
 
 
-def test_template_switch(app):
-    """Tests switching to the vendor-exit template."""
-    app.selectbox[0].set_value("vendor-exit").run()
-    assert app.title[0].value == "Vendor exit and successor transition"
-    start = app.date_input(key="start").value
-    text = milestones_csv(schedule(build_plan("vendor-exit", start=start)))
-    assert "EX01" in text
+def test_add_a_task(app):
+    """Tests adding a row: the new task is scheduled after its predecessor."""
+    edit(app, {"added_rows": [{"id": "EXTRA", "name": "Extra audit", "duration": 5, "depends_on": "SD29"}]})
+    plan = app.session_state[state.PLAN]
+    assert plan.tasks[-1].id == "EXTRA"
+    assert app.session_state[state.PROBLEMS] == []
+
+
+def test_cycle_is_named_and_old_schedule_stays(app):
+    """Tests a bad edit: the cycle is named beside the grid, the typing kept, the schedule unchanged."""
+    before = metric(app, "Plan finish")
+    plan = app.session_state[state.PLAN]
+    row = [t.id for t in plan.tasks].index("SD01")
+    edit(app, {"edited_rows": {row: {"depends_on": "SD03"}}})
+    assert not app.exception
+    assert metric(app, "Plan finish") == before
+    text = " ".join(e.value for e in app.error)
+    assert "dependency cycle SD01 -> SD03 -> SD01" in text
+    draft = app.session_state[state.DRAFT]
+    assert draft[row]["depends_on"] == "SD03"  # the user's typing is kept
+    assert app.session_state[state.PLAN] is plan
+
+
+def test_downloads_offered_for_milestones_tasks_and_yaml(app):
+    """Tests the three downloads (their content is compared with the library in the browser test)."""
+    labels = {b.label for b in app.get("download_button")}
+    assert labels == {"⬇ Milestone CSV", "⬇ Task CSV", "⬇ Plan YAML"}
+
+
+def test_why_critical_explains_in_words(app):
+    """Tests the why-critical view: the driving chain in words, with float."""
+    app.segmented_control(key="plan-view").set_value("Why critical?").run()
+    app.selectbox(key="why-task").set_value("W2-CUTOVER").run()
+    text = " ".join(m.value for m in app.markdown)
+    assert "W2-CUTOVER starts" in text and "because W2-GO" in text and "0 working days of float" in text
+
+
+def test_settings_deadline_shows_margin(app):
+    """Tests plan settings: a deadline before the finish shows a negative margin."""
+    app.segmented_control(key="plan-view").set_value("Settings").run()
+    app.checkbox(key="settings-has-deadline").check()
+    app.date_input(key="settings-deadline").set_value(next_monday() + dt.timedelta(days=60))
+    next(b for b in app.button if b.label == "Apply settings").click().run()
+    assert not app.exception
+    assert metric(app, "Deadline margin").startswith("-")
+
+
+def test_network_and_milestone_views_render(app):
+    """Tests the network chart and the milestone table views."""
+    app.segmented_control(key="plan-view").set_value("Network").run()
+    assert not app.exception and len(app.get("vega_lite_chart")) == 2
+    app.segmented_control(key="plan-view").set_value("Milestones").run()
+    assert not app.exception and app.dataframe
+
+
+def test_grid_edit_model_round_trip():
+    """Tests the grid model directly: an unchanged grid gives back the same plan."""
+    plan = build_plan("ams", waves=1, start=dt.date(2027, 1, 4))
+    assert rows_to_plan(plan, apply_delta(plan_rows(plan), {})) == plan

@@ -1,0 +1,59 @@
+"""Plan settings in a form: name, start, calendar, deadline, parties."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from planner.calendar import WEEKDAY_NAMES
+from planner.editing import plan_with_settings
+from planner.model import Plan, PlanError
+from planner.ui import state
+
+
+def _dates(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").replace("\n", ",").split(",") if part.strip()]
+
+
+def show(plan: Plan) -> None:
+    cal = plan.calendar
+    with st.form("settings-form"):
+        name = st.text_input("Plan name", plan.name, key="settings-name")
+        cols = st.columns(3)
+        start = cols[0].date_input("Start", plan.start, key="settings-start")
+        has_deadline = cols[1].checkbox("Plan deadline", plan.deadline is not None, key="settings-has-deadline")
+        deadline = cols[1].date_input(
+            "Deadline", plan.deadline or start + dt.timedelta(days=270), key="settings-deadline"
+        )
+        holidays = cols[2].text_input(
+            "Holiday country",
+            (cal.holidays or "") + (f"-{cal.subdiv}" if cal.subdiv else ""),
+            key="settings-holidays",
+            help="ISO code for national holidays, e.g. GB, DE, US-CA; empty for none",
+        )
+        weekend = st.multiselect("Weekend days", WEEKDAY_NAMES, cal.weekend_names, key="settings-weekend")
+        closures = st.text_input(
+            "Extra closures",
+            ", ".join(d.isoformat() for d in cal.closures),
+            key="settings-closures",
+            help="Dates separated by commas, e.g. 2027-12-24, 2027-12-31",
+        )
+        parties = st.text_input("Parties", ", ".join(plan.parties), key="settings-parties")
+        submitted = st.form_submit_button("Apply settings", type="primary")
+    if not submitted:
+        return
+    settings = {
+        "name": name,
+        "start": start,
+        "deadline": deadline if has_deadline else None,
+        "calendar": {"weekend": weekend, "holidays": holidays.strip() or None, "closures": _dates(closures)},
+        "parties": [p.strip() for p in parties.split(",") if p.strip()],
+    }
+    try:
+        new = plan_with_settings(plan, settings)
+    except PlanError as exc:
+        st.error("Settings not applied:\n\n" + "\n".join(f"- {p}" for p in exc.problems), icon="⚠️")
+        return
+    state.commit(new)
+    st.rerun()

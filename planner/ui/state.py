@@ -1,0 +1,114 @@
+"""Session state: one canonical Plan, its undo/redo history, the grid draft and its problems.
+
+Widgets never write a Plan back from their return values (streamlit#7749): callbacks apply
+deltas to the draft and commit a new Plan only when it validates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from planner.editing import plan_rows
+from planner.model import Plan, Problem
+from planner.schedule import Schedule, schedule
+from planner.templates import build_plan, next_monday
+
+PLAN, HISTORY, POSITION = "plan", "history", "history_position"
+DRAFT, PROBLEMS, GRID_VERSION, SCHEDULES = "grid_draft", "grid_problems", "grid_version", "schedules"
+MAX_HISTORY = 50
+
+
+def example_plan() -> Plan:
+    """What a new user sees first: the service-desk template, pilot and two waves."""
+    return build_plan("service-desk", waves=2, pilot_share=15, start=next_monday())
+
+
+def ensure() -> None:
+    ss = st.session_state
+    if PLAN not in ss:
+        plan = example_plan()
+        ss[PLAN] = plan
+        ss[HISTORY] = [plan]
+        ss[POSITION] = 0
+    if HISTORY not in ss:
+        ss[HISTORY], ss[POSITION] = [ss[PLAN]], 0
+    ss.setdefault(GRID_VERSION, 0)
+    ss.setdefault(PROBLEMS, [])
+    if DRAFT not in ss:
+        ss[DRAFT] = plan_rows(ss[PLAN])
+
+
+def current() -> Plan:
+    ensure()
+    return st.session_state[PLAN]
+
+
+def _show(plan: Plan) -> None:
+    ss = st.session_state
+    ss[PLAN] = plan
+    ss[DRAFT] = plan_rows(plan)
+    ss[PROBLEMS] = []
+    ss[GRID_VERSION] = ss.get(GRID_VERSION, 0) + 1
+
+
+def commit(plan: Plan) -> None:
+    """Makes `plan` the current plan; drops the redo branch."""
+    ensure()
+    ss = st.session_state
+    history = [*ss[HISTORY][: ss[POSITION] + 1], plan]
+    ss[HISTORY] = history[-MAX_HISTORY:]
+    ss[POSITION] = len(ss[HISTORY]) - 1
+    _show(plan)
+
+
+def replace(plan: Plan) -> None:
+    """Starts a fresh history with `plan` (a new or uploaded plan)."""
+    ss = st.session_state
+    ss[HISTORY], ss[POSITION] = [plan], 0
+    _show(plan)
+
+
+def can_undo() -> bool:
+    return st.session_state.get(POSITION, 0) > 0
+
+
+def can_redo() -> bool:
+    ss = st.session_state
+    return ss.get(POSITION, 0) < len(ss.get(HISTORY, [])) - 1
+
+
+def undo() -> None:
+    if can_undo():
+        st.session_state[POSITION] -= 1
+        _show(st.session_state[HISTORY][st.session_state[POSITION]])
+
+
+def redo() -> None:
+    if can_redo():
+        st.session_state[POSITION] += 1
+        _show(st.session_state[HISTORY][st.session_state[POSITION]])
+
+
+def set_problems(problems: list[Problem], draft: list[dict[str, Any]]) -> None:
+    """Keeps the user's rows (typing is never thrown away) and the problems to show."""
+    ss = st.session_state
+    ss[DRAFT] = draft
+    ss[PROBLEMS] = problems
+    ss[GRID_VERSION] = ss.get(GRID_VERSION, 0) + 1
+
+
+def schedule_for(plan: Plan) -> Schedule:
+    """The schedule of a plan, computed once per plan object in this session (history included)."""
+    cache: dict[int, tuple[Plan, Schedule]] = st.session_state.setdefault(SCHEDULES, {})
+    hit = cache.get(id(plan))
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    sched = schedule(plan)
+    if len(cache) > MAX_HISTORY + 5:
+        live = {id(p) for p in st.session_state.get(HISTORY, [])}
+        for key in [k for k in cache if k not in live]:
+            del cache[key]
+    cache[id(plan)] = (plan, sched)
+    return sched

@@ -1,0 +1,121 @@
+"""Read-only views of a schedule: key figures, downloads, Gantt, why-critical, milestones, network."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import streamlit as st
+
+from planner.charts import COLOR_BY, ROLLUP_THRESHOLD, gantt_chart, network_chart
+from planner.explain import explain, key_figures
+from planner.formats.csvfile import milestone_rows, milestones_csv, tasks_csv
+from planner.formats.planfile import dump_yaml
+from planner.schedule import Schedule
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "plan"
+
+
+def figures(sched: Schedule, today: dt.date | None = None) -> None:
+    k = key_figures(sched, today)
+    cols = st.columns(6)
+    cols[0].metric("Plan finish", k.finish.isoformat(), help=f"{k.finish_days} working days from the start")
+    if k.deadline_margin is None:
+        cols[1].metric("Deadline margin", "no deadline", help="Set a plan deadline under Settings")
+    else:
+        cols[1].metric(
+            "Deadline margin",
+            f"{k.deadline_margin:+d} days",
+            help=f"Working days between the plan finish and the deadline {k.deadline.isoformat()}",
+            delta="met" if k.deadline_margin >= 0 else "missed",
+            delta_color="normal" if k.deadline_margin >= 0 else "inverse",
+        )
+    cols[2].metric("Critical tasks", f"{k.critical_count} of {k.task_count}")
+    for col, label, m in (
+        (cols[3], "Next milestone", k.next_milestone),
+        (cols[4], "Pilot go/no-go", k.pilot_go),
+        (cols[5], "Handover", k.handover),
+    ):
+        col.metric(label, m.date.isoformat() if m else "—", help=f"{m.id}: {m.name}" if m else None)
+
+
+def downloads(sched: Schedule) -> None:
+    slug = _slug(sched.plan.name)
+    cols = st.columns([1, 1, 1, 3])
+    cols[0].download_button(
+        "⬇ Milestone CSV", milestones_csv(sched), f"{slug}-milestones.csv", "text/csv", key="download-milestones"
+    )
+    cols[1].download_button("⬇ Task CSV", tasks_csv(sched.plan), f"{slug}-tasks.csv", "text/csv", key="download-tasks")
+    cols[2].download_button(
+        "⬇ Plan YAML", dump_yaml(sched.plan), f"{slug}.yaml", "application/yaml", key="download-yaml"
+    )
+
+
+def gantt(sched: Schedule) -> None:
+    plan = sched.plan
+    phases = list(dict.fromkeys(t.phase for t in plan.tasks))
+    big = len(plan.tasks) > ROLLUP_THRESHOLD
+    cols = st.columns([2, 3, 3, 1, 1])
+    color_by = cols[0].selectbox("Colour by", COLOR_BY, key="gantt-color", format_func=str.title)
+    ids = ["(none)"] + [t.id for t in plan.tasks]
+    selected = cols[1].selectbox("Highlight links of", ids, key="gantt-task", help="Draws this task's links")
+    chosen = cols[2].multiselect("Phases", phases, key="gantt-phases", placeholder="All phases")
+    rollup = cols[3].toggle("Phases only", value=big, key="gantt-rollup", help="Roll tasks up into phase bars")
+    links = cols[4].toggle("All links", value=len(plan.tasks) <= 60, key="gantt-links")
+    chart = gantt_chart(
+        sched,
+        color_by=color_by,
+        selected=None if selected == "(none)" else selected,
+        show_links=links,
+        phases=chosen or None,
+        rollup=rollup and not chosen,
+    )
+    st.altair_chart(chart, width="stretch", key="gantt-chart")
+    if big and rollup and not chosen:
+        st.caption(f"{len(plan.tasks):,} tasks: showing phases. Pick phases or switch off 'Phases only' for tasks.")
+
+
+def why_critical(sched: Schedule) -> None:
+    plan = sched.plan
+    table = sched.table
+    path = list(sched.critical_path)
+    st.markdown("**Critical path:** " + (" → ".join(f"`{i}`" for i in path) if path else "none"))
+    default = path[-1] if path else plan.tasks[0].id if plan.tasks else None
+    if default is None:
+        st.info("This plan has no tasks yet.")
+        return
+    ids = [t.id for t in plan.tasks]
+    names = dict(zip(table["id"], table["name"], strict=True))
+    task_id = st.selectbox(
+        "Why is this task where it is?",
+        ids,
+        index=ids.index(default),
+        key="why-task",
+        format_func=lambda i: f"{i} — {names[i]}",
+    )
+    lines = explain(sched, task_id)
+    st.markdown("\n".join(f"{'' if n == 0 else '  ' * min(n, 1)}- {line}" for n, line in enumerate(lines)))
+
+
+def milestones(sched: Schedule) -> None:
+    rows = milestone_rows(sched)
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        key="milestone-table",
+        column_config={
+            "criteria": st.column_config.TextColumn("Exit criteria", width="large"),
+            "total_float": st.column_config.NumberColumn("Float", format="%d"),
+        },
+    )
+
+
+def network(sched: Schedule) -> None:
+    color_by = st.radio("Colour nodes by", ["owner", "phase"], horizontal=True, key="network-color")
+    if len(sched.plan.tasks) > 600:
+        st.info("The network view is drawn for plans up to 600 tasks; filter the Gantt by phase instead.")
+        return
+    st.altair_chart(network_chart(sched, color_by=color_by), key="network-chart")
