@@ -2,8 +2,9 @@
 
 Dates go to the chart as UTC midnights on a `utc` scale, and bars end at the midnight after
 the finish (exclusive), so a bar never shifts by a day in a viewer's time zone; a milestone
-sits at midday of its date. Data is passed inline (`alt.Data(values=...)`), which Altair's
-5,000-row guard does not apply to.
+sits at midday of its date. Data goes in as DataFrames, which Altair stores once as a named
+dataset shared by all layers. `st.altair_chart` has no row limit; to export a chart of more
+than 5,000 rows with `to_dict()`, wrap it in `alt.data_transformers.disable_max_rows()`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from planner.schedule import Schedule, phase_rows
@@ -41,8 +43,8 @@ def gantt_rows(sched: Schedule, phases: Sequence[str] | None = None, rollup: boo
     t = sched.table
     plan = sched.plan
     drivers = sched.drivers
-    cal = sched.calendar
     tasks = {task.id: task for task in plan.tasks}
+    late_iso = dict(zip(t["id"], sched.calendar.iso_of(np.maximum(t["lf"].to_numpy() - 1, 0)), strict=True))
     records: list[dict[str, Any]] = []
     phase_table = phase_rows(sched)
     wanted = set(phases) if phases else None
@@ -56,7 +58,7 @@ def gantt_rows(sched: Schedule, phases: Sequence[str] | None = None, rollup: boo
         records.append(
             {
                 "row": order,
-                "label": f"▸ {ph['phase'] or '(no phase)'}",
+                "label": f"{order:06d}|▸ {ph['phase'] or '(no phase)'}",
                 "id": "",
                 "kind": "phase",
                 "phase": ph["phase"],
@@ -76,11 +78,10 @@ def gantt_rows(sched: Schedule, phases: Sequence[str] | None = None, rollup: boo
         for row in by_phase.get(ph["phase"], []):
             task = tasks[row["id"]]
             driver = drivers[row["id"]]
-            late_end = cal.date_of(int(row["lf"]) - 1 if row["duration"] else max(int(row["lf"]) - 1, 0))
             records.append(
                 {
                     "row": order,
-                    "label": _label(row["id"], row["name"]),
+                    "label": f"{order:06d}|{_label(row['id'], row['name'])}",
                     "id": row["id"],
                     "name": row["name"],
                     "kind": "gate" if task.is_gate else ("milestone" if row["milestone"] else "task"),
@@ -91,7 +92,7 @@ def gantt_rows(sched: Schedule, phases: Sequence[str] | None = None, rollup: boo
                     "point": _next_day(row["finish"]) if row["duration"] else _utc(row["finish"], 12),
                     "first": row["start"],
                     "finish": row["finish"],
-                    "late_end": _next_day(late_end.isoformat()),
+                    "late_end": _next_day(str(late_iso[row["id"]])),
                     "duration": int(row["duration"]),
                     "total_float": int(row["total_float"]),
                     "free_float": int(row["free_float"]),
@@ -137,10 +138,11 @@ def gantt_chart(
     rollup = len(sched.plan.tasks) > ROLLUP_THRESHOLD and not phases if rollup is None else rollup
     records = gantt_rows(sched, phases, rollup)
     n_rows = max(len(records), 1)
-    labels = [r["label"] for r in records]
-    y_scale = alt.Scale(domain=labels)
-    y = alt.Y("label:N", scale=y_scale, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=11))
-    base = alt.Chart(alt.Data(values=records)).properties(width=width, height=min(24 * n_rows + 40, 20000))
+    # Labels carry a zero-padded row number, so the natural ascending order is the plan order
+    # in every layer; the axis shows the text after the "|".
+    axis = alt.Axis(labelLimit=320, labelFontSize=11, labelExpr="split(datum.label, '|')[1]")
+    y = alt.Y("label:N", sort="ascending", title=None, axis=axis)
+    base = alt.Chart(pd.DataFrame.from_records(records)).properties(width=width, height=min(24 * n_rows + 40, 20000))
     lo = min((r["start"] for r in records), default=_utc(sched.plan.start.isoformat()))
     hi = max((r.get("late_end", r["end"]) for r in records), default=lo)
     x_scale = alt.Scale(
@@ -168,7 +170,7 @@ def gantt_chart(
             x=x,
             x2="end:T",
             y=y,
-            tooltip=[alt.Tooltip("label:N", title="Phase"), alt.Tooltip("first:N", title="Start"), "finish:N"],
+            tooltip=[alt.Tooltip("phase:N", title="Phase"), alt.Tooltip("first:N", title="Start"), "finish:N"],
         )
         .transform_filter(is_phase)
     )
@@ -204,19 +206,19 @@ def gantt_chart(
     if links:
         layers.insert(
             1,
-            alt.Chart(alt.Data(values=links))
+            alt.Chart(pd.DataFrame.from_records(links))
             .mark_rule(strokeWidth=1.2, opacity=0.8)
             .encode(
                 x=alt.X("x:T", scale=x_scale),
                 x2="x2:T",
-                y=alt.Y("y:N", scale=y_scale),
+                y=alt.Y("y:N", sort="ascending"),
                 y2="y2:N",
                 color=alt.condition(alt.datum.critical, alt.value(CRITICAL), alt.value("#777777")),
             ),
         )
     today = today or dt.date.today()
     layers.append(
-        alt.Chart(alt.Data(values=[{"today": _utc(today.isoformat(), 12), "day": today.isoformat()}]))
+        alt.Chart(pd.DataFrame([{"today": _utc(today.isoformat(), 12), "day": today.isoformat()}]))
         .mark_rule(color="#ff7f0e", strokeDash=[4, 3])
         .encode(x=alt.X("today:T", scale=x_scale), tooltip=[alt.Tooltip("day:N", title="Today")])
     )
@@ -308,7 +310,7 @@ def network_chart(sched: Schedule, color_by: str = "owner", width: int | None = 
     xs = alt.X("x:Q", axis=None, scale=alt.Scale(padding=30))
     ys = alt.Y("y:Q", axis=None, scale=alt.Scale(reverse=True, padding=20))
     edge_layer = (
-        alt.Chart(alt.Data(values=edges))
+        alt.Chart(pd.DataFrame.from_records(edges, columns=["x", "y", "x2", "y2", "critical", "type"]))
         .mark_rule()
         .encode(
             x=xs,
@@ -319,7 +321,7 @@ def network_chart(sched: Schedule, color_by: str = "owner", width: int | None = 
             strokeWidth=alt.condition(alt.datum.critical, alt.value(2.5), alt.value(1)),
         )
     )
-    node_base = alt.Chart(alt.Data(values=nodes))
+    node_base = alt.Chart(pd.DataFrame.from_records(nodes))
     node_layer = node_base.mark_circle(size=260, opacity=1).encode(
         x=xs,
         y=ys,

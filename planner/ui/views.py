@@ -20,7 +20,7 @@ def _slug(name: str) -> str:
 
 def figures(sched: Schedule, today: dt.date | None = None) -> None:
     k = key_figures(sched, today)
-    cols = st.columns(6)
+    cols = [*st.columns(3), *st.columns(3)]
     cols[0].metric("Plan finish", k.finish.isoformat(), help=f"{k.finish_days} working days from the start")
     if k.deadline_margin is None:
         cols[1].metric("Deadline margin", "no deadline", help="Set a plan deadline under Settings")
@@ -39,6 +39,8 @@ def figures(sched: Schedule, today: dt.date | None = None) -> None:
         (cols[5], "Handover", k.handover),
     ):
         col.metric(label, m.date.isoformat() if m else "—", help=f"{m.id}: {m.name}" if m else None)
+        if m:
+            col.caption(f"{m.id} · {m.name}")
 
 
 def downloads(sched: Schedule) -> None:
@@ -57,7 +59,7 @@ def gantt(sched: Schedule) -> None:
     plan = sched.plan
     phases = list(dict.fromkeys(t.phase for t in plan.tasks))
     big = len(plan.tasks) > ROLLUP_THRESHOLD
-    cols = st.columns([2, 3, 3, 1, 1])
+    cols = st.columns([2, 3, 3, 1.4, 1.2], vertical_alignment="bottom")
     color_by = cols[0].selectbox("Colour by", COLOR_BY, key="gantt-color", format_func=str.title)
     ids = ["(none)"] + [t.id for t in plan.tasks]
     selected = cols[1].selectbox("Highlight links of", ids, key="gantt-task", help="Draws this task's links")

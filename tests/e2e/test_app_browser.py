@@ -1,0 +1,64 @@
+"""The app as a new user meets it, in headless Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from planner.formats.csvfile import milestones_csv
+from planner.schedule import schedule
+from planner.templates import build_plan, next_monday
+from tests.e2e.conftest import wait_idle
+
+
+def metric_value(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_landing_page_has_gantt_grid_download_and_no_exception(page, app_url):
+    """Tests the first screen: a plan, its Gantt, the task grid, the milestone CSV download."""
+    page.goto(app_url)
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.wait_for_selector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+    expected = schedule(build_plan("service-desk", waves=2, pilot_share=15, start=next_monday()))
+    assert metric_value(page, "Plan finish") == expected.finish.isoformat()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Milestone CSV").click()
+    content = Path(info.value.path()).read_text(encoding="utf-8")
+    assert content == milestones_csv(expected)
+
+
+def test_grid_edit_changes_plan_finish(page, app_url):
+    """Tests typing a longer duration for a critical task into the grid: the finish moves."""
+    page.goto(app_url)
+    wait_idle(page)
+    before = metric_value(page, "Plan finish")
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # First data row, first column (ID), then five columns right to "Days" (SD01, critical).
+    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
+    page.wait_for_timeout(200)
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # open the cell editor
+    page.wait_for_timeout(300)
+    page.keyboard.press("Control+a")
+    page.keyboard.type("30")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    page.wait_for_function(
+        """(before) => {
+            const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+                .find(e => e.innerText.includes('Plan finish'));
+            return m && !m.innerText.includes(before);
+        }""",
+        arg=before,
+        timeout=30_000,
+    )
+    after = metric_value(page, "Plan finish")
+    assert after > before
+    assert page.locator('[data-testid="stException"]').count() == 0
