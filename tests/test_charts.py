@@ -1,0 +1,103 @@
+"""Tests of the Gantt and network charts (planner.charts), rendered by vl-convert."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import altair as alt
+import pytest
+import vl_convert as vlc
+
+from benchmarks.plans import layered_plan_data
+from planner.charts import gantt_chart, gantt_rows, network_chart, network_layout
+from planner.model import parse_plan
+from planner.schedule import schedule
+from planner.templates import build_plan
+from tests.conftest import MONDAY, plan_data, task
+
+
+@pytest.fixture(scope="module")
+def sd():
+    return schedule(build_plan("service-desk", waves=2, start=MONDAY))
+
+
+def test_rows_group_tasks_under_phase_bars_in_order(sd):
+    """Tests that each phase bar precedes its tasks and rows keep plan order within a phase."""
+    rows = gantt_rows(sd)
+    assert rows[0]["kind"] == "phase" and rows[0]["phase"] == "Due diligence"
+    assert [r["id"] for r in rows[1:3]] == ["SD01", "SD02"]
+    labels = [r["label"] for r in rows]
+    assert labels == sorted(labels)  # the ascending label order is the row order
+    crit = {r["id"]: r["color"] for r in rows if r["id"]}
+    assert crit["SD01"] == "critical" and crit["SD02"] == "not critical"
+
+
+def test_bars_are_exclusive_and_milestones_sit_on_their_date(sd):
+    """Tests date encoding: a bar ends the midnight after its finish; a milestone at midday."""
+    rows = {r["id"]: r for r in gantt_rows(sd)}
+    sd01 = rows["SD01"]
+    assert sd01["start"] == "2027-01-04T00:00:00Z" and sd01["end"] == "2027-01-16T00:00:00Z"
+    go = rows["W1-GO"]
+    assert go["duration"] == 0 and go["point"] == f"{go['finish']}T12:00:00Z"
+    assert rows["SD02"]["late_end"] > rows["SD02"]["end"]  # float tail
+    assert rows["W1-CUTOVER"]["driver"] == "W1-GO"
+
+
+@pytest.mark.parametrize("color_by", ["criticality", "phase", "owner"])
+def test_gantt_renders_to_svg(sd, color_by):
+    """Tests that the Gantt spec is valid Vega-Lite and renders, for each colouring."""
+    chart = gantt_chart(sd, color_by=color_by, selected="W1-CUTOVER", today=dt.date(2027, 3, 1), width=800)
+    svg = vlc.vegalite_to_svg(json.dumps(chart.to_dict()))
+    assert "<svg" in svg and "SD01" in svg
+
+
+def test_links_for_selected_task_only_on_big_plans():
+    """Tests dependency lines: all on small plans, only the selected task's on big ones."""
+    small = schedule(parse_plan(plan_data(task("A", 2), task("B", 3, "A"), task("C", 1, "B"))))
+    spec = gantt_chart(small).to_dict()
+    assert any(
+        layer.get("mark", {}).get("type") == "rule" and "y2" in layer.get("encoding", {}) for layer in spec["layer"]
+    )
+    big = schedule(parse_plan(layered_plan_data(200, layer_size=20)))
+    spec = gantt_chart(big, show_links=False, selected="T150").to_dict()
+    link_layers = [layer for layer in spec["layer"] if "y2" in layer.get("encoding", {})]
+    assert len(link_layers) == 1
+
+
+def test_rollup_and_phase_filter():
+    """Tests the phase roll-up (default past 400 tasks) and the phase filter."""
+    sched = schedule(parse_plan(layered_plan_data(500, layer_size=20)))
+    rolled = gantt_rows(sched, rollup=True)
+    assert all(r["kind"] == "phase" for r in rolled)
+    spec = gantt_chart(sched).to_dict()
+    assert spec  # default roll-up keeps big plans small
+    one = gantt_rows(sched, phases=["Phase 0"])
+    assert {r["phase"] for r in one} == {"Phase 0"} and len(one) > 1
+
+
+def test_more_than_5000_rows_still_chart():
+    """Tests that a 6,000-task Gantt builds past Altair's 5,000-row guard."""
+    sched = schedule(parse_plan(layered_plan_data(6000)))
+    chart = gantt_chart(sched, rollup=False, show_links=False)
+    with alt.data_transformers.disable_max_rows():
+        spec = chart.to_dict(validate=False)
+    values = next(iter(spec["datasets"].values()))
+    assert len(values) > 6000
+
+
+def test_network_layout_left_to_right(sd):
+    """Tests the network view: every link goes left to right; the critical path is marked."""
+    nodes, edges = network_layout(sd)
+    assert len(nodes) == len(sd.plan.tasks)
+    assert all(e["x2"] > e["x"] for e in edges)
+    marked = {n["id"] for n in nodes if n["critical"]}
+    assert marked == set(sd.critical_path)
+    svg = vlc.vegalite_to_svg(json.dumps(network_chart(sd, color_by="phase").to_dict()))
+    assert "<svg" in svg
+
+
+def test_bad_colour_option(sd):
+    """Tests that an unknown colouring is refused with the valid names."""
+    with pytest.raises(ValueError, match="criticality, phase, owner"):
+        gantt_chart(sd, color_by="wave")

@@ -1,0 +1,89 @@
+"""Tests of why-critical explanations, key figures and the grid editing model."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from planner.editing import ORIGIN, apply_delta, plan_rows, plan_with_settings, rows_to_plan
+from planner.explain import driving_chain, explain, key_figures
+from planner.model import PlanError, parse_plan
+from planner.schedule import schedule
+from planner.templates import build_plan
+from tests.conftest import MONDAY, plan_data, task
+
+
+@pytest.fixture(scope="module")
+def sd():
+    return schedule(build_plan("service-desk", waves=2, start=MONDAY))
+
+
+def test_explain_names_driver_dates_and_float(sd):
+    """Tests the sentence form: start, driving predecessor's finish, float."""
+    lines = explain(sd, "W2-CUTOVER")
+    assert lines[0].startswith("W2-CUTOVER starts 2027-06-23 because W2-GO finishes 2027-06-22")
+    assert "0 working days of float" in lines[0]
+    assert lines[-1] == "SD01 starts 2027-01-04, the plan start"
+
+
+def test_explain_lags_leads_and_not_before():
+    """Tests wording for SS lags, FF leads, milestones and not-before dates."""
+    data = plan_data(
+        task("A", 5),
+        task("B", 2, "A:SS+2"),
+        task("C", 3, "B:FF-1"),
+        task("D", 1, not_before=dt.date(2027, 1, 5)),
+        task("M", 0, "C"),
+    )
+    s = schedule(parse_plan(data))
+    assert explain(s, "B")[0].startswith("B starts 2027-01-06 because A starts 2027-01-04 + 2 working days lag")
+    assert "C finishes 2027-01-06 because B finishes 2027-01-07 - 1 working day lead" in explain(s, "C")[0]
+    assert explain(s, "D")[0].startswith("D starts 2027-01-05, held by its not-before date 2027-01-05")
+    assert explain(s, "M")[0].startswith("M falls on")
+    assert "can slip" in explain(s, "D")[0]
+    assert [d.task for d in driving_chain(s, "C")] == ["C", "B", "A"]
+
+
+def test_key_figures(sd):
+    """Tests plan finish, critical count, next milestone, pilot go/no-go and handover."""
+    k = key_figures(sd, today=dt.date(2027, 3, 1))
+    assert k.finish == sd.finish and k.critical_count == int(sd.table["critical"].sum())
+    assert k.next_milestone.id == "SD06"
+    assert k.pilot_go.id == "SD14"
+    assert k.handover.id == "W2-CUTOVER"
+    assert k.deadline_margin is None
+    late = plan_with_settings(sd.plan, {"deadline": dt.date(2027, 6, 30)})
+    assert key_figures(schedule(late)).deadline_margin < 0
+
+
+def test_grid_rename_updates_links_and_keeps_gates():
+    """Tests that renaming an id in the grid renames links to it and keeps gate criteria."""
+    plan = build_plan("service-desk", waves=1, start=MONDAY)
+    rows = plan_rows(plan)
+    i = [r["id"] for r in rows].index("SD04")
+    new = rows_to_plan(plan, apply_delta(rows, {"edited_rows": {i: {"id": "CONTRACT"}}}))
+    assert new.task("CONTRACT").gate == plan.task("SD04").gate
+    assert "CONTRACT" in {link.task for link in new.task("SD05").depends_on}
+
+
+def test_grid_problems_name_rows():
+    """Tests grid problems: row number, field, message; partial estimates refused."""
+    plan = parse_plan(plan_data(task("A", 2), task("B", 1, "A")))
+    rows = apply_delta(plan_rows(plan), {"added_rows": [{"id": "C", "name": "c", "duration": -1, "likely": 3}]})
+    with pytest.raises(PlanError) as info:
+        rows_to_plan(plan, rows)
+    found = [str(p) for p in info.value.problems]
+    assert "row 3: estimate: give optimistic, likely and pessimistic together" in found
+    assert any(p.startswith("row 3 (C): duration: must be >= 0") for p in found)
+
+
+def test_grid_delete_and_values_from_editor():
+    """Tests deleting rows and editor-style values (floats, NaN, ISO date strings)."""
+    plan = parse_plan(plan_data(task("A", 2), task("B", 1, "A"), task("C", 4)))
+    rows = plan_rows(plan)
+    rows = apply_delta(rows, {"deleted_rows": [2], "edited_rows": {1: {"duration": 3.0, "not_before": "2027-02-01"}}})
+    new = rows_to_plan(plan, rows)
+    assert [t.id for t in new.tasks] == ["A", "B"]
+    assert new.task("B").duration == 3 and new.task("B").not_before == dt.date(2027, 2, 1)
+    assert rows[0][ORIGIN] == "A"
