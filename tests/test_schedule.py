@@ -316,3 +316,12 @@ def test_schedule_properties_without_deadlines(data):
         for link in t.depends_on:
             if t.id in pos and link.task in pos:
                 assert pos[link.task] < pos[t.id]
+
+
+def test_public_api_names_are_functions():
+    """Tests `from planner import load_plan, schedule` gives the functions of DESIGN.md."""
+    import planner.schedule  # noqa: F401  (importing the submodule must not shadow the function)
+    from planner import load_plan, schedule as schedule_fn
+
+    assert callable(schedule_fn) and callable(load_plan)
+    assert schedule_fn(parse_plan(plan_data(task("A", 1)))).finish_offset == 1
