@@ -321,7 +321,8 @@ def test_schedule_properties_without_deadlines(data):
 def test_public_api_names_are_functions():
     """Tests `from planner import load_plan, schedule` gives the functions of DESIGN.md."""
     import planner.schedule  # noqa: F401  (importing the submodule must not shadow the function)
-    from planner import load_plan, schedule as schedule_fn
+    from planner import load_plan
+    from planner import schedule as schedule_fn
 
     assert callable(schedule_fn) and callable(load_plan)
     assert schedule_fn(parse_plan(plan_data(task("A", 1)))).finish_offset == 1

@@ -1,0 +1,277 @@
+"""Tests of saved plans, revisions and share links (planner.store) on SQLite and PostgreSQL.
+
+PostgreSQL: PLANNER_TEST_PG_URL (default the local server's `test` database), a fresh schema
+per run; skipped with a message when no server answers, unless PLANNER_REQUIRE_PG=1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+import os
+import secrets
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from planner.model import parse_plan
+from planner.store import StaleRevision, Store, StoreError, change_summary, hash_token
+from planner.templates import build_plan
+from tests.conftest import MONDAY
+
+PG_URL = os.environ.get("PLANNER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pg_schema() -> Iterator[str]:
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("select 1")
+    except Exception as exc:
+        if os.environ.get("PLANNER_REQUIRE_PG") == "1":
+            pytest.fail(f"PLANNER_REQUIRE_PG=1 but PostgreSQL at {PG_URL} does not answer: {exc}")
+        pytest.skip(f"no PostgreSQL server at {PG_URL} ({type(exc).__name__}); set PLANNER_TEST_PG_URL")
+    schema = f"planner_test_{secrets.token_hex(4)}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    yield schema
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, tmp_path) -> Iterator[tuple[str, str | None]]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'planner.db'}", None
+    else:
+        yield from ((PG_URL, schema) for schema in _pg_schema())
+
+
+@pytest.fixture
+def store(backend) -> Iterator[Store]:
+    url, schema = backend
+    s = Store(url, schema=schema)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return build_plan("service-desk", waves=2, start=MONDAY)
+
+
+def test_every_save_is_a_new_revision_and_any_can_be_restored(store, plan):
+    """Tests save, history with change summaries, get by revision and restore as a new revision."""
+    pid, r1 = store.save(plan, author="ann", note="first cut")
+    longer = plan.with_durations({"SD15": 30})
+    _, r2 = store.save(longer, pid, base_revision=r1, author="bob")
+    assert (r1, r2) == (1, 2)
+    history = store.history(pid)
+    assert [h.number for h in history] == [1, 2]
+    assert history[0].summary == "created with 34 tasks" and history[0].note == "first cut"
+    assert history[1].summary == "1 task changed (SD15); finish moved later by 10 working days"
+    assert store.get(pid, 1)[0] == plan and store.get(pid)[0] == longer
+    r3 = store.restore(pid, 1, author="ann")
+    assert r3 == 3 and store.get(pid) == (plan, 3)
+    assert store.history(pid)[-1].note == "restored revision 1"
+
+
+def test_stale_save_is_refused_with_who_and_when(store, plan):
+    """Tests that a save based on an old revision is refused and names the newer save."""
+    pid, _ = store.save(plan, author="ann")
+    store.save(plan.with_durations({"SD01": 12}), pid, base_revision=1, author="bob")
+    with pytest.raises(StaleRevision) as info:
+        store.save(plan.with_durations({"SD02": 3}), pid, base_revision=1, author="carl")
+    message = str(info.value)
+    assert "bob saved revision 2" in message and "Reload the latest revision or save your version as a copy" in message
+    assert [h.number for h in store.history(pid)] == [1, 2]
+
+
+def test_list_rename_duplicate_delete(store, plan):
+    """Tests plan management: list, rename (a new revision), duplicate, delete."""
+    pid, _ = store.save(plan)
+    store.rename(pid, "ACME desk")
+    assert store.get(pid)[0].name == "ACME desk"
+    copy = store.duplicate(pid)
+    assert store.get(copy)[0].name == "ACME desk (copy)"
+    assert {p.id for p in store.plans()} >= {pid, copy}
+    store.delete(copy)
+    assert copy not in {p.id for p in store.plans()}
+    with pytest.raises(StoreError, match="no saved plan"):
+        store.get(copy)
+
+
+def test_share_links_are_hashed_read_only_tokens(store, plan, backend):
+    """Tests share tokens: unguessable, stored hashed, resolve to plan and view, revocable."""
+    pid, _ = store.save(plan)
+    token = store.share(pid, "executive")
+    assert len(token) >= 43
+    assert store.resolve(token) == (pid, "executive")
+    assert store.resolve(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    assert store.resolve("") is None
+    vendor = store.share(pid, "vendor")
+    assert store.resolve(vendor) == (pid, "vendor")
+    with pytest.raises(StoreError, match="unknown view 'auditor'"):
+        store.share(pid, "auditor")
+    assert [link.view for link in store.links(pid)] == ["executive", "vendor"]
+    assert store.revoke(token) and store.resolve(token) is None and not store.revoke(token)
+    engine = sa.create_engine(backend[0], connect_args={"options": f"-csearch_path={backend[1]}"} if backend[1] else {})
+    with engine.connect() as conn:
+        stored = [r[0] for r in conn.exec_driver_sql("select token_hash from planner_share_links")]
+    engine.dispose()
+    assert token not in stored and hash_token(token) in stored
+    store.delete(pid)
+    assert store.resolve(vendor) is None
+
+
+def _saver(url: str, schema: str | None, pid: str, worker: int, count: int, queue) -> None:
+    store = Store(url, schema=schema)
+    base = build_plan("ams", waves=1, start=MONDAY)
+    ok = stale = 0
+    for k in range(count):
+        latest = store.history(pid)[-1].number
+        plan = base.with_durations({"AM01": 5 + worker * 100 + k})
+        try:
+            store.save(plan, pid, base_revision=latest, author=f"w{worker}")
+            ok += 1
+        except StaleRevision:
+            stale += 1
+    queue.put((ok, stale))
+
+
+def test_concurrent_saves_lose_nothing(store, backend):
+    """Tests four processes saving at once: every accepted save is a revision, stale ones refused."""
+    url, schema = backend
+    pid, _ = store.save(build_plan("ams", waves=1, start=MONDAY))
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_saver, args=(url, schema, pid, w, 8, queue)) for w in range(4)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=180) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    accepted = sum(ok for ok, _ in results)
+    history = store.history(pid)
+    assert [h.number for h in history] == list(range(1, accepted + 2))
+    assert accepted + sum(stale for _, stale in results) == 32
+    assert accepted >= 4
+
+
+KILLED_WRITER = """
+import sys, datetime as dt
+from planner.store import Store
+from planner.templates import build_plan
+store = Store(sys.argv[1])
+pid = sys.argv[2]
+plan = build_plan("infrastructure", waves=5, start=dt.date(2027, 1, 4))
+print("ready", flush=True)
+n = 0
+while True:
+    n += 1
+    store.save(plan.with_durations({"IN01": 10 + n % 20}), pid)
+"""
+
+
+def test_writer_killed_mid_save_leaves_a_readable_database(tmp_path, plan):
+    """Tests SIGKILL of a writer in a save loop: the database opens with every complete revision."""
+    url = f"sqlite:///{tmp_path / 'planner.db'}"
+    store = Store(url)
+    pid, _ = store.save(plan)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, url, pid],
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.stdout.readline().strip() == b"ready"
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    store.close()
+    reopened = Store(url)
+    history = reopened.history(pid)
+    assert len(history) >= 2
+    latest, number = reopened.get(pid)
+    assert number == history[-1].number and latest.name == "Infrastructure operations transition"
+    assert sqlite3.connect(tmp_path / "planner.db").execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+def test_corrupt_and_foreign_database_files(tmp_path):
+    """Tests clear errors for a damaged file and for someone else's SQLite database."""
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a SQLite database"):
+        Store(f"sqlite:///{bad}")
+    foreign = tmp_path / "foreign.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("create table invoices (id integer)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="not a planner database"):
+        Store(f"sqlite:///{foreign}")
+
+
+def test_older_schema_upgrades_on_open(tmp_path, plan):
+    """Tests that a database with an older schema version is upgraded when opened."""
+    url = f"sqlite:///{tmp_path / 'planner.db'}"
+    Store(url).save(plan)
+    conn = sqlite3.connect(tmp_path / "planner.db")
+    conn.execute("update planner_schema set version = 0")
+    conn.commit()
+    conn.close()
+    Store(url)
+    assert sqlite3.connect(tmp_path / "planner.db").execute("select version from planner_schema").fetchone() == (1,)
+
+
+def test_change_summary_words():
+    """Tests the change summary: added, removed, changed, settings and finish movement."""
+    a = build_plan("service-desk", waves=1, start=MONDAY)
+    b = build_plan("service-desk", waves=2, start=MONDAY)
+    text = change_summary(a, b, 140, 160)
+    assert "6 tasks added (W2-KT, W2-SHADOW, W2-GO, W2-CUTOVER, W2-HYPERCARE and 1 more)" in text
+    assert "finish moved later by 20 working days" in text
+    renamed = parse_plan({**a.model_dump(), "start": dt.date(2027, 2, 1)})
+    assert change_summary(a, renamed, 1, 1) == "plan settings changed"
+
+
+def test_store_cli_round_trip(tmp_path, plan):
+    """Tests `store save/list/history/get/share/revoke` through the command line."""
+    from planner.formats.planfile import dump_yaml
+
+    path = tmp_path / "p.yaml"
+    path.write_text(dump_yaml(plan))
+    db = ["--db", f"sqlite:///{tmp_path / 's.db'}"]
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "planner", "store", *args, *db], capture_output=True, text=True, env=env, timeout=120
+        )
+
+    res = run("save", str(path))
+    pid, number = res.stdout.split()
+    assert number == "1"
+    assert run("save", str(path), "--id", pid, "--base-revision", "1").stdout.split() == [pid, "2"]
+    stale = run("save", str(path), "--id", pid, "--base-revision", "1")
+    assert stale.returncode == 1 and "has changed since revision 1" in stale.stderr
+    assert pid in run("list").stdout
+    assert run("history", pid).stdout.count("\n") == 2
+    out = tmp_path / "back.yaml"
+    assert run("get", pid, "--revision", "1", "-o", str(out)).returncode == 0
+    assert out.read_text() == path.read_text()
+    token = run("share", pid, "--view", "client").stdout.strip()
+    assert len(token) >= 43
+    assert run("revoke", token).returncode == 0
+    again = run("revoke", token)
+    assert again.returncode == 1 and "no live link" in again.stderr
+    missing = run("get", "nope", "-o", str(out))
+    assert missing.returncode == 1 and "no saved plan 'nope'" in missing.stderr and "Traceback" not in missing.stderr
