@@ -10,13 +10,14 @@ than 5,000 rows with `to_dict()`, wrap it in `alt.data_transformers.disable_max_
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from planner.model import Task
 from planner.schedule import Schedule, phase_rows
 
 COLOR_BY = ("criticality", "phase", "owner")
@@ -38,8 +39,13 @@ def _label(tid: str, name: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def gantt_rows(sched: Schedule, phases: Sequence[str] | None = None, rollup: bool = False) -> list[dict[str, Any]]:
-    """One record per bar: phase summaries, then their tasks in plan order."""
+def gantt_rows(
+    sched: Schedule,
+    phases: Sequence[str] | None = None,
+    rollup: bool = False,
+    only: Callable[[Task], bool] | None = None,
+) -> list[dict[str, Any]]:
+    """One record per bar: phase summaries, then their tasks in plan order (those `only` keeps)."""
     t = sched.table
     plan = sched.plan
     drivers = sched.drivers
@@ -77,6 +83,8 @@ def gantt_rows(sched: Schedule, phases: Sequence[str] | None = None, rollup: boo
             continue
         for row in by_phase.get(ph["phase"], []):
             task = tasks[row["id"]]
+            if only is not None and not only(task):
+                continue
             driver = drivers[row["id"]]
             records.append(
                 {
@@ -130,13 +138,14 @@ def gantt_chart(
     rollup: bool | None = None,
     today: dt.date | None = None,
     width: int | str = "container",
+    only: Callable[[Task], bool] | None = None,
 ) -> alt.LayerChart:
     """The Gantt: phase summary bars, task bars, float tails, milestone and gate diamonds,
     a today line, and dependency links (all on small plans, else the selected task's)."""
     if color_by not in COLOR_BY:
         raise ValueError(f"color_by must be one of {', '.join(COLOR_BY)}")
     rollup = len(sched.plan.tasks) > ROLLUP_THRESHOLD and not phases if rollup is None else rollup
-    records = gantt_rows(sched, phases, rollup)
+    records = gantt_rows(sched, phases, rollup, only)
     n_rows = max(len(records), 1)
     # Labels carry a zero-padded row number, so the natural ascending order is the plan order
     # in every layer; the axis shows the text after the "|".

@@ -38,11 +38,27 @@ def _csv(name: str) -> Callable[[Schedule], str]:
     return export
 
 
-EXPORTS: dict[str, Callable[[Schedule], str]] = {
+def _report(kind: str) -> Callable[[Schedule], str | bytes]:
+    def export(sched: Schedule) -> str | bytes:
+        from planner.charts import gantt_chart
+        from planner.formats import report
+
+        if kind == "html":
+            return report.report_html(sched)
+        chart = gantt_chart(sched, width=1200)
+        return report.chart_png(chart) if kind == "png" else report.chart_svg(chart)
+
+    return export
+
+
+EXPORTS: dict[str, Callable[[Schedule], str | bytes]] = {
     "milestones-csv": _csv("milestones"),
     "tasks-csv": _csv("tasks"),
     "yaml": lambda s: dump_yaml(s.plan),
     "json": lambda s: dump_json(s.plan),
+    "html": _report("html"),
+    "png": _report("png"),
+    "svg": _report("svg"),
 }
 TABLE_WIDTH = 100
 
@@ -67,7 +83,15 @@ def _waves(text: str) -> int:
     return int(text)
 
 
-def _write(text: str, out: str | None) -> None:
+def _write(text: str | bytes, out: str | None) -> None:
+    if isinstance(text, bytes):
+        if out in (None, "-"):
+            raise PlanError([Problem("export", "-o", "binary output (png) needs a file: add -o FILE.png")])
+        try:
+            Path(out).write_bytes(text)
+        except OSError as exc:
+            raise PlanError([Problem(str(out), "", f"cannot write: {exc.strerror or exc}")]) from None
+        return
     if out in (None, "-"):
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return

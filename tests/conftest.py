@@ -26,3 +26,18 @@ def task(tid: str, duration: int, *deps: str, **fields: Any) -> dict[str, Any]:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_database(tmp_path_factory):
+    """Keeps tests away from data/planner.db: every session gets its own SQLite file."""
+    import os
+
+    path = tmp_path_factory.mktemp("db") / "planner.db"
+    old = os.environ.get("PLANNER_DB_URL")
+    os.environ["PLANNER_DB_URL"] = f"sqlite:///{path}"
+    yield
+    if old is None:
+        os.environ.pop("PLANNER_DB_URL", None)
+    else:
+        os.environ["PLANNER_DB_URL"] = old

@@ -1,6 +1,7 @@
 """Page registry: every page a link may open is registered on the first run.
 
 Pages are scripts under planner/ui/pages so tests (AppTest.switch_page) and links reach them.
+A `?share=TOKEN` session registers the read-only view alone: no other page is reachable.
 """
 
 from __future__ import annotations
@@ -9,17 +10,27 @@ from pathlib import Path
 
 import streamlit as st
 
-from planner.ui import state
+from planner.ui import share_page, state
 
 PAGES = Path(__file__).resolve().parent / "pages"
+SHARE_MODE = "share_mode"
 
 
 def run() -> None:
     st.set_page_config(page_title="Transition planner", page_icon="🗺️", layout="wide")
+    token = st.query_params.get("share")
+    if token is not None or st.session_state.get(SHARE_MODE):
+        if token is not None:
+            st.session_state[SHARE_MODE] = True
+            st.session_state[share_page.TOKEN] = token
+        page = st.Page(PAGES / "share.py", title="Plan view", url_path="view", default=True)
+        st.navigation([page], position="hidden").run()
+        return
     state.ensure()
     pages = {
         "plan": st.Page(PAGES / "plan.py", title="Plan", icon="📅", default=True, url_path="plan"),
         "new": st.Page(PAGES / "new.py", title="New plan", icon="➕", url_path="new"),
+        "plans": st.Page(PAGES / "plans.py", title="Saved plans", icon="🗄️", url_path="plans"),
     }
     st.session_state["_pages"] = pages
     st.navigation(list(pages.values())).run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.ui import grid, settings, state, views
+from planner.ui import grid, save_bar, settings, state, views
 
 VIEWS = ("Tasks", "Why critical?", "Milestones", "Network", "Settings")
 
@@ -16,6 +16,7 @@ def show() -> None:
     st.title(plan.name)
     if plan.description:
         st.caption(plan.description)
+    save_bar.show(plan)
     views.figures(sched)
     views.downloads(sched)
     views.gantt(sched)

@@ -64,8 +64,9 @@ def commit(plan: Plan) -> None:
 
 
 def replace(plan: Plan) -> None:
-    """Starts a fresh history with `plan` (a new or uploaded plan)."""
+    """Starts a fresh history with `plan` (a new, uploaded or opened plan)."""
     ss = st.session_state
+    ss.pop("saved", None)
     ss[HISTORY], ss[POSITION] = [plan], 0
     _show(plan)
 

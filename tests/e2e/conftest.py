@@ -36,7 +36,9 @@ def _free_port() -> int:
 def app_url(tmp_path_factory) -> Iterator[str]:
     port = _free_port()
     data = tmp_path_factory.mktemp("data")
-    env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{data}/planner.db", "PYTHONPATH": str(ROOT)}
+    db_url = f"sqlite:///{data}/planner.db"
+    os.environ["E2E_DB_URL"] = db_url  # tests that save plans for the app use the same database
+    env = {**os.environ, "PLANNER_DB_URL": db_url, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [
             sys.executable,

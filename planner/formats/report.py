@@ -1,0 +1,142 @@
+"""Standalone HTML report and PNG/SVG charts: opens offline, makes no network request.
+
+The Vega libraries come inlined from vl-convert-python; every user string is escaped with
+`html.escape`, and the chart spec is embedded as JSON with `<`, `>` and `&` written as
+unicode escapes so no plan text can close the script element.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from functools import lru_cache
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+
+from planner.charts import gantt_chart
+from planner.explain import key_figures
+from planner.formats.csvfile import milestone_rows
+from planner.schedule import Schedule
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#222;max-width:1400px}
+h1{margin-bottom:.2rem} .sub{color:#666;margin-top:0}
+.figs{display:grid;grid-template-columns:repeat(3,minmax(180px,1fr));gap:.8rem;margin:1.2rem 0}
+.fig{border:1px solid #ddd;border-radius:8px;padding:.6rem .8rem}
+.fig .k{color:#666;font-size:.85rem} .fig .v{font-size:1.4rem;font-weight:600}
+table{border-collapse:collapse;width:100%;margin:.6rem 0 1.6rem} th,td{border-bottom:1px solid #e5e5e5;
+padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.9rem} th{background:#f6f6f6}
+.crit{color:#d62728;font-weight:600} code{background:#f3f3f3;padding:0 .2rem;border-radius:3px}
+"""
+
+
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+    "img-src data:; font-src data:"
+)
+
+
+@lru_cache(maxsize=1)
+def _vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed in one script (built once per process, about 0.9 MB)."""
+    return vlc.javascript_bundle()
+
+
+def _json_for_script(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The Vega-Lite dict of a chart, without Altair's 5,000-row guard."""
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict()
+
+
+def chart_svg(chart: alt.TopLevelMixin) -> str:
+    return vlc.vegalite_to_svg(chart_spec(chart))
+
+
+def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    return vlc.vegalite_to_png(chart_spec(chart), scale=scale)
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _figures(sched: Schedule, today: dt.date | None) -> str:
+    k = key_figures(sched, today)
+    margin = "no deadline" if k.deadline_margin is None else f"{k.deadline_margin:+d} working days"
+    cells = [
+        ("Plan finish", k.finish.isoformat()),
+        ("Deadline margin", margin),
+        ("Critical tasks", f"{k.critical_count} of {k.task_count}"),
+        ("Next milestone", f"{k.next_milestone.date} ({k.next_milestone.id})" if k.next_milestone else "—"),
+        ("Pilot go/no-go", f"{k.pilot_go.date} ({k.pilot_go.id})" if k.pilot_go else "—"),
+        ("Handover", f"{k.handover.date} ({k.handover.id})" if k.handover else "—"),
+    ]
+    return (
+        '<div class="figs">'
+        + "".join(f'<div class="fig"><div class="k">{_e(a)}</div><div class="v">{_e(b)}</div></div>' for a, b in cells)
+        + "</div>"
+    )
+
+
+def _milestone_table(sched: Schedule) -> str:
+    rows = milestone_rows(sched)
+    body = "".join(
+        f"<tr><td><code>{_e(r.id)}</code></td><td>{_e(r.name)}</td><td>{_e(r.phase)}</td><td>{_e(r.owner)}</td>"
+        f"<td>{_e(r.date)}</td><td{' class=crit' if r.critical else ''}>{int(r.total_float)}</td>"
+        f"<td>{_e(r.criteria)}</td></tr>"
+        for r in rows.itertuples(index=False)
+    )
+    return (
+        "<table><thead><tr><th>ID</th><th>Milestone or gate</th><th>Phase</th><th>Owner</th><th>Date</th>"
+        f"<th>Float</th><th>Exit criteria</th></tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _gates(sched: Schedule) -> str:
+    parts = []
+    for task in sched.plan.tasks:
+        if task.gate is None:
+            continue
+        items = "".join(
+            f"<li>{_e(c.kpi)} <b>{_e(c.target)}</b>" + (f" — actual {_e(c.actual)}" if c.actual else "") + "</li>"
+            for c in task.gate.criteria
+        )
+        parts.append(f"<h3><code>{_e(task.id)}</code> {_e(task.name)}</h3><ul>{items}</ul>")
+    return "".join(parts) or "<p>No gates in this plan.</p>"
+
+
+def report_html(sched: Schedule, today: dt.date | None = None, title_note: str = "") -> str:
+    """The whole report as one HTML document."""
+    plan = sched.plan
+    spec = chart_spec(gantt_chart(sched, today=today, width=900))
+    path = " → ".join(f"<code>{_e(i)}</code>" for i in sched.critical_path) or "none"
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    note = title_note
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<title>{_e(plan.name)} — transition plan report</title><style>{CSS}</style></head>
+<body>
+<h1>{_e(plan.name)}</h1>
+<p class="sub">{_e(plan.description)}</p>
+<p class="sub">Start {_e(plan.start.isoformat())} · {len(plan.tasks)} tasks · generated {_e(generated)}{_e(note)}</p>
+{_figures(sched, today)}
+<h2>Gantt</h2>
+<div id="gantt"></div>
+<h2>Critical path</h2><p>{path}</p>
+<h2>Milestones and gates</h2>
+{_milestone_table(sched)}
+<h2>Gate exit criteria</h2>
+{_gates(sched)}
+<script>{_vega_bundle()}</script>
+<script>vegaEmbed("#gantt", {_json_for_script(spec)}, {{"actions": false, "renderer": "svg"}});</script>
+</body></html>
+"""

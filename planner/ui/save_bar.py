@@ -1,0 +1,62 @@
+"""Save controls on the plan page: unsaved-changes indicator, save, and the stale-save choice."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planner.model import Plan
+from planner.store import StaleRevision, StoreError
+from planner.ui import state, storage
+
+STALE = "stale_save"
+
+
+def _save(plan: Plan, as_copy: bool = False) -> None:
+    store = storage.store()
+    if store is None:
+        return
+    info = storage.saved()
+    try:
+        if info is None or as_copy:
+            plan_id, number = store.save(plan, note="saved from the app" if not as_copy else "saved as a copy")
+        else:
+            plan_id, number = store.save(plan, info[0], base_revision=info[1], note="saved from the app")
+    except StaleRevision as exc:
+        st.session_state[STALE] = str(exc)
+        return
+    except StoreError as exc:
+        st.session_state[STALE] = f"Not saved: {exc}"
+        return
+    st.session_state.pop(STALE, None)
+    storage.mark_saved(plan_id, number, plan)
+
+
+def _reload() -> None:
+    info = storage.saved()
+    store = storage.store()
+    if info is None or store is None:
+        return
+    plan, number = store.get(info[0])
+    state.replace(plan)
+    storage.mark_saved(info[0], number, plan)
+    st.session_state.pop(STALE, None)
+
+
+def show(plan: Plan) -> None:
+    info = storage.saved()
+    dirty = storage.unsaved(plan)
+    cols = st.columns([2, 1, 1, 4], vertical_alignment="center")
+    if info is None:
+        cols[0].caption("● Not saved yet")
+    elif dirty:
+        cols[0].caption(f"● Unsaved changes (saved as {info[0]} r{info[1]})")
+    else:
+        cols[0].caption(f"✓ Saved as {info[0]} r{info[1]}")
+    cols[1].button("💾 Save", key="save-plan", on_click=_save, args=(plan,), disabled=not dirty, type="primary")
+    cols[2].button("Save as copy", key="save-copy", on_click=_save, args=(plan, True))
+    message = st.session_state.get(STALE)
+    if message:
+        st.warning(message, icon="⚠️")
+        c = st.columns([1, 1, 5])
+        c[0].button("Reload latest", key="stale-reload", on_click=_reload)
+        c[1].button("Save as copy", key="stale-copy", on_click=_save, args=(plan, True))

@@ -1,0 +1,41 @@
+"""The app's link to the store: one Store per database URL, and the saved/unsaved state."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planner.model import Plan
+from planner.store import Store, StoreError, default_url
+
+SAVED = "saved"  # (plan id, revision, the Plan object that was saved or loaded)
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def store() -> Store | None:
+    """The store, or None after showing why it cannot be opened."""
+    try:
+        return _store(default_url())
+    except StoreError as exc:
+        st.error(f"Saved plans are unavailable: {exc}", icon="🗄️")
+        return None
+
+
+def saved() -> tuple[str, int, Plan] | None:
+    return st.session_state.get(SAVED)
+
+
+def mark_saved(plan_id: str, revision: int, plan: Plan) -> None:
+    st.session_state[SAVED] = (plan_id, revision, plan)
+
+
+def forget_saved() -> None:
+    st.session_state.pop(SAVED, None)
+
+
+def unsaved(plan: Plan) -> bool:
+    info = saved()
+    return info is None or (info[2] is not plan and info[2] != plan)

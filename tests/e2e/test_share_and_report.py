@@ -1,0 +1,84 @@
+"""Share links and the HTML report in a real browser: read-only, nothing leaked, nothing executed."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from planner.formats.report import report_html
+from planner.schedule import schedule
+from planner.store import Store
+from planner.templates import build_plan
+from tests.conftest import MONDAY
+from tests.e2e.conftest import wait_idle
+
+HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
+
+
+@pytest.fixture(scope="module")
+def shared(app_url):
+    """A hostile-named plan saved in the app's database, with a live and a revoked link."""
+    store = Store(os.environ["E2E_DB_URL"])
+    plan = build_plan("service-desk", waves=1, start=MONDAY, plan_name=f"ACME {HOSTILE}")
+    plan_id, _ = store.save(plan)
+    live = store.share(plan_id, "executive")
+    vendor = store.share(plan_id, "vendor")
+    revoked = store.share(plan_id, "full")
+    store.revoke(revoked)
+    return {"plan": plan, "live": live, "vendor": vendor, "revoked": revoked}
+
+
+def _no_controls(page) -> None:
+    for test_id in ("stButton", "stFileUploader", "stDownloadButton", "stSidebarNav", "stChatInput"):
+        assert page.locator(f'[data-testid="{test_id}"]').count() == 0, test_id
+    assert page.locator('[data-testid="stDataFrameGlideDataEditor"] [aria-readonly="false"]').count() == 0
+
+
+@pytest.mark.parametrize("link", ["live", "vendor"])
+def test_share_link_shows_read_only_plan_with_chart(page, app_url, shared, link):
+    """Tests a live link: plan name shown as text, a chart, no edit or navigation controls, no script run."""
+    page.goto(f"{app_url}/?share={shared[link]}")
+    wait_idle(page)
+    page.wait_for_selector('[data-testid="stVegaLiteChart"]')
+    title = page.locator("h1").first.inner_text()
+    assert HOSTILE in title
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator('[data-testid="stException"]').count() == 0
+    _no_controls(page)
+
+
+@pytest.mark.parametrize("token", ["revoked", "bogus"])
+def test_bad_or_revoked_link_reveals_nothing(page, app_url, shared, token):
+    """Tests that revoked and made-up tokens show only the plain not-valid page."""
+    value = shared["revoked"] if token == "revoked" else "A" * 43
+    page.goto(f"{app_url}/?share={value}")
+    wait_idle(page)
+    body = page.locator('[data-testid="stMain"]').inner_text()
+    assert "This link is not valid" in body
+    assert "ACME" not in body and "SD01" not in body
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0
+    _no_controls(page)
+
+
+def test_html_report_opens_offline_with_chart_and_escapes_names(page, tmp_path):
+    """Tests the HTML report from a file with all network blocked: chart drawn, no request, no script run."""
+    plan = build_plan("contact-centre", waves=2, start=MONDAY, plan_name=f"CC {HOSTILE}")
+    path = tmp_path / "report.html"
+    path.write_text(report_html(schedule(plan)), encoding="utf-8")
+    requests: list[str] = []
+
+    def block(route):
+        requests.append(route.request.url)
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", block)
+    page.goto(path.as_uri())
+    page.wait_for_selector("#gantt svg", timeout=30_000)
+    assert [u for u in requests if not u.startswith("file:")] == []
+    assert HOSTILE in page.locator("h1").inner_text()
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("#gantt svg text").count() > 20

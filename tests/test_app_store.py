@@ -1,0 +1,110 @@
+"""AppTest flows for saving, history, share links and the read-only share views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner.store import Store, default_url
+from planner.templates import build_plan
+from planner.ui import state, storage
+from tests.conftest import MONDAY
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def caption_text(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_save_marks_saved_and_edits_mark_unsaved(app):
+    """Tests Save: the indicator goes from not saved to saved to unsaved after an edit."""
+    assert "Not saved yet" in caption_text(app)
+    app.button(key="save-plan").click().run()
+    assert not app.exception
+    plan_id, revision, _ = app.session_state[storage.SAVED]
+    assert revision == 1 and f"Saved as {plan_id} r1" in caption_text(app)
+    app.session_state["grid_delta"] = {"edited_rows": {0: {"duration": 12}}}
+    app.run()
+    assert "Unsaved changes" in caption_text(app)
+    app.button(key="save-plan").click().run()
+    assert app.session_state[storage.SAVED][1] == 2
+    assert [h.number for h in Store(default_url()).history(plan_id)] == [1, 2]
+
+
+def test_stale_save_offers_reload_or_copy(app):
+    """Tests a save based on an old revision: refused with a message, then reload."""
+    app.button(key="save-plan").click().run()
+    plan_id = app.session_state[storage.SAVED][0]
+    other = Store(default_url())
+    plan, _ = other.get(plan_id)
+    other.save(plan.with_durations({"SD01": 15}), plan_id, base_revision=1, author="bob")
+    app.session_state["grid_delta"] = {"edited_rows": {1: {"duration": 9}}}
+    app.run()
+    app.button(key="save-plan").click().run()
+    warning = " ".join(w.value for w in app.warning)
+    assert "bob saved revision 2" in warning
+    app.button(key="stale-reload").click().run()
+    assert app.session_state[state.PLAN].task("SD01").duration == 15
+    assert app.session_state[storage.SAVED][1] == 2
+
+
+def test_saved_plans_page_history_restore_and_links(app):
+    """Tests the saved-plans page: open, history, restore, share link create and revoke."""
+    store = Store(default_url())
+    plan = build_plan("vendor-exit", waves=1, start=MONDAY)
+    plan_id, _ = store.save(plan, note="first")
+    store.save(plan.with_durations({"EX02": 20}), plan_id, base_revision=1)
+    app.switch_page("planner/ui/pages/plans.py").run()
+    assert not app.exception
+    app.selectbox(key="plans-pick").set_value(plan_id).run()
+    app.selectbox(key="history-pick").set_value(1).run()
+    app.button(key="history-restore").click().run()
+    assert [h.number for h in store.history(plan_id)] == [1, 2, 3]
+    assert store.get(plan_id)[0] == plan
+    app.selectbox(key="share-view").set_value("incumbent").run()
+    app.button(key="share-create").click().run()
+    links = store.links(plan_id)
+    assert [link.view for link in links] == ["incumbent"] and not links[0].revoked
+    app.button(key=f"revoke-{links[0].key}").click().run()
+    assert store.links(plan_id)[0].revoked
+    app.button(key="plans-open").click().run()
+    assert app.title[0].value == plan.name
+
+
+@pytest.mark.parametrize("view", ["executive", "full", "client"])
+def test_share_view_is_read_only(view):
+    """Tests ?share=TOKEN: the plan's view with a chart and no edit, save, upload or share controls."""
+    store = Store(default_url())
+    plan = build_plan("ams", waves=2, start=MONDAY, plan_name="<b>ACME</b> AMS")
+    plan_id, _ = store.save(plan)
+    token = store.share(plan_id, view)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["share"] = token
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "<b>ACME</b> AMS"
+    assert at.get("vega_lite_chart")
+    assert not at.get("data_editor") and not at.get("file_uploader")
+    assert not at.button and not at.get("download_button")
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token", "x" * 300])
+def test_bad_share_token_reveals_nothing(token):
+    """Tests that a bad token shows only 'This link is not valid'."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["share"] = token
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["This link is not valid"]
+    assert not at.get("vega_lite_chart") and not at.metric
