@@ -278,6 +278,13 @@ def cmd_store_share(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_store_links(args: argparse.Namespace) -> int:
+    for link in _store(args).links(args.id):
+        status = "revoked" if link.revoked else "live"
+        print(f"{link.key}  {link.view}  {link.created_at:%Y-%m-%d %H:%M}  {status}")
+    return 0
+
+
 def cmd_store_revoke(args: argparse.Namespace) -> int:
     if not _store(args).revoke(args.token):
         raise PlanError([Problem("share link", "", "no live link with that token (already revoked or never made)")])
@@ -312,6 +319,8 @@ def _add_store(sub: argparse._SubParsersAction) -> None:
     p = cmd("share", "make a read-only share link; prints the token", cmd_store_share)
     p.add_argument("id", metavar="ID")
     p.add_argument("--view", default="executive", help="executive, full or a party of the plan")
+    p = cmd("links", "list a plan's share links (fingerprint, view, created, status)", cmd_store_links)
+    p.add_argument("id", metavar="ID")
     p = cmd("revoke", "revoke a share link", cmd_store_revoke)
     p.add_argument("token", metavar="TOKEN")
 

@@ -100,10 +100,10 @@ def test_cycle_is_named_and_old_schedule_stays(app):
     assert app.session_state[state.PLAN] is plan
 
 
-def test_downloads_offered_for_milestones_tasks_and_yaml(app):
-    """Tests the three downloads (their content is compared with the library in the browser test)."""
+def test_downloads_offered(app):
+    """Tests the downloads on the landing page (content is compared with the library in the browser test)."""
     labels = {b.label for b in app.get("download_button")}
-    assert labels == {"⬇ Milestone CSV", "⬇ Task CSV", "⬇ Plan YAML"}
+    assert labels == {"⬇ Milestone CSV", "⬇ Task CSV", "⬇ Plan YAML", "⬇ Report (HTML)", "⬇ Gantt PNG", "⬇ Gantt SVG"}
 
 
 def test_why_critical_explains_in_words(app):

@@ -270,7 +270,9 @@ def test_store_cli_round_trip(tmp_path, plan):
     assert out.read_text() == path.read_text()
     token = run("share", pid, "--view", "client").stdout.strip()
     assert len(token) >= 43
+    assert "client" in run("links", pid).stdout and "live" in run("links", pid).stdout
     assert run("revoke", token).returncode == 0
+    assert "revoked" in run("links", pid).stdout
     again = run("revoke", token)
     assert again.returncode == 1 and "no live link" in again.stderr
     missing = run("get", "nope", "-o", str(out))

@@ -26,6 +26,10 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"browser tests need Chromium at {CHROMIUM} (make test installs it)", allow_module_level=True)
 
 
+def RESULTS_LOG(folder: Path) -> Path:
+    return folder / "streamlit.log"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -39,6 +43,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     db_url = f"sqlite:///{data}/planner.db"
     os.environ["E2E_DB_URL"] = db_url  # tests that save plans for the app use the same database
     env = {**os.environ, "PLANNER_DB_URL": db_url, "PYTHONPATH": str(ROOT)}
+    log = open(RESULTS_LOG(data), "w")  # noqa: SIM115 - closed at teardown; a PIPE nobody reads would fill
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -57,7 +62,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -71,13 +76,16 @@ def app_url(tmp_path_factory) -> Iterator[str]:
             time.sleep(0.3)
     else:
         proc.kill()
-        raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace")[-3000:])
+        log.close()
+        raise RuntimeError("streamlit did not start:\n" + Path(log.name).read_text(errors="replace")[-3000:])
     yield url
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log.close()
+    print("streamlit log tail:\n" + Path(log.name).read_text(errors="replace")[-2000:])
 
 
 @pytest.fixture(scope="session")

@@ -30,35 +30,44 @@ def test_landing_page_has_gantt_grid_download_and_no_exception(page, app_url):
     assert content == milestones_csv(expected)
 
 
+def _type_into_days_of_first_row(page, value: str) -> None:
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    # First data row, first column (ID), then five columns right to "Days" (SD01, critical).
+    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
+    page.wait_for_timeout(300)
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(50)
+    page.keyboard.press("Enter")  # open the cell editor
+    page.wait_for_timeout(400)
+    page.keyboard.press("Control+a")
+    page.keyboard.type(value)
+    page.wait_for_timeout(200)
+    page.keyboard.press("Enter")
+
+
 def test_grid_edit_changes_plan_finish(page, app_url):
     """Tests typing a longer duration for a critical task into the grid: the finish moves."""
     page.goto(app_url)
     wait_idle(page)
     before = metric_value(page, "Plan finish")
-    grid = page.locator('[data-testid="stDataFrame"]').last
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    # First data row, first column (ID), then five columns right to "Days" (SD01, critical).
-    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
-    page.wait_for_timeout(200)
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")  # open the cell editor
-    page.wait_for_timeout(300)
-    page.keyboard.press("Control+a")
-    page.keyboard.type("30")
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(500)
-    wait_idle(page)
-    page.wait_for_function(
-        """(before) => {
-            const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
-                .find(e => e.innerText.includes('Plan finish'));
-            return m && !m.innerText.includes(before);
-        }""",
-        arg=before,
-        timeout=30_000,
+    changed = (
+        "(before) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".some(e => e.innerText.includes('Plan finish') && !e.innerText.includes(before))"
     )
+    for attempt in range(3):  # the canvas grid occasionally drops keys while it re-renders
+        _type_into_days_of_first_row(page, "30")
+        try:
+            page.wait_for_function(changed, arg=before, timeout=15_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            wait_idle(page)
+    wait_idle(page)
     after = metric_value(page, "Plan finish")
     assert after > before
     assert page.locator('[data-testid="stException"]').count() == 0
