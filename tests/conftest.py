@@ -41,3 +41,17 @@ def _private_database(tmp_path_factory):
         os.environ.pop("PLANNER_DB_URL", None)
     else:
         os.environ["PLANNER_DB_URL"] = old
+
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def app():
+    """The app after its first run, with no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.editing import apply_delta, plan_rows, rows_to_plan
@@ -13,8 +11,6 @@ from planner.schedule import schedule
 from planner.templates import build_plan, next_monday
 from planner.ui import state
 from planner.ui.grid import GRID_DELTA
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -25,14 +21,6 @@ def edit(at: AppTest, delta: dict) -> AppTest:
     """Applies a grid edit as the data editor's on_change does (AppTest cannot type into the grid)."""
     at.session_state[GRID_DELTA] = delta
     return at.run()
-
-
-@pytest.fixture
-def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
 
 
 def test_app_opens_on_example_plan_with_figures_gantt_and_download(app):

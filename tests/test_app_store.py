@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.store import Store, default_url
 from planner.templates import build_plan
 from planner.ui import state, storage
-from tests.conftest import MONDAY
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture
-def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+from tests.conftest import APP, MONDAY
 
 
 def caption_text(at: AppTest) -> str:

@@ -48,31 +48,16 @@ def downloads(sched: Schedule) -> None:
     from planner.formats import report
 
     slug = _slug(sched.plan.name)
-    cols = st.columns(6)
-    cols[0].download_button(
-        "⬇ Milestone CSV", milestones_csv(sched), f"{slug}-milestones.csv", "text/csv", key="download-milestones"
-    )
-    cols[1].download_button("⬇ Task CSV", tasks_csv(sched.plan), f"{slug}-tasks.csv", "text/csv", key="download-tasks")
-    cols[2].download_button(
-        "⬇ Plan YAML", dump_yaml(sched.plan), f"{slug}.yaml", "application/yaml", key="download-yaml"
-    )
-    cols[3].download_button(
-        "⬇ Report (HTML)", lambda: report.report_html(sched), f"{slug}-report.html", "text/html", key="download-html"
-    )
-    cols[4].download_button(
-        "⬇ Gantt PNG",
-        lambda: report.chart_png(gantt_chart(sched, width=1200)),
-        f"{slug}-gantt.png",
-        "image/png",
-        key="download-png",
-    )
-    cols[5].download_button(
-        "⬇ Gantt SVG",
-        lambda: report.chart_svg(gantt_chart(sched, width=1200)),
-        f"{slug}-gantt.svg",
-        "image/svg+xml",
-        key="download-svg",
-    )
+    files = [
+        ("Milestone CSV", milestones_csv(sched), "milestones.csv", "text/csv", "milestones"),
+        ("Task CSV", tasks_csv(sched.plan), "tasks.csv", "text/csv", "tasks"),
+        ("Plan YAML", dump_yaml(sched.plan), "plan.yaml", "application/yaml", "yaml"),
+        ("Report (HTML)", lambda: report.report_html(sched), "report.html", "text/html", "html"),
+        ("Gantt PNG", lambda: report.chart_png(gantt_chart(sched, width=1200)), "gantt.png", "image/png", "png"),
+        ("Gantt SVG", lambda: report.chart_svg(gantt_chart(sched, width=1200)), "gantt.svg", "image/svg+xml", "svg"),
+    ]
+    for col, (label, data, suffix, mime, key) in zip(st.columns(len(files)), files, strict=True):
+        col.download_button(f"⬇ {label}", data, f"{slug}-{suffix}", mime, key=f"download-{key}")
 
 
 def gantt(sched: Schedule) -> None:
