@@ -51,7 +51,27 @@ def _report(kind: str) -> Callable[[Schedule], str | bytes]:
     return export
 
 
+def _format(kind: str) -> Callable[[Schedule], str | bytes]:
+    def export(sched: Schedule) -> str | bytes:
+        if kind == "mspdi":
+            from planner.formats.mspdi import to_mspdi
+
+            return to_mspdi(sched).decode("utf-8")
+        if kind == "ics":
+            from planner.formats.ics import to_ics
+
+            return to_ics(sched).decode("utf-8")
+        from planner.formats.mermaid import to_mermaid
+
+        return to_mermaid(sched)
+
+    return export
+
+
 EXPORTS: dict[str, Callable[[Schedule], str | bytes]] = {
+    "mspdi": _format("mspdi"),
+    "ics": _format("ics"),
+    "mermaid": _format("mermaid"),
     "milestones-csv": _csv("milestones"),
     "tasks-csv": _csv("tasks"),
     "yaml": lambda s: dump_yaml(s.plan),
@@ -176,9 +196,12 @@ def _plain(value: object) -> object:
 
 
 def _load(args: argparse.Namespace) -> Plan:
-    from planner.files import load_plan
+    from planner.files import load_plan_with_warnings
 
-    return load_plan(args.plan, start=getattr(args, "start", None))
+    plan, warnings = load_plan_with_warnings(args.plan, start=getattr(args, "start", None))
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return plan
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -226,6 +249,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.output not in (None, "-"):
         sched = _schedule(plan)
         print(f"wrote {args.output}: {_summary(sched)}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    plan = _load(args)
+    text = dump_json(plan) if str(args.output).endswith(".json") else dump_yaml(plan)
+    _write(text, args.output)
+    if args.output not in (None, "-"):
+        print(f"wrote {args.output}: {len(plan.tasks)} tasks", file=sys.stderr)
     return 0
 
 
@@ -333,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def plan_cmd(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("plan", metavar="PLAN", help="plan file: .yaml, .yml, .json or a task .csv")
+        p.add_argument("plan", metavar="PLAN", help="plan file: .yaml, .yml, .json, a task .csv or MS Project .xml")
         p.add_argument("--start", type=_date, metavar="DATE", help="plan start (needed for a task CSV)")
         return p
 
@@ -346,6 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, choices=tuple(EXPORTS), metavar="FORMAT", help=", ".join(EXPORTS))
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: the terminal)")
     p.set_defaults(func=cmd_export)
+    p = plan_cmd("import", "convert a task CSV or MS Project XML file into a plan file")
+    p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
+    p.set_defaults(func=cmd_import)
     p = sub.add_parser(
         "new", help="create a plan from a built-in template", description="create a plan from a template"
     )

@@ -20,7 +20,7 @@ from planner.schedule import warm
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-PLAN_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
+PLAN_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xml")
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -53,6 +53,16 @@ def plan_from_bytes(
     limit: int = MAX_UPLOAD_BYTES,
 ) -> Plan:
     """A validated plan from file content; `start` supplies or overrides the plan start."""
+    return read_plan_bytes(raw, filename, start, limit)[0]
+
+
+def read_plan_bytes(
+    raw: bytes,
+    filename: str,
+    start: dt.date | None = None,
+    limit: int = MAX_UPLOAD_BYTES,
+) -> tuple[Plan, list[str]]:
+    """A validated plan and the import warnings (MS Project XML: what was not carried over)."""
     suffix = Path(filename).suffix.lower()
     if len(raw) > limit:
         raise PlanError([Problem(filename, "", f"is {len(raw) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB")])
@@ -60,18 +70,31 @@ def plan_from_bytes(
         raise PlanError(
             [Problem(filename, "", f"unsupported file type {suffix or '(none)'}; use {', '.join(PLAN_SUFFIXES)}")]
         )
+    if suffix == ".xml":
+        from planner.formats.mspdi import read_mspdi
+
+        with _gc_paused():
+            plan, warnings = read_mspdi(raw, filename)
+        if start is not None:
+            plan = parse_plan({**plan.model_dump(), "start": start})
+        return warm(plan), warnings
     text = _decode(raw, filename)
     with _gc_paused():
         if suffix == ".csv":
-            return warm(read_tasks_csv(text, name=Path(filename).stem, start=start))
+            return warm(read_tasks_csv(text, name=Path(filename).stem, start=start)), []
         data: Any = read_json(text, filename) if suffix == ".json" else read_yaml(text, filename)
         if start is not None and isinstance(data, dict):
             data = {**data, "start": start}
-        return warm(parse_plan(data))
+        return warm(parse_plan(data)), []
 
 
 def load_plan(path: str | Path, start: dt.date | None = None) -> Plan:
-    """Loads and validates a plan file (.yaml/.yml/.json or a task .csv); raises PlanError."""
+    """Loads and validates a plan file (.yaml/.yml/.json, a task .csv or MS Project .xml)."""
+    return load_plan_with_warnings(path, start)[0]
+
+
+def load_plan_with_warnings(path: str | Path, start: dt.date | None = None) -> tuple[Plan, list[str]]:
+    """Like load_plan, also returning what an import could not carry over exactly."""
     p = Path(path)
     try:
         size = p.stat().st_size
@@ -86,4 +109,4 @@ def load_plan(path: str | Path, start: dt.date | None = None) -> Plan:
         raise PlanError([Problem(str(p), "", "is a directory, not a plan file")]) from None
     except PermissionError:
         raise PlanError([Problem(str(p), "", "cannot be read (permission denied)")]) from None
-    return plan_from_bytes(raw, p.name, start=start, limit=MAX_PLAN_BYTES)
+    return read_plan_bytes(raw, p.name, start=start, limit=MAX_PLAN_BYTES)

@@ -91,7 +91,17 @@ def test_cycle_is_named_and_old_schedule_stays(app):
 def test_downloads_offered(app):
     """Tests the downloads on the landing page (content is compared with the library in the browser test)."""
     labels = {b.label for b in app.get("download_button")}
-    assert labels == {"⬇ Milestone CSV", "⬇ Task CSV", "⬇ Plan YAML", "⬇ Report (HTML)", "⬇ Gantt PNG", "⬇ Gantt SVG"}
+    assert labels == {
+        "⬇ Milestone CSV",
+        "⬇ Task CSV",
+        "⬇ Plan YAML",
+        "⬇ Report (HTML)",
+        "⬇ Gantt PNG",
+        "⬇ Gantt SVG",
+        "⬇ MS Project XML",
+        "⬇ Calendar (ICS)",
+        "⬇ Mermaid gantt",
+    }
 
 
 def test_why_critical_explains_in_words(app):

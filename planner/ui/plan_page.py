@@ -16,6 +16,9 @@ def show() -> None:
     st.title(plan.name)
     if plan.description:
         st.caption(plan.description)
+    warnings = st.session_state.pop("import_warnings", None)
+    if warnings:
+        st.warning("Imported with changes:\n\n" + "\n".join(f"- {w}" for w in warnings), icon="ℹ️")
     save_bar.show(plan)
     views.figures(sched)
     views.downloads(sched)

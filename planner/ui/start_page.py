@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.files import MAX_UPLOAD_BYTES, PLAN_SUFFIXES, plan_from_bytes
+from planner.files import MAX_UPLOAD_BYTES, PLAN_SUFFIXES, read_plan_bytes
 from planner.model import PlanError
 from planner.templates import build_plan, list_templates, next_monday
 from planner.ui import state
@@ -57,7 +57,7 @@ def _upload_form() -> None:
             type=[s.lstrip(".") for s in PLAN_SUFFIXES],
             key="upload-file",
             max_upload_size=MAX_UPLOAD_BYTES // (1024 * 1024),
-            help="A plan in YAML or JSON, or a task CSV (id, name, duration, depends_on, …)",
+            help="A plan in YAML or JSON, a task CSV (id, name, duration, depends_on, …) or MS Project XML",
         )
         start = st.date_input("Start (used for a task CSV, which has none)", next_monday(), key="upload-start")
         opened = st.form_submit_button("Open plan", type="primary")
@@ -66,13 +66,14 @@ def _upload_form() -> None:
             st.warning("Choose a file first.")
             return
         try:
-            plan = plan_from_bytes(
+            plan, warnings = read_plan_bytes(
                 upload.getvalue(), upload.name, start=start if upload.name.lower().endswith(".csv") else None
             )
         except PlanError as exc:
             st.error(f"{upload.name} was not opened:\n\n" + "\n".join(f"- {p}" for p in exc.problems), icon="⚠️")
             return
         state.replace(plan)
+        st.session_state["import_warnings"] = warnings
         st.switch_page(st.session_state["_pages"]["plan"])
 
 

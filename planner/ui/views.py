@@ -44,20 +44,29 @@ def figures(sched: Schedule, today: dt.date | None = None) -> None:
 
 
 def downloads(sched: Schedule) -> None:
-    """Milestone CSV, task CSV and plan YAML at once; report and chart files made on click."""
-    from planner.formats import report
+    """The everyday files at once; reports, charts and other tools' formats made on click."""
+    from planner.formats import ics, mermaid, mspdi, report
 
     slug = _slug(sched.plan.name)
-    files = [
+    main = [
         ("Milestone CSV", milestones_csv(sched), "milestones.csv", "text/csv", "milestones"),
         ("Task CSV", tasks_csv(sched.plan), "tasks.csv", "text/csv", "tasks"),
         ("Plan YAML", dump_yaml(sched.plan), "plan.yaml", "application/yaml", "yaml"),
         ("Report (HTML)", lambda: report.report_html(sched), "report.html", "text/html", "html"),
+    ]
+    more = [
         ("Gantt PNG", lambda: report.chart_png(gantt_chart(sched, width=1200)), "gantt.png", "image/png", "png"),
         ("Gantt SVG", lambda: report.chart_svg(gantt_chart(sched, width=1200)), "gantt.svg", "image/svg+xml", "svg"),
+        ("MS Project XML", lambda: mspdi.to_mspdi(sched), "project.xml", "application/xml", "mspdi"),
+        ("Calendar (ICS)", lambda: ics.to_ics(sched), "milestones.ics", "text/calendar", "ics"),
+        ("Mermaid gantt", lambda: mermaid.to_mermaid(sched), "gantt.mmd", "text/plain", "mermaid"),
     ]
-    for col, (label, data, suffix, mime, key) in zip(st.columns(len(files)), files, strict=True):
+    cols = st.columns(len(main) + 1)
+    for col, (label, data, suffix, mime, key) in zip(cols, main, strict=False):
         col.download_button(f"⬇ {label}", data, f"{slug}-{suffix}", mime, key=f"download-{key}")
+    with cols[-1].popover("More formats"):
+        for label, data, suffix, mime, key in more:
+            st.download_button(f"⬇ {label}", data, f"{slug}-{suffix}", mime, key=f"download-{key}")
 
 
 def gantt(sched: Schedule) -> None:

@@ -1,0 +1,391 @@
+"""MS Project XML (MSPDI): export with the planner's own dates, import with warnings.
+
+Export: a Project in the `http://schemas.microsoft.com/project` namespace, elements in schema
+order; one base calendar (weekends, holidays and closures as exceptions); phases as summary
+tasks at outline level 1 with their tasks beneath; 8-hour days (`PT40H0M0S` = 5 days); links
+with Type 0=FF 1=FS 2=SF 3=SS and LinkLag in tenths of a minute (1 day = 4800), LagFormat 7.
+
+Import: parsed with defusedxml (no DTDs, entities or external references). Whatever cannot be
+carried over exactly (fractional durations, elapsed or percent lags, nested summaries,
+unsupported constraints) is listed as a warning, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET  # writing only; reading goes through defusedxml
+from typing import Any
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from planner.model import Plan, PlanError, Problem, parse_plan
+from planner.schedule import Schedule
+
+NS = "http://schemas.microsoft.com/project"
+MINUTES_PER_DAY = 480
+TENTHS_PER_DAY = MINUTES_PER_DAY * 10
+LINK_TYPE = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
+LINK_NAME = {v: k for k, v in LINK_TYPE.items()}
+GATE_HEADER = "Gate exit criteria:"
+_CRITERION = re.compile(r"^- (.+?) ((?:>=|<=|==|!=|>|<) ?\S.*)$")
+_DAY_TYPE = {6: 1, 0: 2, 1: 3, 2: 4, 3: 5, 4: 6, 5: 7}  # our weekday (mon=0) -> MSPDI DayType (sun=1)
+
+
+def _sub(parent: ET.Element, tag: str, text: Any = None) -> ET.Element:
+    el = ET.SubElement(parent, tag)
+    if text is not None:
+        el.text = str(int(text)) if isinstance(text, bool) else str(text)
+    return el
+
+
+def _duration(days: int) -> str:
+    return f"PT{days * 8}H0M0S"
+
+
+def _calendar(project: ET.Element, plan: Plan, sched: Schedule) -> None:
+    cals = _sub(project, "Calendars")
+    cal = _sub(cals, "Calendar")
+    _sub(cal, "UID", 1)
+    _sub(cal, "Name", "Standard")
+    _sub(cal, "IsBaseCalendar", 1)
+    _sub(cal, "BaseCalendarUID", -1)
+    days = _sub(cal, "WeekDays")
+    for ours in (6, 0, 1, 2, 3, 4, 5):
+        wd = _sub(days, "WeekDay")
+        _sub(wd, "DayType", _DAY_TYPE[ours])
+        working = ours not in plan.calendar.weekend
+        _sub(wd, "DayWorking", int(working))
+        if working:
+            times = _sub(wd, "WorkingTimes")
+            for a, b in (("08:00:00", "12:00:00"), ("13:00:00", "17:00:00")):
+                wt = _sub(times, "WorkingTime")
+                _sub(wt, "FromTime", a)
+                _sub(wt, "ToTime", b)
+    closed = _closed_days(plan, sched)
+    if closed:
+        exceptions = _sub(cal, "Exceptions")
+        for day, name in closed:
+            ex = _sub(exceptions, "Exception")
+            _sub(ex, "EnteredByOccurrences", 0)
+            period = _sub(ex, "TimePeriod")
+            _sub(period, "FromDate", f"{day.isoformat()}T00:00:00")
+            _sub(period, "ToDate", f"{day.isoformat()}T23:59:00")
+            _sub(ex, "Occurrences", 1)
+            _sub(ex, "Name", name)
+            _sub(ex, "Type", 1)
+            _sub(ex, "DayWorking", 0)
+
+
+def _closed_days(plan: Plan, sched: Schedule) -> list[tuple[dt.date, str]]:
+    """Holidays and closures on weekdays, from the plan start to a year past its finish."""
+    from planner.calendar import holiday_names
+
+    first, last = plan.start, sched.finish + dt.timedelta(days=366)
+    names: dict[dt.date, str] = {}
+    if plan.calendar.holidays:
+        years = range(first.year, last.year + 1)
+        names.update(holiday_names(plan.calendar.holidays.upper(), plan.calendar.subdiv, years))
+    for day in plan.calendar.closures:
+        names.setdefault(day, "Closure")
+    return sorted((d, n) for d, n in names.items() if first <= d <= last and d.weekday() not in plan.calendar.weekend)
+
+
+def to_mspdi(sched: Schedule) -> bytes:
+    """The schedule as MS Project XML; dates are the planner's own."""
+    plan = sched.plan
+    table = sched.table.set_index("id")
+    ET.register_namespace("", NS)
+    project = ET.Element(f"{{{NS}}}Project")
+    _sub(project, "SaveVersion", 14)
+    _sub(project, "Name", f"{plan.name}.xml")
+    _sub(project, "Title", plan.name)
+    _sub(project, "ScheduleFromStart", 1)
+    _sub(project, "StartDate", f"{plan.start.isoformat()}T08:00:00")
+    _sub(project, "FinishDate", f"{sched.finish.isoformat()}T17:00:00")
+    _sub(project, "CalendarUID", 1)
+    _sub(project, "DefaultStartTime", "08:00:00")
+    _sub(project, "DefaultFinishTime", "17:00:00")
+    _sub(project, "MinutesPerDay", MINUTES_PER_DAY)
+    _sub(project, "MinutesPerWeek", MINUTES_PER_DAY * (7 - len(plan.calendar.weekend)))
+    _sub(project, "DaysPerMonth", 20)
+    _calendar(project, plan, sched)
+    tasks_el = _sub(project, "Tasks")
+    uid = {t.id: i + 1 for i, t in enumerate(plan.tasks)}
+    next_uid = len(plan.tasks) + 1
+    row_id = 1
+    phases: dict[str, list[Any]] = {}
+    for t in plan.tasks:
+        phases.setdefault(t.phase, []).append(t)
+    from planner.schedule import phase_rows
+
+    spans = {r["phase"]: r for r in phase_rows(sched).to_dict(orient="records")}
+    for p_index, (phase, tasks) in enumerate(phases.items(), start=1):
+        span = spans[phase]
+        summary = _sub(tasks_el, "Task")
+        _sub(summary, "UID", next_uid)
+        next_uid += 1
+        _sub(summary, "ID", row_id)
+        row_id += 1
+        _sub(summary, "Name", phase or "(no phase)")
+        _sub(summary, "Type", 1)
+        _sub(summary, "IsNull", 0)
+        _sub(summary, "WBS", p_index)
+        _sub(summary, "OutlineNumber", p_index)
+        _sub(summary, "OutlineLevel", 1)
+        _sub(summary, "Start", f"{span['start']}T08:00:00")
+        _sub(summary, "Finish", f"{span['finish']}T17:00:00")
+        days = sched.calendar.working_days_between(
+            dt.date.fromisoformat(span["start"]), dt.date.fromisoformat(span["finish"])
+        )
+        _sub(summary, "Duration", _duration(days))
+        _sub(summary, "DurationFormat", 7)
+        _sub(summary, "Milestone", 0)
+        _sub(summary, "Summary", 1)
+        for t_index, t in enumerate(tasks, start=1):
+            row = table.loc[t.id]
+            el = _sub(tasks_el, "Task")
+            _sub(el, "UID", uid[t.id])
+            _sub(el, "ID", row_id)
+            row_id += 1
+            _sub(el, "Name", f"{t.id} {t.name}" if not t.name.startswith(t.id) else t.name)
+            _sub(el, "Type", 1)
+            _sub(el, "IsNull", 0)
+            _sub(el, "WBS", f"{p_index}.{t_index}")
+            _sub(el, "OutlineNumber", f"{p_index}.{t_index}")
+            _sub(el, "OutlineLevel", 2)
+            start_hour = "08:00:00" if t.duration or int(row["es"]) == 0 or row["start"] != row["finish"] else None
+            if t.duration == 0:
+                anchored_start = sched.calendar.offset_on_or_after(dt.date.fromisoformat(row["start"])) == int(
+                    row["es"]
+                )
+                start_hour = "08:00:00" if anchored_start else "17:00:00"
+            _sub(el, "Start", f"{row['start']}T{start_hour}")
+            _sub(el, "Finish", f"{row['finish']}T{'17:00:00' if t.duration else start_hour}")
+            _sub(el, "Duration", _duration(t.duration))
+            _sub(el, "DurationFormat", 7)
+            _sub(el, "Milestone", int(t.is_milestone))
+            _sub(el, "Summary", 0)
+            _sub(el, "Critical", int(bool(row["critical"])))
+            _sub(el, "FreeSlack", int(row["free_float"]) * TENTHS_PER_DAY)
+            _sub(el, "TotalSlack", int(row["total_float"]) * TENTHS_PER_DAY)
+            _sub(el, "PercentComplete", int(t.percent_complete))
+            if t.not_before:
+                _sub(el, "ConstraintType", 4)
+                _sub(el, "ConstraintDate", f"{t.not_before.isoformat()}T08:00:00")
+            else:
+                _sub(el, "ConstraintType", 0)
+            if t.deadline:
+                _sub(el, "Deadline", f"{t.deadline.isoformat()}T17:00:00")
+            if t.gate is not None:
+                _sub(el, "Notes", "\n".join([GATE_HEADER, *(f"- {c.kpi} {c.target}" for c in t.gate.criteria)]))
+            for link in t.depends_on:
+                pl = _sub(el, "PredecessorLink")
+                _sub(pl, "PredecessorUID", uid[link.task])
+                _sub(pl, "Type", LINK_TYPE[link.type])
+                _sub(pl, "CrossProject", 0)
+                _sub(pl, "LinkLag", link.lag * TENTHS_PER_DAY)
+                _sub(pl, "LagFormat", 7)
+    ET.indent(project, space="  ")
+    return ET.tostring(project, encoding="UTF-8", xml_declaration=True)
+
+
+# ---------------------------------------------------------------------------------- import
+
+_ISO_DURATION = re.compile(
+    r"^-?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+_WORKING_LAG = {3: 1, 5: 60, 7: None, 9: None, 11: None}  # minutes, hours, days, weeks, months
+_ELAPSED_LAG = {4, 6, 8, 10, 12}
+
+
+def _text(el: ET.Element | None, tag: str, default: str | None = None) -> str | None:
+    if el is None:
+        return default
+    child = el.find(f"{{{NS}}}{tag}")
+    return child.text.strip() if child is not None and child.text else default
+
+
+def _minutes(iso: str) -> float:
+    m = _ISO_DURATION.match(iso or "")
+    if not m:
+        raise ValueError(f"unreadable duration {iso!r}")
+    y, mo, d, h, mi, s = (float(x) if x else 0.0 for x in m.groups())
+    return ((d * 24 + h) * 60 + mi + s / 60) if not (y or mo) else (y * 365 + mo * 30 + d) * 1440
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value[:10]) if value else None
+
+
+def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]]:
+    """A validated plan and the warnings about what could not be carried over exactly."""
+    try:
+        root = SafeET.fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise PlanError(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"refused: the XML uses {type(exc).__name__} (DTDs and entities are not allowed in plan files)",
+                )
+            ]
+        ) from None
+    except ET.ParseError as exc:
+        raise PlanError([Problem(source, "", f"not well-formed XML: {exc}")]) from None
+    if root.tag != f"{{{NS}}}Project":
+        raise PlanError(
+            [Problem(source, "", f"not an MS Project XML file (the root must be <Project> in the {NS} namespace)")]
+        )
+    warnings: list[str] = []
+    per_day = float(_text(root, "MinutesPerDay", "480") or 480)
+    start = _date(_text(root, "StartDate"))
+    name = _text(root, "Title") or _text(root, "Name") or "Imported project"
+    name = re.sub(r"\.xml$", "", name)
+    weekend, closures = _read_calendar(root, warnings)
+    tasks_el = root.find(f"{{{NS}}}Tasks")
+    raw_tasks = list(tasks_el) if tasks_el is not None else []
+    by_uid: dict[str, dict[str, Any]] = {}
+    order: list[dict[str, Any]] = []
+    phase_at_level: dict[int, str] = {}
+    used_ids: set[str] = set()
+    for el in raw_tasks:
+        uid = _text(el, "UID")
+        level = int(_text(el, "OutlineLevel", "1") or 1)
+        if uid is None or uid == "0" or level == 0 or _text(el, "IsNull") == "1":
+            continue
+        tname = _text(el, "Name", "") or f"Task {uid}"
+        if _text(el, "Summary") == "1":
+            phase_at_level[level] = tname
+            for deeper in [k for k in phase_at_level if k > level]:
+                del phase_at_level[deeper]
+            if level > 1:
+                warnings.append(
+                    f"task UID {uid}: nested summary {tname!r} becomes part of phase {phase_at_level.get(1, '')!r}"
+                )
+            continue
+        task_id = _task_id(tname, uid, used_ids)
+        minutes = _minutes(_text(el, "Duration", "PT0H0M0S") or "PT0H0M0S")
+        days = minutes / per_day
+        if abs(days - round(days)) > 1e-6:
+            warnings.append(f"task {task_id}: duration {days:.2f} working days rounded to {round(days)}")
+        task: dict[str, Any] = {
+            "id": task_id,
+            "name": re.sub(rf"^{re.escape(task_id)}\s+", "", tname) or tname,
+            "phase": phase_at_level.get(1, ""),
+            "duration": max(0, round(days)),
+        }
+        if _text(el, "Milestone") == "1" and task["duration"] != 0:
+            task["milestone"] = True
+        ctype = _text(el, "ConstraintType", "0")
+        cdate = _date(_text(el, "ConstraintDate"))
+        if ctype == "4" and cdate:
+            task["not_before"] = cdate
+        elif ctype == "6" and cdate:
+            task["deadline"] = cdate
+        elif ctype not in ("0", None):
+            warnings.append(
+                f"task {task_id}: constraint type {ctype} is not carried over (only start-no-earlier-"
+                "than and finish-no-later-than are)"
+            )
+        deadline = _date(_text(el, "Deadline"))
+        if deadline:
+            task["deadline"] = min(deadline, task.get("deadline", deadline))
+        notes = _text(el, "Notes", "") or ""
+        if notes.startswith(GATE_HEADER):
+            criteria = [m.groups() for m in map(_CRITERION.match, notes.splitlines()[1:]) if m]
+            task["gate"] = {"criteria": [{"kpi": k, "target": v} for k, v in criteria]}
+        pct = _text(el, "PercentComplete")
+        if pct and pct != "0":
+            task["percent_complete"] = float(pct)
+        task["_links"] = el.findall(f"{{{NS}}}PredecessorLink")
+        by_uid[uid] = task
+        order.append(task)
+    for task in order:
+        deps = []
+        for link in task.pop("_links"):
+            pred = by_uid.get(_text(link, "PredecessorUID") or "")
+            if pred is None:
+                warnings.append(
+                    f"task {task['id']}: link to UID {_text(link, 'PredecessorUID')} dropped "
+                    "(a summary or a task outside this file)"
+                )
+                continue
+            kind = LINK_NAME.get(int(_text(link, "Type", "1") or 1), "FS")
+            lag = _lag(link, pred, per_day, task["id"], warnings)
+            deps.append(f"{pred['id']}:{kind}{lag:+d}" if lag else f"{pred['id']}:{kind}")
+        if deps:
+            task["depends_on"] = deps
+    data: dict[str, Any] = {"name": name, "tasks": order, "calendar": {"weekend": weekend, "closures": closures}}
+    if start:
+        data["start"] = start
+    return parse_plan(data), warnings
+
+
+def _task_id(name: str, uid: str, used: set[str]) -> str:
+    """Our export puts the id first in the name ("SD01 Baseline ..."); else T<UID>."""
+    m = re.match(r"^([A-Za-z0-9_.\-]+)\s", name)
+    candidate = m.group(1) if m and re.search(r"\d", m.group(1)) else f"T{uid}"
+    if candidate in used:
+        candidate = f"T{uid}"
+    used.add(candidate)
+    return candidate
+
+
+def _lag(link: ET.Element, pred: dict[str, Any], per_day: float, task_id: str, warnings: list[str]) -> int:
+    tenths = float(_text(link, "LinkLag", "0") or 0)
+    fmt = int(_text(link, "LagFormat", "7") or 7) % 32 if _text(link, "LagFormat") else 7
+    if tenths == 0:
+        return 0
+    if fmt in (19, 20):  # percent of the predecessor's duration; LinkLag holds percent x 10
+        days = pred["duration"] * tenths / 1000
+        warnings.append(f"task {task_id}: a {tenths / 10:g}% lag became {round(days)} working days")
+        return round(days)
+    days = tenths / 10 / per_day
+    if fmt in _ELAPSED_LAG:
+        days = tenths / 10 / 1440 * 5 / 7
+        warnings.append(f"task {task_id}: an elapsed lag became about {round(days)} working days")
+    elif abs(days - round(days)) > 1e-6:
+        warnings.append(f"task {task_id}: a lag of {days:.2f} working days rounded to {round(days)}")
+    return round(days)
+
+
+def _read_calendar(root: ET.Element, warnings: list[str]) -> tuple[list[str], list[dt.date]]:
+    from planner.calendar import WEEKDAY_NAMES
+
+    cal_uid = _text(root, "CalendarUID", "1")
+    cals = root.find(f"{{{NS}}}Calendars")
+    cal = None
+    for c in list(cals) if cals is not None else []:
+        if _text(c, "UID") == cal_uid:
+            cal = c
+    if cal is None:
+        return ["sat", "sun"], []
+    weekend: list[str] = []
+    closures: list[dt.date] = []
+    reverse = {v: k for k, v in _DAY_TYPE.items()}
+    days = cal.find(f"{{{NS}}}WeekDays")
+    for wd in list(days) if days is not None else []:
+        day_type = int(_text(wd, "DayType", "0") or 0)
+        if day_type in reverse and _text(wd, "DayWorking") == "0":
+            weekend.append(WEEKDAY_NAMES[reverse[day_type]])
+        elif day_type == 0 and _text(wd, "DayWorking") == "0":
+            closures += _period(wd)
+    exceptions = cal.find(f"{{{NS}}}Exceptions")
+    for ex in list(exceptions) if exceptions is not None else []:
+        if _text(ex, "DayWorking") == "0":
+            closures += _period(ex)
+        else:
+            warnings.append("a working-time exception (extra working days) is not carried over")
+    return weekend or ["sat", "sun"], sorted(set(closures))
+
+
+def _period(el: ET.Element) -> list[dt.date]:
+    period = el.find(f"{{{NS}}}TimePeriod")
+    first, last = _date(_text(period, "FromDate")), _date(_text(period, "ToDate"))
+    if not first or not last:
+        return []
+    return [first + dt.timedelta(days=k) for k in range((last - first).days + 1)][:366]
