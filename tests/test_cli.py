@@ -148,3 +148,20 @@ def test_new_pilot_only_with_holidays(tmp_path):
     assert data["calendar"]["holidays"] == "GB"
     assert not any(t["id"].startswith("W") for t in data["tasks"])
     assert any("20%" in t["name"] for t in data["tasks"])
+
+
+def test_import_and_exchange_exports(sd_plan, tmp_path):
+    """Tests `import` from MS Project XML and a task CSV, and exports to mspdi, ics and mermaid."""
+    xml = tmp_path / "p.xml"
+    assert run("export", str(sd_plan), "--to", "mspdi", "-o", str(xml)).returncode == 0
+    out = tmp_path / "from-xml.yaml"
+    res = run("import", str(xml), "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "finish 2027-08-13" in run("validate", str(out)).stdout
+    assert "finish 2027-08-13" in run("validate", str(xml)).stdout  # PLAN accepts .xml directly
+    assert run("export", str(sd_plan), "--to", "ics").stdout.startswith("BEGIN:VCALENDAR")
+    assert run("export", str(sd_plan), "--to", "mermaid").stdout.startswith("gantt")
+    csv_path = tmp_path / "t.csv"
+    run("export", str(sd_plan), "--to", "tasks-csv", "-o", str(csv_path))
+    res = run("import", str(csv_path), "--start", "2027-01-04", "-o", str(tmp_path / "from-csv.yaml"))
+    assert res.returncode == 0 and "34 tasks" in res.stderr
