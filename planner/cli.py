@@ -261,6 +261,42 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from planner.risk import simulate
+
+    plan = _load(args)
+    result = simulate(plan, iterations=args.iterations, seed=args.seed, distribution=args.distribution)
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2))
+        return 0
+    if args.format == "csv":
+        from planner.formats.csvfile import write_rows
+
+        rows = zip(result.task_ids, result.criticality.round(4), result.task_p80_dates, strict=True)
+        sys.stdout.write(
+            write_rows(["id", "criticality", "finish_p80"], ((i, float(c), d.isoformat()) for i, c, d in rows))
+        )
+        return 0
+    print(
+        f"{plan.name}: {result.iterations:,} iterations, seed {result.seed}, {result.distribution}, "
+        f"correlation {result.correlation:g}"
+    )
+    print(f"  deterministic  {result.deterministic_date}  ({result.deterministic_days} working days)")
+    for q in (10, 50, 80, 90):
+        print(f"  P{q:<2}           {result.finish_dates[q]}  ({result.finish_days[q]} working days)")
+    if result.uplift:
+        print(
+            f"  P80 + {result.uplift:.0%} uplift {result.uplifted_p80_date}  ({result.uplifted_p80_days} working days)"
+        )
+    if result.deadline_probability is not None:
+        print(f"  chance of meeting the deadline {plan.deadline}: {result.deadline_probability:.0%}")
+    ranked = sorted(zip(result.criticality, result.task_ids, result.task_p80_dates, strict=True), reverse=True)
+    print("  most often critical:")
+    for crit, tid, p80 in ranked[:10]:
+        print(f"    {tid:<14} {crit:>5.0%}  P80 finish {p80}")
+    return 0
+
+
 def cmd_templates(args: argparse.Namespace) -> int:
     for info in list_templates():
         print(f"{info.name}  {info.description}")
@@ -378,6 +414,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, choices=tuple(EXPORTS), metavar="FORMAT", help=", ".join(EXPORTS))
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: the terminal)")
     p.set_defaults(func=cmd_export)
+    p = plan_cmd("simulate", "Monte Carlo schedule risk: P10/P50/P80/P90 finish, criticality index")
+    p.add_argument("--iterations", type=int, default=10_000, metavar="N")
+    p.add_argument("--seed", type=int, default=1, metavar="S")
+    p.add_argument("--distribution", choices=("pert", "triangular"), default="pert")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_simulate)
     p = plan_cmd("import", "convert a task CSV or MS Project XML file into a plan file")
     p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
     p.set_defaults(func=cmd_import)

@@ -268,6 +268,15 @@ class CalendarSpec(_Frozen):
         return [WEEKDAY_NAMES[d] for d in self.weekend]
 
 
+class RiskSpec(_Frozen):
+    """Schedule-risk settings: `correlation` ties task draws to a common factor (0 = independent,
+    1 = every task at the same percentile); `uplift` is a reference-class allowance (0.3 = +30%)
+    reported beside the P80 finish."""
+
+    correlation: Annotated[float, Field(ge=0, le=1)] = 0.0
+    uplift: Annotated[float, Field(ge=0, le=5)] = 0.0
+
+
 class Plan(_Frozen):
     """A whole transition plan. Edits produce a new Plan; nothing mutates one."""
 
@@ -277,6 +286,7 @@ class Plan(_Frozen):
     calendar: CalendarSpec = CalendarSpec()
     deadline: dt.date | None = None
     parties: tuple[str, ...] = DEFAULT_PARTIES
+    risk: RiskSpec | None = None
     tasks: tuple[Task, ...] = ()
     _structure: Any = PrivateAttr(default=None)
 

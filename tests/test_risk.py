@@ -1,0 +1,142 @@
+"""Tests of the Monte Carlo schedule risk (planner.risk) against closed forms."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from planner.model import PlanError, parse_plan
+from planner.risk import simulate
+from planner.templates import build_plan
+from tests.conftest import MONDAY, plan_data, task
+
+# A single path of four BetaPERT tasks: mean = sum (o + 4m + p) / 6 and, exactly, variance =
+# sum (mean - o)(p - mean) / 7 (the textbook ((p - o) / 6)^2 is its approximation).
+PATH = [(2, 5, 14), (4, 6, 11), (1, 3, 8), (6, 10, 20)]
+
+
+def path_plan(extra=None):
+    tasks = []
+    for k, (o, m, p) in enumerate(PATH):
+        deps = [f"P{k - 1}"] if k else []
+        tasks.append(task(f"P{k}", m, *deps, estimate=[o, m, p]))
+    return parse_plan(plan_data(*tasks, **(extra or {})))
+
+
+def test_single_path_mean_and_variance_match_pert_closed_form():
+    """Tests the plan-finish distribution of a single PERT path: mean and variance."""
+    result = simulate(path_plan(), iterations=40_000, seed=3)
+    samples = result.finish_samples
+    mean = sum((o + 4 * m + p) / 6 for o, m, p in PATH)
+    means = [(o + 4 * m + p) / 6 for o, m, p in PATH]
+    var = sum((mu - o) * (p - mu) / 7 for mu, (o, m, p) in zip(means, PATH, strict=True)) + len(PATH) / 12
+    assert abs(samples.mean() - mean) < 0.1
+    assert abs(samples.var() - var) / var < 0.04  # + 1/12 per task: draws are rounded to whole days
+    assert result.finish_days[10] < result.finish_days[50] < result.finish_days[80] < result.finish_days[90]
+    assert np.all(result.criticality == 1.0)
+
+
+def test_triangular_mean_matches_closed_form():
+    """Tests the triangular option: mean = sum (o + m + p) / 3 on a single path."""
+    result = simulate(path_plan(), iterations=40_000, seed=5, distribution="triangular")
+    mean = sum((o + m + p) / 3 for o, m, p in PATH)
+    assert abs(result.finish_samples.mean() - mean) < 0.1
+
+
+def test_criticality_of_parallel_paths():
+    """Tests criticality: a dominant path is always critical, a short parallel one never,
+    and two identical parallel paths share it about evenly."""
+    data = plan_data(
+        task("S", 1),
+        task("A", 10, "S", estimate=[8, 10, 14]),
+        task("B", 10, "S", estimate=[8, 10, 14]),
+        task("C", 2, "S", estimate=[1, 2, 3]),
+        task("E", 1, "A", "B", "C"),
+    )
+    result = simulate(parse_plan(data), iterations=20_000, seed=11)
+    crit = dict(zip(result.task_ids, result.criticality, strict=True))
+    assert crit["S"] == 1.0 and crit["E"] == 1.0 and crit["C"] == 0.0
+    assert 0.45 < crit["A"] < 0.75 and 0.45 < crit["B"] < 0.75  # ties count for both
+    assert crit["A"] + crit["B"] >= 1.0
+
+
+def test_same_seed_same_result_and_different_seed_differs():
+    """Tests determinism per seed."""
+    plan = build_plan("ams", waves=2, start=MONDAY)
+    a = simulate(plan, iterations=3_000, seed=42)
+    b = simulate(plan, iterations=3_000, seed=42)
+    c = simulate(plan, iterations=3_000, seed=43)
+    assert json.dumps(a.to_json()) == json.dumps(b.to_json())
+    assert not np.array_equal(a.finish_samples, c.finish_samples)
+
+
+def test_all_link_types_and_leads_match_deterministic_when_estimates_are_fixed():
+    """Tests that with o = m = p every iteration equals the deterministic schedule (all link types)."""
+    data = plan_data(
+        task("A", 5, estimate=[5, 5, 5]),
+        task("B", 3, "A:SS+2", estimate=[3, 3, 3]),
+        task("C", 4, "B:FF-1", estimate=[4, 4, 4]),
+        task("D", 2, "A:SF+9", estimate=[2, 2, 2]),
+        task("E", 1, "C", "D:FS-1"),
+    )
+    result = simulate(parse_plan(data), iterations=200, seed=1)
+    assert set(result.finish_samples.tolist()) == {result.deterministic_days}
+    assert result.finish_days[90] == result.deterministic_days
+
+
+def test_correlation_widens_the_spread():
+    """Tests that correlated draws widen P10-P90 (DOMAIN.md: independent sampling understates risk)."""
+    plan = build_plan("service-desk", waves=2, start=MONDAY)
+    ind = simulate(plan, iterations=10_000, seed=2, correlation=0)
+    cor = simulate(plan, iterations=10_000, seed=2, correlation=1)
+    assert (cor.finish_days[90] - cor.finish_days[10]) > 2 * (ind.finish_days[90] - ind.finish_days[10])
+    assert cor.finish_days[80] > ind.finish_days[80] > ind.deterministic_days
+
+
+def test_uplift_and_deadline_probability():
+    """Tests the reference-class uplift on P80 and the probability of meeting the deadline."""
+    plan = path_plan({"risk": {"correlation": 0.5, "uplift": 0.3}, "deadline": "2027-02-05"})
+    result = simulate(plan, iterations=5_000, seed=9)
+    assert result.correlation == 0.5
+    assert result.uplifted_p80_days == math.ceil(result.finish_days[80] * 1.3)
+    assert 0 < result.deadline_probability < 1
+    doc = result.to_json()
+    assert set(doc["finish"]) == {"p10", "p50", "p80", "p90"}
+    assert doc["tasks"][0] == {"id": "P0", "criticality": 1.0, "finish_p80": doc["tasks"][0]["finish_p80"]}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"), [({"distribution": "normal"}, "distribution"), ({"iterations": 0}, "iterations")]
+)
+def test_bad_arguments(kwargs, field):
+    """Tests that a bad distribution or iteration count is refused by name."""
+    with pytest.raises(PlanError, match=field):
+        simulate(path_plan(), **kwargs)
+
+
+def test_simulate_is_not_slower_than_twice_a_plain_numpy_monte_carlo():
+    """Tests speed against a plain per-iteration numpy CPM on the same plan (a generous bound)."""
+    import time
+
+    plan = build_plan("infrastructure", waves=4, start=MONDAY)
+    iterations = 400
+    rng = np.random.default_rng(0)
+    order = [t for t in plan.tasks]
+    index = {t.id: i for i, t in enumerate(order)}
+    t0 = time.perf_counter()
+    for _ in range(iterations):
+        d = np.array(
+            [rng.triangular(t.estimate.optimistic, t.estimate.likely, t.estimate.pessimistic + 1e-9) for t in order]
+        )
+        es = np.zeros(len(order))
+        for _pass in range(2):
+            for j, t in enumerate(order):
+                es[j] = max([0.0] + [es[index[link.task]] + d[index[link.task]] for link in t.depends_on])
+    plain = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    simulate(plan, iterations=iterations, seed=1)
+    ours = time.perf_counter() - t0
+    assert ours <= 2 * plain
