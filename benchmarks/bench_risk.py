@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.plans import layered_plan_data  # noqa: E402
-from planner.model import parse_plan  # noqa: E402
-from planner.risk import simulate  # noqa: E402
+from benchmarks.plans import layered_plan_data
+from planner.model import parse_plan
+from planner.risk import simulate
 
 BUDGETS = {(1_000, 10_000): (0.6, None), (10_000, 10_000): (6.0, 300.0)}
 
