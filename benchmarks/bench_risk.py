@@ -42,8 +42,8 @@ def main(cases: list[tuple[int, int]]) -> None:
         elapsed = time.perf_counter() - t
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
-        print(f"| {n:,} | {iters:,} | {elapsed:.2f} | {peak:.0f} | {result.finish_days[50]} | {result.finish_days[80]} |",
-              flush=True)
+        p50, p80 = result.finish_days[50], result.finish_days[80]
+        print(f"| {n:,} | {iters:,} | {elapsed:.2f} | {peak:.0f} | {p50} | {p80} |", flush=True)
         budget = BUDGETS.get((n, iters))
         if budget and (elapsed > budget[0] or (budget[1] and peak > budget[1])):
             over.append(f"{n}x{iters}: {elapsed:.2f} s, {peak:.0f} MB")
