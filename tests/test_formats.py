@@ -192,3 +192,17 @@ def test_missing_file():
     """Tests a clear message for a missing file."""
     with pytest.raises(PlanError, match="no such file"):
         load_plan("/nonexistent/plan.yaml")
+
+
+def test_yaml_read_off_the_main_thread_matches(tmp_path):
+    """Tests that plan files read in the app's script threads (PyYAML) equal the main-thread read."""
+    import threading
+
+    text = dump_yaml(build_plan("ams", waves=2, start=MONDAY)) + "extra_yes: yes\ncount: 010\n"
+    main = read_yaml(text)
+    out = {}
+    worker = threading.Thread(target=lambda: out.setdefault("data", read_yaml(text)))
+    worker.start()
+    worker.join()
+    assert out["data"] == main
+    assert main["extra_yes"] == "yes" and main["count"] == 10

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import threading
 from typing import Any
 
 import yaml
@@ -17,8 +19,35 @@ from planner.model import Plan, PlanError, Problem
 
 try:
     _Dumper: type = yaml.CSafeDumper
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # libyaml not compiled in
-    _Dumper = yaml.SafeDumper
+    _Dumper, _BaseLoader = yaml.SafeDumper, yaml.SafeLoader
+
+
+class _Yaml12Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """PyYAML's safe loader with YAML 1.2 booleans (only true/false), as yaml-rs reads them."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in _BaseLoader.yaml_implicit_resolvers.copy().items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _decimal_int(loader: Any, node: Any) -> int | str:
+    """YAML 1.2 integers: 010 is ten (PyYAML's 1.1 rules read it as octal eight)."""
+    text = loader.construct_scalar(node).replace("_", "")
+    if text.lower().startswith(("0x", "-0x", "+0x")):
+        return int(text, 16)
+    if text.lower().startswith(("0o", "-0o", "+0o")):
+        return int(text.replace("o", "").replace("O", ""), 8)
+    return int(text, 10) if ":" not in text else text  # 1:30 is text in YAML 1.2, not base 60
+
+
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
 
 
 _ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=100_000, max_replay_stack_depth=16)
@@ -27,9 +56,13 @@ _ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=100_000, max_repla
 def read_yaml(text: str, source: str = "plan") -> Any:
     """Parses YAML as data only (no tags that build objects; alias expansion is limited).
 
-    yaml-rs reads a 10k-task plan in 0.15 s where PyYAML's C loader takes 2 s (README).
-    A syntax error becomes a PlanError naming line and column.
+    yaml-rs reads a 10k-task plan in 0.15 s where PyYAML's C loader takes 2 s (README), but
+    its native code crashed twice inside the Streamlit server's script threads here, so it runs
+    only on the main thread (command line, scripts); other threads use PyYAML's safe loader
+    with the same YAML 1.2 booleans. A syntax error becomes a PlanError naming line and column.
     """
+    if threading.current_thread() is not threading.main_thread():
+        return _read_pyyaml(text, source)
     try:
         return yaml_rs.loads(text, alias_limits=_ALIAS_LIMITS)
     except yaml_rs.YAMLDecodeError as exc:
@@ -41,6 +74,18 @@ def read_yaml(text: str, source: str = "plan") -> Any:
         raise PlanError([Problem(source, "", f"not valid YAML: {detail}")]) from None
     except (ValueError, OverflowError) as exc:
         raise PlanError([Problem(source, "", f"not valid YAML: {exc}")]) from None
+
+
+def _read_pyyaml(text: str, source: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_Yaml12Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PlanError([Problem(source, "", f"not valid YAML{where}: {problem}")]) from None
+    except RecursionError:
+        raise PlanError([Problem(source, "", "not valid YAML: nested too deeply")]) from None
 
 
 def read_json(text: str, source: str = "plan") -> Any:
