@@ -297,6 +297,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from planner.schedule import baseline_of
+
+    plan = baseline_of(_schedule(_load(args)))
+    text = dump_json(plan) if str(args.output).endswith(".json") else dump_yaml(plan)
+    _write(text, args.output)
+    if args.output not in (None, "-"):
+        print(f"wrote {args.output} with a baseline of {len(plan.tasks)} tasks", file=sys.stderr)
+    return 0
+
+
 def cmd_templates(args: argparse.Namespace) -> int:
     for info in list_templates():
         print(f"{info.name}  {info.description}")
@@ -420,6 +431,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--distribution", choices=("pert", "triangular"), default="pert")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(func=cmd_simulate)
+    p = plan_cmd("baseline", "write the current schedule into the plan as its baseline")
+    p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
+    p.set_defaults(func=cmd_baseline)
     p = plan_cmd("import", "convert a task CSV or MS Project XML file into a plan file")
     p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
     p.set_defaults(func=cmd_import)

@@ -195,7 +195,17 @@ class Task(_Frozen):
     deadline: dt.date | None = None
     gate: Gate | None = None
     percent_complete: Annotated[float, Field(ge=0, le=100)] = 0
+    actual_start: dt.date | None = None
+    actual_finish: dt.date | None = None
     notes: str = ""
+
+    @model_validator(mode="after")
+    def _actuals(self) -> Task:
+        if self.actual_finish is not None and self.actual_start is None:
+            raise ValueError("actual_finish needs an actual_start")
+        if self.actual_start and self.actual_finish and self.actual_finish < self.actual_start:
+            raise ValueError(f"actual_finish {self.actual_finish} is before actual_start {self.actual_start}")
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -277,6 +287,18 @@ class RiskSpec(_Frozen):
     uplift: Annotated[float, Field(ge=0, le=5)] = 0.0
 
 
+class BaselineTask(_Frozen):
+    start: dt.date
+    finish: dt.date
+
+
+class Baseline(_Frozen):
+    """A snapshot of the schedule kept in the plan, to measure slip against."""
+
+    taken: dt.date
+    tasks: dict[str, BaselineTask] = {}
+
+
 class Plan(_Frozen):
     """A whole transition plan. Edits produce a new Plan; nothing mutates one."""
 
@@ -287,6 +309,8 @@ class Plan(_Frozen):
     deadline: dt.date | None = None
     parties: tuple[str, ...] = DEFAULT_PARTIES
     risk: RiskSpec | None = None
+    status_date: dt.date | None = None
+    baseline: Baseline | None = None
     tasks: tuple[Task, ...] = ()
     _structure: Any = PrivateAttr(default=None)
 
@@ -402,8 +426,11 @@ def _problems_from(exc: ValidationError, where: str, prefix: str = "") -> list[P
     out = []
     for err in exc.errors(include_url=False):
         path = _field_path([p for p in err["loc"] if not str(p).startswith("function-")])
-        field = f"{prefix}{path}" if path else prefix.rstrip(".") or "plan"
         message = _describe(err)
+        first = message.split(" ", 1)[0]
+        if not path and first in Task.model_fields:
+            path = first  # a whole-task rule names its field first ("actual_finish needs ...")
+        field = f"{prefix}{path}" if path else prefix.rstrip(".") or "plan"
         item = re.match(r"^\[(\d+)\] ", message)
         if item and field.endswith("depends_on"):
             field, message = f"{field}[{item.group(1)}]", message[item.end() :]

@@ -82,12 +82,17 @@ def milestone_rows(sched: Any) -> pd.DataFrame:
     criteria = {task.id: "; ".join(str(c) for c in task.gate.criteria) for task in plan.tasks if task.gate}
     rows["criteria"] = [criteria.get(i, "") for i in rows["id"]]
     rows["_pos"] = range(len(rows))
-    return rows.sort_values(["date", "_pos"], kind="stable").drop(columns="_pos")[MILESTONE_COLUMNS]
+    columns = list(MILESTONE_COLUMNS)
+    if plan.baseline is not None:
+        rows["baseline_date"] = t.loc[mask, "baseline_finish"].to_numpy()
+        rows["variance"] = t.loc[mask, "finish_variance"].to_numpy()
+        columns += ["baseline_date", "variance"]
+    return rows.sort_values(["date", "_pos"], kind="stable").drop(columns="_pos")[columns]
 
 
 def milestones_csv(sched: Any) -> str:
     rows = milestone_rows(sched)
-    return write_rows(MILESTONE_COLUMNS, rows.itertuples(index=False, name=None))
+    return write_rows(list(rows.columns), rows.itertuples(index=False, name=None))
 
 
 def tasks_csv(plan: Plan) -> str:

@@ -24,6 +24,7 @@ from planner.model import Plan, PlanError, Problem, parse_plan
 from planner.schedule import Schedule
 
 NS = "http://schemas.microsoft.com/project"
+TEXT1 = "188743731"  # the Text1 custom field carries the planner's task id
 MINUTES_PER_DAY = 480
 TENTHS_PER_DAY = MINUTES_PER_DAY * 10
 LINK_TYPE = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
@@ -110,6 +111,13 @@ def to_mspdi(sched: Schedule) -> bytes:
     _sub(project, "MinutesPerDay", MINUTES_PER_DAY)
     _sub(project, "MinutesPerWeek", MINUTES_PER_DAY * (7 - len(plan.calendar.weekend)))
     _sub(project, "DaysPerMonth", 20)
+    if plan.status_date:
+        _sub(project, "StatusDate", f"{plan.status_date.isoformat()}T17:00:00")
+    attrs = _sub(project, "ExtendedAttributes")
+    attr = _sub(attrs, "ExtendedAttribute")
+    _sub(attr, "FieldID", TEXT1)
+    _sub(attr, "FieldName", "Text1")
+    _sub(attr, "Alias", "Planner ID")
     _calendar(project, plan, sched)
     tasks_el = _sub(project, "Tasks")
     uid = {t.id: i + 1 for i, t in enumerate(plan.tasks)}
@@ -171,6 +179,10 @@ def to_mspdi(sched: Schedule) -> bytes:
             _sub(el, "FreeSlack", int(row["free_float"]) * TENTHS_PER_DAY)
             _sub(el, "TotalSlack", int(row["total_float"]) * TENTHS_PER_DAY)
             _sub(el, "PercentComplete", int(t.percent_complete))
+            if t.actual_start:
+                _sub(el, "ActualStart", f"{t.actual_start.isoformat()}T08:00:00")
+            if t.actual_finish:
+                _sub(el, "ActualFinish", f"{t.actual_finish.isoformat()}T17:00:00")
             if t.not_before:
                 _sub(el, "ConstraintType", 4)
                 _sub(el, "ConstraintDate", f"{t.not_before.isoformat()}T08:00:00")
@@ -187,6 +199,16 @@ def to_mspdi(sched: Schedule) -> bytes:
                 _sub(pl, "CrossProject", 0)
                 _sub(pl, "LinkLag", link.lag * TENTHS_PER_DAY)
                 _sub(pl, "LagFormat", 7)
+            ext = _sub(el, "ExtendedAttribute")
+            _sub(ext, "FieldID", TEXT1)
+            _sub(ext, "Value", t.id)
+            base = plan.baseline.tasks.get(t.id) if plan.baseline else None
+            if base is not None:
+                bl = _sub(el, "Baseline")
+                _sub(bl, "Number", 0)
+                _sub(bl, "Start", f"{base.start.isoformat()}T08:00:00")
+                _sub(bl, "Finish", f"{base.finish.isoformat()}T17:00:00")
+                _sub(bl, "Duration", _duration(sched.calendar.working_days_between(base.start, base.finish)))
     ET.indent(project, space="  ")
     return ET.tostring(project, encoding="UTF-8", xml_declaration=True)
 
@@ -252,6 +274,7 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
     order: list[dict[str, Any]] = []
     phase_at_level: dict[int, str] = {}
     used_ids: set[str] = set()
+    baseline: dict[str, dict[str, dt.date]] = {}
     for el in raw_tasks:
         uid = _text(el, "UID")
         level = int(_text(el, "OutlineLevel", "1") or 1)
@@ -267,7 +290,11 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
                     f"task UID {uid}: nested summary {tname!r} becomes part of phase {phase_at_level.get(1, '')!r}"
                 )
             continue
-        task_id = _task_id(tname, uid, used_ids)
+        own_id = next(
+            (_text(x, "Value") for x in el.findall(f"{{{NS}}}ExtendedAttribute") if _text(x, "FieldID") == TEXT1),
+            None,
+        )
+        task_id = _task_id(tname, uid, used_ids, own_id)
         minutes = _minutes(_text(el, "Duration", "PT0H0M0S") or "PT0H0M0S")
         days = minutes / per_day
         if abs(days - round(days)) > 1e-6:
@@ -301,6 +328,12 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
         pct = _text(el, "PercentComplete")
         if pct and pct != "0":
             task["percent_complete"] = float(pct)
+        for tag, key in (("ActualStart", "actual_start"), ("ActualFinish", "actual_finish")):
+            if _date(_text(el, tag)):
+                task[key] = _date(_text(el, tag))
+        for bl in el.findall(f"{{{NS}}}Baseline"):
+            if _text(bl, "Number", "0") == "0" and _date(_text(bl, "Start")) and _date(_text(bl, "Finish")):
+                baseline[task_id] = {"start": _date(_text(bl, "Start")), "finish": _date(_text(bl, "Finish"))}
         task["_links"] = el.findall(f"{{{NS}}}PredecessorLink")
         by_uid[uid] = task
         order.append(task)
@@ -322,13 +355,21 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
     data: dict[str, Any] = {"name": name, "tasks": order, "calendar": {"weekend": weekend, "closures": closures}}
     if start:
         data["start"] = start
+    status = _date(_text(root, "StatusDate"))
+    if status:
+        data["status_date"] = status
+    if baseline:
+        data["baseline"] = {"taken": status or start or dt.date.today(), "tasks": baseline}
     return parse_plan(data), warnings
 
 
-def _task_id(name: str, uid: str, used: set[str]) -> str:
-    """Our export puts the id first in the name ("SD01 Baseline ..."); else T<UID>."""
+def _task_id(name: str, uid: str, used: set[str], own: str | None = None) -> str:
+    """The id our export keeps in Text1; else an id-like first word of the name; else T<UID>."""
     m = re.match(r"^([A-Za-z0-9_.\-]+)\s", name)
-    candidate = m.group(1) if m and re.search(r"\d", m.group(1)) else f"T{uid}"
+    if own and re.fullmatch(r"[A-Za-z0-9_.\-]+", own):
+        candidate = own
+    else:
+        candidate = m.group(1) if m and re.search(r"\d", m.group(1)) else f"T{uid}"
     if candidate in used:
         candidate = f"T{uid}"
     used.add(candidate)
