@@ -116,7 +116,10 @@ def why_critical(sched: Schedule) -> None:
 
 
 def milestones(sched: Schedule) -> None:
+    from planner.gates import gate_status
+
     rows = milestone_rows(sched)
+    rows.insert(5, "gate", [gate_status(sched.plan.task(i)) or "" for i in rows["id"]])
     st.dataframe(
         rows,
         hide_index=True,
