@@ -17,6 +17,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from planner.gates import gate_status
 from planner.model import Task
 from planner.schedule import Schedule, phase_rows
 
@@ -93,6 +94,7 @@ def gantt_rows(
                     "id": row["id"],
                     "name": row["name"],
                     "kind": "gate" if task.is_gate else ("milestone" if row["milestone"] else "task"),
+                    "gate": gate_status(task) or "",
                     "phase": row["phase"],
                     "owner": row["owner"] or "(none)",
                     "start": _utc(row["start"]),
@@ -106,11 +108,19 @@ def gantt_rows(
                     "free_float": int(row["free_float"]),
                     "critical": bool(row["critical"]),
                     "driver": str(driver.link.task) if driver.link else driver.reason.replace("_", "-"),
+                    **_baseline_fields(row),
                     "color": "critical" if row["critical"] else "not critical",
                 }
             )
             order += 1
     return records
+
+
+def _baseline_fields(row: dict[str, Any]) -> dict[str, Any]:
+    start, finish = row.get("baseline_start"), row.get("baseline_finish")
+    if not isinstance(start, str) or not isinstance(finish, str):
+        return {}
+    return {"b_start": _utc(start), "b_end": _next_day(finish), "variance": row.get("finish_variance")}
 
 
 def _color(color_by: str) -> alt.Color:
@@ -169,6 +179,7 @@ def gantt_chart(
         alt.Tooltip("total_float:Q", title="Total float"),
         alt.Tooltip("owner:N", title="Owner"),
         alt.Tooltip("driver:N", title="Driven by"),
+        alt.Tooltip("gate:N", title="Gate"),
     ]
     is_phase = alt.datum.kind == "phase"
     is_bar = (alt.datum.kind != "phase") & (alt.datum.duration > 0)
@@ -199,7 +210,14 @@ def gantt_chart(
         .encode(
             x=x_point,
             y=y,
-            color=alt.condition(alt.datum.kind == "gate", alt.value(GATE), alt.value("#222222")),
+            color=alt.Color(
+                "gate:N",
+                title="Gate",
+                scale=alt.Scale(
+                    domain=["passed", "failed", "pending", ""], range=["#2ca02c", "#d62728", GATE, "#222222"]
+                ),
+                legend=alt.Legend(orient="top", values=["passed", "failed", "pending"]),
+            ),
             stroke=stroke,
             tooltip=tooltip,
         )
@@ -211,6 +229,18 @@ def gantt_chart(
         .transform_filter(is_point)
     )
     layers: list[alt.Chart] = [summary, tail, bars, diamonds, labels_layer]
+    if any("b_start" in r for r in records):
+        baseline = (
+            base.mark_bar(height=4, yOffset=10, color="#999999", opacity=0.9)
+            .encode(
+                x=alt.X("b_start:T", scale=x_scale),
+                x2="b_end:T",
+                y=y,
+                tooltip=[alt.Tooltip("id:N", title="Task"), alt.Tooltip("variance:Q", title="Finish variance (days)")],
+            )
+            .transform_filter("isValid(datum.b_start)")
+        )
+        layers.insert(1, baseline)
     links = _link_records(sched, records, selected, show_links)
     if links:
         layers.insert(
@@ -350,3 +380,36 @@ def network_chart(sched: Schedule, color_by: str = "owner", width: int | None = 
 def rows_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """Chart records as a DataFrame (for tests and table views)."""
     return pd.DataFrame.from_records(records)
+
+
+def risk_charts(result) -> tuple[alt.Chart, alt.LayerChart]:
+    """Histogram of the plan finish and its S-curve (cumulative probability), with P50/P80 rules."""
+    days, counts = np.unique(result.finish_samples, return_counts=True)
+    frame = pd.DataFrame({"days": days, "share": counts / counts.sum(), "cumulative": np.cumsum(counts) / counts.sum()})
+    marks = pd.DataFrame(
+        [{"label": f"P{q}", "days": result.finish_days[q]} for q in (50, 80)]
+        + [{"label": "plan", "days": result.deterministic_days}]
+    )
+    x = alt.X("days:Q", title="Plan finish (working days from the start)", scale=alt.Scale(zero=False))
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(strokeDash=[4, 3])
+        .encode(
+            x="days:Q",
+            color=alt.Color("label:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=["label", "days"],
+        )
+    )
+    histogram = (
+        alt.Chart(frame)
+        .mark_bar(color=NORMAL)
+        .encode(
+            x=x, y=alt.Y("share:Q", title="Share of iterations", axis=alt.Axis(format="%")), tooltip=["days", "share"]
+        )
+    )
+    curve = (
+        alt.Chart(frame)
+        .mark_line(color=CRITICAL, interpolate="step-after")
+        .encode(x=x, y=alt.Y("cumulative:Q", title="Probability of finishing by", axis=alt.Axis(format="%")))
+    )
+    return (histogram + rules).properties(height=260), (curve + rules).properties(height=260)

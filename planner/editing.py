@@ -18,10 +18,10 @@ from planner.model import Plan, PlanError, Problem, parse_plan
 
 GRID_COLUMNS = [
     *("id", "name", "phase", "wave", "owner", "duration", "optimistic", "likely", "pessimistic"),
-    *("depends_on", "milestone", "not_before", "deadline"),
+    *("depends_on", "milestone", "not_before", "deadline", "percent_complete", "actual_start", "actual_finish"),
 ]
 ORIGIN = "_origin"  # hidden column: the id the row had when the grid was built
-_CARRIED = ("gate", "notes", "percent_complete")
+_CARRIED = ("gate", "notes")
 
 
 def plan_rows(plan: Plan) -> list[dict[str, Any]]:
@@ -44,6 +44,9 @@ def plan_rows(plan: Plan) -> list[dict[str, Any]]:
                 "milestone": t.is_milestone,
                 "not_before": t.not_before,
                 "deadline": t.deadline,
+                "percent_complete": t.percent_complete,
+                "actual_start": t.actual_start,
+                "actual_finish": t.actual_finish,
                 ORIGIN: t.id,
             }
         )
@@ -110,11 +113,11 @@ def rows_to_plan(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
     problems: list[Problem] = []
     for n, row in enumerate(rows, start=1):
         data: dict[str, Any] = {}
-        for key in ("id", "name", "phase", "owner", "duration", "wave"):
+        for key in ("id", "name", "phase", "owner", "duration", "wave", "percent_complete"):
             value = row.get(key)
             if not _blank(value):
                 data[key] = value.strip() if isinstance(value, str) else value
-        for key in ("not_before", "deadline"):
+        for key in ("not_before", "deadline", "actual_start", "actual_finish"):
             if not _blank(row.get(key)):
                 data[key] = _date(row[key])
         if not _blank(row.get("depends_on")):

@@ -170,7 +170,11 @@ class Criterion(_Frozen):
 
     def __str__(self) -> str:
         text = f"{self.kpi} {self.target}"
-        return f"{text} (actual {self.actual})" if self.actual is not None else text
+        if self.actual is None:
+            return text
+        from planner.gates import criterion_status
+
+        return f"{text} (actual {self.actual}: {criterion_status(self)})"
 
 
 class Gate(_Frozen):

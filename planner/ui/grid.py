@@ -37,10 +37,10 @@ def _apply(delta: dict) -> None:
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[*GRID_COLUMNS, ORIGIN])
-    for col in ("wave", "duration", "optimistic", "likely", "pessimistic"):
+    for col in ("wave", "duration", "optimistic", "likely", "pessimistic", "percent_complete"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Float64")
     frame["milestone"] = frame["milestone"].astype("boolean")
-    for col in ("not_before", "deadline"):
+    for col in ("not_before", "deadline", "actual_start", "actual_finish"):
         frame[col] = pd.to_datetime(frame[col], errors="coerce")
     return frame
 
@@ -95,6 +95,11 @@ def show(plan: Plan) -> None:
             "milestone": st.column_config.CheckboxColumn("Milestone"),
             "not_before": st.column_config.DateColumn("Not before", format="YYYY-MM-DD"),
             "deadline": st.column_config.DateColumn("Deadline", format="YYYY-MM-DD"),
+            "percent_complete": st.column_config.NumberColumn(
+                "% done", min_value=0, max_value=100, step=5, format="%d"
+            ),
+            "actual_start": st.column_config.DateColumn("Actual start", format="YYYY-MM-DD"),
+            "actual_finish": st.column_config.DateColumn("Actual finish", format="YYYY-MM-DD"),
             ORIGIN: None,
         },
     )

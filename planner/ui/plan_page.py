@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.ui import grid, save_bar, settings, state, views
+from planner.ui import grid, risk_view, save_bar, settings, state, views
 
-VIEWS = ("Tasks", "Why critical?", "Milestones", "Network", "Settings")
+VIEWS = ("Tasks", "Why critical?", "Milestones", "Progress", "Risk", "Network", "Settings")
 
 
 def show() -> None:
@@ -20,6 +20,7 @@ def show() -> None:
     if warnings:
         st.warning("Imported with changes:\n\n" + "\n".join(f"- {w}" for w in warnings), icon="ℹ️")
     save_bar.show(plan)
+    views.status(sched)
     views.figures(sched)
     views.downloads(sched)
     views.gantt(sched)
@@ -30,6 +31,10 @@ def show() -> None:
         views.why_critical(sched)
     elif view == "Milestones":
         views.milestones(sched)
+    elif view == "Progress":
+        views.progress(sched)
+    elif view == "Risk":
+        risk_view.show(plan)
     elif view == "Network":
         views.network(sched)
     else:

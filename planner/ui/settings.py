@@ -40,6 +40,14 @@ def show(plan: Plan) -> None:
             help="Dates separated by commas, e.g. 2027-12-24, 2027-12-31",
         )
         parties = st.text_input("Parties", ", ".join(plan.parties), key="settings-parties")
+        cols = st.columns(2)
+        has_status = cols[0].checkbox(
+            "Status date",
+            plan.status_date is not None,
+            key="settings-has-status",
+            help="Progress is measured at this date; unstarted work starts after it",
+        )
+        status = cols[1].date_input("Status date", plan.status_date or dt.date.today(), key="settings-status")
         submitted = st.form_submit_button("Apply settings", type="primary")
     if not submitted:
         return
@@ -49,6 +57,7 @@ def show(plan: Plan) -> None:
         "deadline": deadline if has_deadline else None,
         "calendar": {"weekend": weekend, "holidays": holidays.strip() or None, "closures": _dates(closures)},
         "parties": [p.strip() for p in parties.split(",") if p.strip()],
+        "status_date": status if has_status else None,
     }
     try:
         new = plan_with_settings(plan, settings)

@@ -45,6 +45,7 @@ def show() -> None:
     st.title(plan.name)
     label = {"executive": "Executive view", "full": "Full plan (read-only)"}.get(view, f"{view.title()} view")
     st.caption(f"{label} · revision {number} · read-only")
+    views.status(sched)
     views.figures(sched)
     path = " → ".join(sched.critical_path)
     if view == "executive":

@@ -18,6 +18,14 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "plan"
 
 
+def status(sched: Schedule) -> None:
+    from planner.status import plan_status
+
+    s = plan_status(sched)
+    icon = {"red": "🔴", "amber": "🟠", "green": "🟢"}[s.rag]
+    st.markdown(f"**Status {icon} {s.rag.upper()}** — {s.reason}")
+
+
 def figures(sched: Schedule, today: dt.date | None = None) -> None:
     k = key_figures(sched, today)
     cols = [*st.columns(3), *st.columns(3)]
@@ -138,3 +146,34 @@ def network(sched: Schedule) -> None:
         st.info("The network view is drawn for plans up to 600 tasks; filter the Gantt by phase instead.")
         return
     st.altair_chart(network_chart(sched, color_by=color_by), key="network-chart")
+
+
+def progress(sched: Schedule) -> None:
+    """Baseline and slip: set a baseline; milestones ranked by finish variance with their cause."""
+    from planner.schedule import baseline_of
+    from planner.ui import state
+
+    plan = sched.plan
+    cols = st.columns([1, 3], vertical_alignment="center")
+    if cols[0].button("📌 Set baseline", key="set-baseline", help="Keep today's schedule to measure slip against"):
+        state.commit(baseline_of(sched))
+        st.rerun()
+    if plan.baseline is None:
+        cols[1].caption("No baseline yet. Set one to see what slipped.")
+        return
+    cols[1].caption(f"Baseline taken {plan.baseline.taken.isoformat()}")
+    rows = milestone_rows(sched)
+    drivers = sched.drivers
+    rows["cause"] = [
+        (f"driven by {drivers[i].link.task}" if drivers[i].link else drivers[i].reason.replace("_", " "))
+        for i in rows["id"]
+    ]
+    slipped = rows.sort_values("variance", ascending=False, na_position="last")
+    st.subheader("What slipped")
+    st.dataframe(
+        slipped[["id", "name", "date", "baseline_date", "variance", "cause"]],
+        hide_index=True,
+        width="stretch",
+        key="slip-table",
+        column_config={"variance": st.column_config.NumberColumn("Variance (working days)", format="%+d")},
+    )

@@ -1,0 +1,63 @@
+"""A computed RAG status with a one-line reason, for the top of the plan and the executive view.
+
+Red: the plan misses its deadline, a gate has failed, or the finish slipped more than 10
+working days against the baseline (or P80 lies past the deadline). Amber: under 10 working
+days of deadline margin, any slip, a gate still pending after its date, or P80 past the
+deadline while the plan itself meets it. Green otherwise. The worst reason is the one shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from planner.explain import key_figures
+from planner.gates import gate_status
+from planner.schedule import Schedule
+
+SLIP_RED = 10
+MARGIN_AMBER = 10
+
+
+@dataclass(frozen=True)
+class Status:
+    rag: str  # "red", "amber" or "green"
+    reason: str
+
+
+def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | None = None) -> Status:
+    today = today or dt.date.today()
+    plan = sched.plan
+    k = key_figures(sched, today)
+    reds: list[str] = []
+    ambers: list[str] = []
+    if k.deadline_margin is not None:
+        if k.deadline_margin < 0:
+            reds.append(f"finish {k.finish} misses the deadline {k.deadline} by {-k.deadline_margin} working days")
+        elif k.deadline_margin < MARGIN_AMBER:
+            ambers.append(f"only {k.deadline_margin} working days of margin to the deadline {k.deadline}")
+        if p80_days is not None:
+            cap = sched.calendar.offset_on_or_before(plan.deadline) + 1
+            if p80_days > cap:
+                (reds if k.deadline_margin < MARGIN_AMBER else ambers).append(
+                    f"the P80 finish lies {p80_days - cap} working days past the deadline"
+                )
+    table = sched.table.set_index("id")
+    for task in plan.tasks:
+        status = gate_status(task)
+        if status == "failed":
+            reds.append(f"gate {task.id} failed ({task.name})")
+        elif status == "pending" and dt.date.fromisoformat(table.loc[task.id, "finish"]) < today:
+            ambers.append(f"gate {task.id} is past its date with criteria still open")
+    if "finish_variance" in table.columns:
+        slip = table["finish_variance"].max()
+        if slip is not None and slip == slip and int(slip) > 0:  # NA-safe
+            worst = table["finish_variance"].idxmax()
+            text = f"{worst} finishes {int(slip)} working days later than the baseline"
+            (reds if int(slip) > SLIP_RED else ambers).append(text)
+    if reds:
+        return Status("red", reds[0])
+    if ambers:
+        return Status("amber", ambers[0])
+    margin = f"; {k.deadline_margin} working days of margin" if k.deadline_margin is not None else ""
+    return Status("green", f"on track for {k.finish}{margin}")

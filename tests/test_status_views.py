@@ -1,0 +1,92 @@
+"""Tests of the RAG status, risk charts, and the app's progress and risk views."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import vl_convert as vlc
+
+from planner.charts import gantt_chart, risk_charts
+from planner.model import parse_plan
+from planner.risk import simulate
+from planner.schedule import baseline_of, schedule
+from planner.status import plan_status
+from planner.templates import build_plan
+from planner.ui import state
+from tests.conftest import MONDAY, plan_data, task
+
+
+def test_status_green_amber_red():
+    """Tests RAG: on track; thin deadline margin; missed deadline; failed gate; slip."""
+    base = plan_data(task("A", 10), task("G", 0, "A", gate={"criteria": [{"kpi": "SLA", "target": ">= 95%"}]}))
+    green = plan_status(schedule(parse_plan(base)), today=MONDAY)
+    assert green.rag == "green" and green.reason.startswith("on track for 2027-01-15")
+    amber = plan_status(schedule(parse_plan({**base, "deadline": dt.date(2027, 1, 20)})), today=MONDAY)
+    assert amber.rag == "amber" and "margin" in amber.reason
+    red = plan_status(schedule(parse_plan({**base, "deadline": dt.date(2027, 1, 12)})), today=MONDAY)
+    assert red.rag == "red" and "misses the deadline" in red.reason
+    failed = {
+        **base,
+        "tasks": [
+            base["tasks"][0],
+            {**base["tasks"][1], "gate": {"criteria": [{"kpi": "SLA", "target": ">= 95%", "actual": "90%"}]}},
+        ],
+    }
+    assert plan_status(schedule(parse_plan(failed)), today=MONDAY).reason.startswith("gate G failed")
+    late = plan_status(schedule(parse_plan(base)), today=dt.date(2027, 2, 1))
+    assert late.rag == "amber" and "past its date" in late.reason
+    slipped = baseline_of(schedule(parse_plan(base)), taken=MONDAY).with_durations({"A": 25})
+    s = plan_status(schedule(slipped), today=MONDAY)
+    assert s.rag == "red" and "15 working days later than the baseline" in s.reason
+
+
+def test_risk_charts_and_gate_colours_render():
+    """Tests the histogram and S-curve, and gate status colours on the Gantt, as real SVG."""
+    plan = build_plan("service-desk", waves=1, start=MONDAY)
+    hist, curve = risk_charts(simulate(plan, iterations=500, seed=1))
+    for chart in (hist, curve):
+        assert "<svg" in vlc.vegalite_to_svg(json.dumps(chart.to_dict()))
+    passed = parse_plan(
+        {
+            **plan.model_dump(),
+            "tasks": [
+                {
+                    **t.model_dump(exclude_none=True),
+                    "gate": {"criteria": [{"kpi": "K", "target": ">= 1", "actual": "2"}]},
+                }
+                if t.id == "SD04"
+                else t.model_dump(exclude_none=True)
+                for t in plan.tasks
+            ],
+        }
+    )
+    spec = gantt_chart(schedule(passed)).to_dict()
+    values = next(iter(spec["datasets"].values()))
+    assert {v["id"]: v.get("gate") for v in values if v.get("id") == "SD04"} == {"SD04": "passed"}
+
+
+def test_progress_view_sets_baseline_and_shows_slip(app):
+    """Tests the Progress view: Set baseline, then an edit shows in What slipped."""
+    app.segmented_control(key="plan-view").set_value("Progress").run()
+    app.button(key="set-baseline").click().run()
+    assert not app.exception and app.session_state[state.PLAN].baseline is not None
+    plan = app.session_state[state.PLAN]
+    row = [t.id for t in plan.tasks].index("SD15")
+    app.session_state["grid_delta"] = {"edited_rows": {row: {"duration": 30}}}
+    app.run()
+    assert not app.exception
+    slip = next(d.value for d in app.dataframe if "variance" in d.value.columns)
+    assert int(slip["variance"].max()) == 10
+    assert any("STATUS" in m.value.upper() for m in app.markdown)
+
+
+def test_risk_view_runs_simulation(app):
+    """Tests the Risk view: running the simulation shows P50/P80 beside the deterministic finish."""
+    app.segmented_control(key="plan-view").set_value("Risk").run()
+    app.number_input(key="risk-iterations").set_value(1000)
+    app.button(key="risk-run").click().run()
+    assert not app.exception
+    labels = {m.label: m.value for m in app.metric}
+    assert labels["P80 finish"] >= labels["P50 finish"] >= labels["Deterministic finish"]
+    assert len(app.get("vega_lite_chart")) >= 3
