@@ -51,6 +51,11 @@ def gantt_rows(
     plan = sched.plan
     drivers = sched.drivers
     tasks = {task.id: task for task in plan.tasks}
+    raid_for: dict[str, list[str]] = {}
+    for item in getattr(plan, "raid", ()):
+        if item.is_open:
+            for tid in item.tasks:
+                raid_for.setdefault(tid, []).append(item.id)
     late_iso = dict(zip(t["id"], sched.calendar.iso_of(np.maximum(t["lf"].to_numpy() - 1, 0)), strict=True))
     records: list[dict[str, Any]] = []
     phase_table = phase_rows(sched)
@@ -95,6 +100,7 @@ def gantt_rows(
                     "name": row["name"],
                     "kind": "gate" if task.is_gate else ("milestone" if row["milestone"] else "task"),
                     "gate": gate_status(task) or "",
+                    "raid": ", ".join(raid_for.get(row["id"], [])),
                     "phase": row["phase"],
                     "owner": row["owner"] or "(none)",
                     "start": _utc(row["start"]),
@@ -180,6 +186,7 @@ def gantt_chart(
         alt.Tooltip("owner:N", title="Owner"),
         alt.Tooltip("driver:N", title="Driven by"),
         alt.Tooltip("gate:N", title="Gate"),
+        alt.Tooltip("raid:N", title="Open RAID items"),
     ]
     is_phase = alt.datum.kind == "phase"
     is_bar = (alt.datum.kind != "phase") & (alt.datum.duration > 0)
@@ -228,7 +235,12 @@ def gantt_chart(
         .encode(x=x_point, y=y, text="id:N")
         .transform_filter(is_point)
     )
-    layers: list[alt.Chart] = [summary, tail, bars, diamonds, labels_layer]
+    raid_marks = (
+        base.mark_text(text="⚠", align="right", dx=-3, fontSize=12, color="#e6550d")
+        .encode(x=x, y=y, tooltip=[alt.Tooltip("id:N", title="Task"), alt.Tooltip("raid:N", title="Open RAID items")])
+        .transform_filter("datum.raid && datum.raid.length > 0")
+    )
+    layers: list[alt.Chart] = [summary, tail, bars, diamonds, labels_layer, raid_marks]
     if any("b_start" in r for r in records):
         baseline = (
             base.mark_bar(height=4, yOffset=10, color="#999999", opacity=0.9)
@@ -413,3 +425,27 @@ def risk_charts(result) -> tuple[alt.Chart, alt.LayerChart]:
         .encode(x=x, y=alt.Y("cumulative:Q", title="Probability of finishing by", axis=alt.Axis(format="%")))
     )
     return (histogram + rules).properties(height=260), (curve + rules).properties(height=260)
+
+
+def raid_heatmap(plan) -> alt.LayerChart:
+    """Open risks on a probability x impact grid (1-5 each), coloured by score."""
+    cells = [{"probability": p, "impact": i, "score": p * i} for p in range(1, 6) for i in range(1, 6)]
+    counts: dict[tuple[int, int], list[str]] = {}
+    for r in plan.raid:
+        if r.kind == "risk" and r.is_open and r.probability and r.impact:
+            counts.setdefault((r.probability, r.impact), []).append(r.id)
+    for c in cells:
+        ids = counts.get((c["probability"], c["impact"]), [])
+        c["count"], c["ids"] = len(ids), ", ".join(ids)
+    frame = pd.DataFrame(cells)
+    base = alt.Chart(frame).encode(
+        x=alt.X("impact:O", title="Impact"), y=alt.Y("probability:O", title="Probability", sort="descending")
+    )
+    heat = base.mark_rect(stroke="white").encode(
+        color=alt.Color(
+            "score:Q", scale=alt.Scale(domain=[1, 25], range=["#d9f0d3", "#fee08b", "#d73027"]), legend=None
+        ),
+        tooltip=["probability", "impact", "score", "count", "ids"],
+    )
+    text = base.mark_text(fontSize=14, fontWeight="bold").encode(text=alt.Text("count:Q"))
+    return (heat + text.transform_filter(alt.datum.count > 0)).properties(width=260, height=260)

@@ -291,6 +291,28 @@ class RiskSpec(_Frozen):
     uplift: Annotated[float, Field(ge=0, le=5)] = 0.0
 
 
+class RaidItem(_Frozen):
+    """A RAID log entry (risk, action, issue or decision), linked to tasks and gates."""
+
+    id: Annotated[str, Field(pattern=ID_RE.pattern)]
+    kind: Literal["risk", "action", "issue", "decision"]
+    title: str = Field(min_length=1)
+    owner: str | None = None
+    status: str = "open"
+    tasks: tuple[str, ...] = ()
+    due: dt.date | None = None
+    probability: Annotated[int, Field(ge=1, le=5)] | None = None
+    impact: Annotated[int, Field(ge=1, le=5)] | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.strip().lower() not in ("closed", "done", "resolved", "accepted")
+
+    @property
+    def score(self) -> int | None:
+        return self.probability * self.impact if self.probability and self.impact else None
+
+
 class BaselineTask(_Frozen):
     start: dt.date
     finish: dt.date
@@ -315,6 +337,7 @@ class Plan(_Frozen):
     risk: RiskSpec | None = None
     status_date: dt.date | None = None
     baseline: Baseline | None = None
+    raid: tuple[RaidItem, ...] = ()
     tasks: tuple[Task, ...] = ()
     _structure: Any = PrivateAttr(default=None)
 
@@ -483,6 +506,15 @@ def parse_plan(data: Any, labels: Sequence[str] | None = None) -> Plan:
     problems += link_problems
     if plan_head is not None:
         problems += _party_checks(plan_head.parties)
+        known = {r["id"].strip() for r in raw_tasks if isinstance(r, Mapping) and isinstance(r.get("id"), str)}
+        seen_raid: set[str] = set()
+        for item in plan_head.raid:
+            if item.id in seen_raid:
+                problems.append(Problem(f"raid {item.id}", "id", "duplicate RAID id"))
+            seen_raid.add(item.id)
+            for k, tid in enumerate(item.tasks):
+                if tid not in known:
+                    problems.append(Problem(f"raid {item.id}", f"tasks[{k + 1}]", f"unknown task {tid!r}"))
     ids = [r["id"].strip() for r in raw_tasks if isinstance(r, Mapping) and isinstance(r.get("id"), str)]
     generations, cycle_problems = _order(list(dict.fromkeys(ids)), edges)
     problems += cycle_problems

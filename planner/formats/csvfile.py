@@ -208,3 +208,26 @@ def _task_from_record(record: Mapping[str, str], label: str) -> tuple[dict[str, 
     elif given:
         task["estimate"] = points
     return task, problems
+
+
+RAID_COLUMNS = ["id", "kind", "title", "owner", "status", "tasks", "due", "probability", "impact", "score"]
+
+
+def raid_csv(plan: Plan) -> str:
+    """The RAID log as CSV (formula-safe like every export)."""
+    rows = (
+        [
+            r.id,
+            r.kind,
+            r.title,
+            r.owner or "",
+            r.status,
+            ";".join(r.tasks),
+            r.due.isoformat() if r.due else "",
+            r.probability,
+            r.impact,
+            r.score,
+        ]
+        for r in plan.raid
+    )
+    return write_rows(RAID_COLUMNS, rows)

@@ -97,8 +97,21 @@ def read_json(text: str, source: str = "plan") -> Any:
         ) from None
 
 
+def _plain(value: Any) -> Any:
+    """Tuples as lists, recursively: safe dumpers write only lists, mappings and scalars."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 def plan_to_data(plan: Plan) -> dict[str, Any]:
     """The plan as plain data, defaults left out so files stay short and readable."""
+    return _plain(_plan_data(plan))
+
+
+def _plan_data(plan: Plan) -> dict[str, Any]:
     data = plan.model_dump(mode="python", exclude_defaults=True, exclude={"tasks", "calendar"})
     data = {"name": plan.name, "start": plan.start, **{k: v for k, v in data.items() if k not in ("name", "start")}}
     cal = plan.calendar

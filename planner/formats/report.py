@@ -113,6 +113,21 @@ def _gates(sched: Schedule) -> str:
     return "".join(parts) or "<p>No gates in this plan.</p>"
 
 
+def _raid(sched: Schedule) -> str:
+    items = [r for r in sched.plan.raid if r.is_open]
+    if not items:
+        return ""
+    body = "".join(
+        f"<tr><td><code>{_e(r.id)}</code></td><td>{_e(r.kind)}</td><td>{_e(r.title)}</td><td>{_e(r.owner or '')}</td>"
+        f"<td>{_e(r.due or '')}</td><td>{_e(r.score or '')}</td><td>{_e(', '.join(r.tasks))}</td></tr>"
+        for r in items
+    )
+    return (
+        "<h2>Open risks, actions, issues and decisions</h2><table><thead><tr><th>ID</th><th>Kind</th><th>Title</th>"
+        f"<th>Owner</th><th>Due</th><th>Score</th><th>Tasks</th></tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
 def report_html(sched: Schedule, today: dt.date | None = None, title_note: str = "") -> str:
     """The whole report as one HTML document."""
     plan = sched.plan
@@ -136,6 +151,7 @@ def report_html(sched: Schedule, today: dt.date | None = None, title_note: str =
 {_milestone_table(sched)}
 <h2>Gate exit criteria</h2>
 {_gates(sched)}
+{_raid(sched)}
 <script>{_vega_bundle()}</script>
 <script>vegaEmbed("#gantt", {_json_for_script(spec)}, {{"actions": false, "renderer": "svg"}});</script>
 </body></html>

@@ -6,7 +6,7 @@ import streamlit as st
 
 from planner.ui import grid, risk_view, save_bar, settings, state, views
 
-VIEWS = ("Tasks", "Why critical?", "Milestones", "Progress", "Risk", "Network", "Settings")
+VIEWS = ("Tasks", "Why critical?", "Milestones", "Progress", "Risk", "RAID", "Network", "Settings")
 
 
 def show() -> None:
@@ -35,6 +35,8 @@ def show() -> None:
         views.progress(sched)
     elif view == "Risk":
         risk_view.show(plan)
+    elif view == "RAID":
+        views.raid(sched)
     elif view == "Network":
         views.network(sched)
     else:

@@ -61,3 +61,4 @@ def show() -> None:
     _gates(sched)
     st.subheader("Critical path")
     st.text(path or "none")
+    views.open_raid(sched)

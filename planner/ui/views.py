@@ -177,3 +177,63 @@ def progress(sched: Schedule) -> None:
         key="slip-table",
         column_config={"variance": st.column_config.NumberColumn("Variance (working days)", format="%+d")},
     )
+
+
+def raid(sched: Schedule) -> None:
+    """The RAID log: items with their linked tasks, the open-risk heat map, and the CSV."""
+    from planner.charts import raid_heatmap
+    from planner.formats.csvfile import raid_csv
+
+    plan = sched.plan
+    if not plan.raid:
+        st.info(
+            "No RAID items yet. Add a `raid:` list to the plan file (id, kind, title, owner, status, tasks, "
+            "due, probability, impact)."
+        )
+        return
+    left, right = st.columns([3, 1])
+    left.dataframe(
+        [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "title": r.title,
+                "owner": r.owner or "",
+                "status": r.status,
+                "tasks": ", ".join(r.tasks),
+                "due": r.due.isoformat() if r.due else "",
+                "score": r.score,
+            }
+            for r in plan.raid
+        ],
+        hide_index=True,
+        width="stretch",
+        key="raid-table",
+    )
+    right.altair_chart(raid_heatmap(plan), key="raid-heatmap")
+    st.download_button("⬇ RAID CSV", raid_csv(plan), f"{_slug(plan.name)}-raid.csv", "text/csv", key="download-raid")
+
+
+def open_raid(sched: Schedule) -> None:
+    """Open RAID items, read-only (share views)."""
+    items = [r for r in sched.plan.raid if r.is_open]
+    if not items:
+        return
+    st.subheader("Open risks, actions, issues and decisions")
+    st.dataframe(
+        [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "title": r.title,
+                "owner": r.owner or "",
+                "due": r.due.isoformat() if r.due else "",
+                "score": r.score,
+                "tasks": ", ".join(r.tasks),
+            }
+            for r in items
+        ],
+        hide_index=True,
+        width="stretch",
+        key="share-raid",
+    )
