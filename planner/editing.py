@@ -156,3 +156,12 @@ def plan_with_settings(plan: Plan, settings: Mapping[str, Any]) -> Plan:
     data = plan.model_dump()
     data.update(settings)
     return parse_plan(data)
+
+
+def plan_with_gate(plan: Plan, task_id: str, criteria: Sequence[Mapping[str, Any]]) -> Plan:
+    """A new validated plan with one gate's criteria (targets and actuals) replaced."""
+    data = plan.model_dump()
+    for task in data["tasks"]:
+        if task["id"] == task_id:
+            task["gate"] = {"criteria": list(criteria)}
+    return parse_plan(data)

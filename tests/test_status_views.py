@@ -90,3 +90,19 @@ def test_risk_view_runs_simulation(app):
     labels = {m.label: m.value for m in app.metric}
     assert labels["P80 finish"] >= labels["P50 finish"] >= labels["Deterministic finish"]
     assert len(app.get("vega_lite_chart")) >= 3
+
+
+def test_gate_actuals_edit_changes_status(app):
+    """Tests recording gate actuals (library path the form uses): a missed KPI fails the gate."""
+    from planner.editing import plan_with_gate
+    from planner.gates import gate_status
+
+    plan = app.session_state[state.PLAN]
+    crit = [{"kpi": c.kpi, "target": c.target, "actual": "99%"} for c in plan.task("SD14").gate.criteria]
+    crit[0]["actual"] = "90%"
+    new = plan_with_gate(plan, "SD14", crit)
+    assert gate_status(new.task("SD14")) == "failed"
+    app.segmented_control(key="plan-view").set_value("Milestones").run()
+    assert not app.exception
+    assert app.selectbox(key="gate-pick").value == "SD04"
+    assert any(b.label == "Apply actuals" for b in app.button)

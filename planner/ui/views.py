@@ -123,6 +123,57 @@ def why_critical(sched: Schedule) -> None:
     st.markdown("\n".join(f"{'' if n == 0 else '  ' * min(n, 1)}- {line}" for n, line in enumerate(lines)))
 
 
+def gate_editor(sched: Schedule) -> None:
+    """Record KPI actuals against a gate's criteria; the gate turns passed, failed or pending."""
+    import pandas as pd
+
+    from planner.editing import plan_with_gate
+    from planner.model import PlanError
+    from planner.ui import state
+
+    gates = [t for t in sched.plan.tasks if t.gate is not None]
+    if not gates:
+        return
+    st.subheader("Gate actuals")
+    names = {t.id: t.name for t in gates}
+    gate_id = st.selectbox("Gate", list(names), key="gate-pick", format_func=lambda i: f"{i} — {names[i]}")
+    task = sched.plan.task(gate_id)
+    frame = pd.DataFrame(
+        [{"kpi": c.kpi, "target": c.target, "actual": c.actual or ""} for c in task.gate.criteria],
+        columns=["kpi", "target", "actual"],
+    )
+    with st.form(f"gate-form-{gate_id}"):
+        edited = st.data_editor(
+            frame,
+            key=f"gate-criteria-{gate_id}",
+            num_rows="dynamic",
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "kpi": st.column_config.TextColumn("KPI", required=True, width="large"),
+                "target": st.column_config.TextColumn("Target", required=True, help=">= 95%, <= 20, == yes"),
+                "actual": st.column_config.TextColumn("Actual", help="Leave empty while not measured"),
+            },
+        )
+        applied = st.form_submit_button("Apply actuals", type="primary")
+    if applied:
+        criteria = [
+            {
+                "kpi": r["kpi"],
+                "target": r["target"],
+                **({"actual": str(r["actual"])} if str(r["actual"] or "").strip() else {}),
+            }
+            for r in edited.to_dict(orient="records")
+            if str(r.get("kpi") or "").strip()
+        ]
+        try:
+            state.commit(plan_with_gate(sched.plan, gate_id, criteria))
+        except PlanError as exc:
+            st.error("Not applied:\n\n" + "\n".join(f"- {p}" for p in exc.problems), icon="⚠️")
+            return
+        st.rerun()
+
+
 def milestones(sched: Schedule) -> None:
     from planner.gates import gate_status
 
@@ -138,6 +189,8 @@ def milestones(sched: Schedule) -> None:
             "total_float": st.column_config.NumberColumn("Float", format="%d"),
         },
     )
+    if not st.session_state.get("share_mode"):
+        gate_editor(sched)
 
 
 def network(sched: Schedule) -> None:
