@@ -104,7 +104,7 @@ def _pert_quantiles(rng: np.random.Generator, o: np.ndarray, m: np.ndarray, p: n
     levels = (np.arange(k) + 0.5) / k
     draws = rng.beta(alpha[:, None], beta[:, None], size=(triples.shape[0], 16 * k))
     table = np.quantile(draws, levels, axis=1).T
-    table = np.rint(to[:, None] + table * (tp - to)[:, None]).astype(np.int32)
+    table = np.rint(to[:, None] + table * (tp - to)[:, None]).astype(np.int32)  # cast to the run's dtype later
     return table[inverse.ravel()]
 
 
@@ -121,8 +121,14 @@ def _durations(
     quantiles: np.ndarray | None,
 ) -> np.ndarray:
     """Durations (tasks x n) for one chunk of iterations, whole working days."""
-    d = np.repeat(base[:, None].astype(np.int32), n, axis=1)
+    d = np.repeat(base[:, None], n, axis=1)
     if est_idx.size == 0:
+        return d
+    if distribution == "pert" and rho == 0:
+        k = quantiles.shape[1]  # a uniform quantile index is a BetaPERT draw
+        idx = rng.integers(0, k, size=(est_idx.size, n), dtype=np.int32)
+        idx += (np.arange(est_idx.size, dtype=np.int32) * k)[:, None]
+        d[est_idx] = quantiles.ravel().take(idx)
         return d
     if rho > 0:
         common = rng.standard_normal(n)
@@ -192,11 +198,34 @@ def _sweep2d(net: Network, sweep, base: np.ndarray, weight: np.ndarray) -> np.nd
     return val[:n]
 
 
-def _row_percentiles(store: np.ndarray, q: int, block: int = 512) -> np.ndarray:
-    """Per-task percentiles in blocks of rows, so the temporary copy stays small."""
-    out = np.zeros(store.shape[0], dtype=np.int64)
+def _work_dtype(net: Network, base: np.ndarray, p: np.ndarray, est_idx: np.ndarray, earliest: np.ndarray) -> type:
+    """int16 when every value of the passes fits (half the memory traffic of int32), else int32.
+
+    The plan finish grows with durations on every link type, so the finish with all pessimistic
+    durations bounds every iteration; values stay within that plus one task and one lag.
+    """
+    from planner.schedule import run_passes
+
+    worst = base.copy()
+    worst[est_idx] = np.maximum(worst[est_idx], p.astype(np.int64))
+    n = base.size
+    if n == 0:
+        return np.int16
+    passes = run_passes(net, worst, earliest, np.full(n, 1 << 40, dtype=np.int64), None)
+    bound = passes.finish + int(worst.max()) + int(np.abs(net.lag).max(initial=0)) + 64
+    return np.int16 if bound < 30_000 else np.int32
+
+
+def _row_percentiles(store: np.ndarray, qs: tuple[int, ...], block: int = 512) -> list[np.ndarray]:
+    """Per-task percentiles ("higher" method) in blocks of rows: one partition for all of them,
+    and the temporary copy stays small."""
+    n = store.shape[1]
+    kth = [min(n - 1, math.ceil(q / 100 * (n - 1))) for q in qs]
+    out = [np.zeros(store.shape[0], dtype=np.int64) for _ in qs]
     for lo in range(0, store.shape[0], block):
-        out[lo : lo + block] = np.percentile(store[lo : lo + block], q, axis=1, method="higher")
+        part = np.partition(store[lo : lo + block], kth, axis=1)
+        for arr, k in zip(out, kth, strict=True):
+            arr[lo : lo + block] = part[:, k]
     return out
 
 
@@ -230,20 +259,26 @@ def simulate(
     o = np.array([tasks[j].estimate.optimistic for j in est_idx], dtype=float)
     m = np.array([tasks[j].estimate.likely for j in est_idx], dtype=float)
     p = np.array([tasks[j].estimate.pessimistic for j in est_idx], dtype=float)
-    earliest = np.zeros(t_count, dtype=np.int32)
+    earliest = np.zeros(t_count, dtype=np.int64)
     for j, t in enumerate(tasks):
         if t.not_before is not None:
             earliest[j] = max(0, cal.offset_on_or_after(t.not_before))
+    work = _work_dtype(net, base, p, est_idx, earliest)
+    earliest = earliest.astype(work)
     rng = np.random.default_rng(seed)
     quantiles = _pert_quantiles(rng, o, m, p, 1024) if (distribution == "pert" and o.size) else None
-    rows = 2 * net.src.size + 6 * t_count  # int32 cells per iteration in the working arrays
-    chunk = chunk or int(max(8, min(4096, 16_000_000 // max(rows, 1))))
-    finish = np.empty(iterations, dtype=np.int32)
+    base = base.astype(work)
+    if quantiles is not None:
+        quantiles = quantiles.astype(work)
+    rows = 2 * net.src.size + 6 * t_count  # cells per iteration in the working arrays
+    cells = 24_000_000 if work is np.int16 else 12_000_000  # about 48 MB per working array
+    chunk = chunk or int(max(8, min(4096, cells // max(rows, 1))))
+    finish = np.empty(iterations, dtype=np.int64)
     critical_count = np.zeros(t_count, dtype=np.int64)
     ef_store = np.empty((t_count, iterations), dtype=np.uint16 if t_count else np.int64)
-    a_from = _FROM_FINISH[net.kind][:, None].astype(np.int32)
-    a_to = _TO_FINISH[net.kind][:, None].astype(np.int32)
-    lag = net.lag[:, None].astype(np.int32)
+    a_from = _FROM_FINISH[net.kind][:, None].astype(work)
+    a_to = _TO_FINISH[net.kind][:, None].astype(work)
+    lag = net.lag[:, None].astype(work)
     done = 0
     while done < iterations:
         n = min(chunk, iterations - done)
@@ -251,7 +286,7 @@ def simulate(
         c = lag + d[net.src] * a_from - d[net.dst] * a_to
         es = _sweep2d(net, net.forward, np.repeat(earliest[:, None], n, axis=1), c)
         ef = es + d
-        f = ef.max(axis=0) if t_count else np.zeros(n, dtype=np.int32)
+        f = ef.max(axis=0) if t_count else np.zeros(n, dtype=work)
         ls = -_sweep2d(net, net.backward, -(f[None, :] - d), c)
         critical_count += (ls - es <= 0).sum(axis=1)
         finish[done : done + n] = f
@@ -269,7 +304,7 @@ def simulate(
     if plan.deadline:
         cap = cal.offset_on_or_before(plan.deadline) + 1
         deadline_p = float((finish <= cap).mean())
-    p50, p80 = _row_percentiles(ef_store, 50), _row_percentiles(ef_store, 80)
+    p50, p80 = _row_percentiles(ef_store, (50, 80)) if t_count else (np.zeros(0), np.zeros(0))
     p80_dates = tuple(date_of(int(v)) for v in p80)  # the day a task's P80 early finish falls on
     return RiskResult(
         iterations=iterations,
