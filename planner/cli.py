@@ -121,6 +121,13 @@ def _write(text: str | bytes, out: str | None) -> None:
         raise PlanError([Problem(str(out), "", f"cannot write: {exc.strerror or exc}")]) from None
 
 
+def _write_plan(plan: Plan, out: str | None, done: str) -> None:
+    """A plan file (JSON for .json, else YAML), then `done` on stderr when written to a file."""
+    _write(dump_json(plan) if str(out).endswith(".json") else dump_yaml(plan), out)
+    if out not in (None, "-"):
+        print(done, file=sys.stderr)
+
+
 def _clip(text: str, width: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -244,20 +251,13 @@ def cmd_new(args: argparse.Namespace) -> int:
         plan_name=args.name,
         holidays=args.holidays,
     )
-    text = dump_json(plan) if str(args.output).endswith(".json") else dump_yaml(plan)
-    _write(text, args.output)
-    if args.output not in (None, "-"):
-        sched = _schedule(plan)
-        print(f"wrote {args.output}: {_summary(sched)}", file=sys.stderr)
+    _write_plan(plan, args.output, f"wrote {args.output}: {_summary(_schedule(plan))}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     plan = _load(args)
-    text = dump_json(plan) if str(args.output).endswith(".json") else dump_yaml(plan)
-    _write(text, args.output)
-    if args.output not in (None, "-"):
-        print(f"wrote {args.output}: {len(plan.tasks)} tasks", file=sys.stderr)
+    _write_plan(plan, args.output, f"wrote {args.output}: {len(plan.tasks)} tasks")
     return 0
 
 
@@ -301,10 +301,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     from planner.schedule import baseline_of
 
     plan = baseline_of(_schedule(_load(args)))
-    text = dump_json(plan) if str(args.output).endswith(".json") else dump_yaml(plan)
-    _write(text, args.output)
-    if args.output not in (None, "-"):
-        print(f"wrote {args.output} with a baseline of {len(plan.tasks)} tasks", file=sys.stderr)
+    _write_plan(plan, args.output, f"wrote {args.output} with a baseline of {len(plan.tasks)} tasks")
     return 0
 
 
@@ -345,10 +342,7 @@ def cmd_store_history(args: argparse.Namespace) -> int:
 
 def cmd_store_get(args: argparse.Namespace) -> int:
     plan, number = _store(args).get(args.id, args.revision)
-    text = dump_json(plan) if str(args.output).endswith(".json") else dump_yaml(plan)
-    _write(text, args.output)
-    if args.output not in (None, "-"):
-        print(f"wrote revision {number} of {args.id} to {args.output}", file=sys.stderr)
+    _write_plan(plan, args.output, f"wrote revision {number} of {args.id} to {args.output}")
     return 0
 
 

@@ -25,19 +25,14 @@ def show() -> None:
     views.downloads(sched)
     views.gantt(sched)
     view = st.segmented_control("View", VIEWS, default="Tasks", key="plan-view", label_visibility="collapsed")
-    if view == "Tasks" or view is None:
-        grid.show(plan)
-    elif view == "Why critical?":
-        views.why_critical(sched)
-    elif view == "Milestones":
-        views.milestones(sched)
-    elif view == "Progress":
-        views.progress(sched)
-    elif view == "Risk":
-        risk_view.show(plan)
-    elif view == "RAID":
-        views.raid(sched)
-    elif view == "Network":
-        views.network(sched)
-    else:
-        settings.show(plan)
+    shows = {
+        "Tasks": lambda: grid.show(plan),
+        "Why critical?": lambda: views.why_critical(sched),
+        "Milestones": lambda: views.milestones(sched),
+        "Progress": lambda: views.progress(sched),
+        "Risk": lambda: risk_view.show(plan),
+        "RAID": lambda: views.raid(sched),
+        "Network": lambda: views.network(sched),
+        "Settings": lambda: settings.show(plan),
+    }
+    shows[view or "Tasks"]()
