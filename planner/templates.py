@@ -27,7 +27,17 @@ from planner.deps import format_link, parse_link
 from planner.formats.planfile import read_yaml
 from planner.model import Plan, PlanError, Problem, parse_plan
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+def _template_dir() -> Path:
+    """templates/ beside the package (a checkout or editable install), else the installed copy."""
+    import sys
+
+    here = Path(__file__).resolve().parent.parent / "templates"
+    installed = Path(sys.prefix) / "share" / "transition-planner" / "templates"
+    return here if here.is_dir() or not installed.is_dir() else installed
+
+
+TEMPLATE_DIR = _template_dir()
 MAX_WAVES = 20
 _PLACEHOLDER = re.compile(r"\{(pilot_share|n|share|cumulative|final_share|waves|next)\}")
 
