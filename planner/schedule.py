@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,6 +21,9 @@ import pandas as pd
 
 from planner.calendar import WorkCalendar
 from planner.model import Link, Plan, structure_of
+from planner.tracking import actual_dates, add_baseline, baseline_of, progress
+
+__all__ = ["COLUMNS", "Driver", "Network", "Passes", "Schedule", "baseline_of", "phase_rows", "prepare", "schedule"]
 
 COLUMNS = [
     *("id", "name", "phase", "wave", "owner", "duration", "es", "ef", "ls", "lf"),
@@ -406,84 +408,6 @@ def _date_offsets(net: Network, p: Passes, duration: np.ndarray, earliest: np.nd
     return start, finish
 
 
-def _progress(
-    plan: Plan, cal: WorkCalendar, duration: np.ndarray, earliest: np.ndarray
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Effective durations and which tasks keep their actual start (DESIGN.md, progress).
-
-    A finished task keeps its actual dates; a started one keeps its actual start and its remaining
-    work, ceil(duration x (100 - percent) / 100), runs from the first working day after the status
-    date; with a status date, tasks not started start after it. `earliest` is updated in place.
-    """
-    status = plan.status_date
-    if status is None and not any(t.actual_start for t in plan.tasks):
-        return None
-    after = cal.offset_on_or_after(status + dt.timedelta(days=1)) if status else None
-    effective = duration.copy()
-    fixed = np.zeros(len(plan.tasks), dtype=bool)
-    for j, t in enumerate(plan.tasks):
-        if t.actual_start is None:
-            if after is not None:
-                earliest[j] = max(earliest[j], after)
-            continue
-        fixed[j] = True
-        start = cal.offset_on_or_after(t.actual_start)
-        if t.actual_finish is not None:
-            end = cal.offset_on_or_before(t.actual_finish) + 1
-            if t.duration == 0:
-                start = end
-            effective[j] = max(end - start, 0)
-        elif after is not None:
-            remaining = math.ceil(t.duration * (100 - t.percent_complete) / 100)
-            effective[j] = max(start, after) + remaining - start
-        earliest[j] = start
-    return effective, fixed
-
-
-def _actual_dates(
-    plan: Plan, cal: WorkCalendar, start_off: np.ndarray, finish_off: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    start_off, finish_off = start_off.copy(), finish_off.copy()
-    for j, t in enumerate(plan.tasks):
-        if t.actual_start is not None:
-            start_off[j] = cal.offset_on_or_after(t.actual_start)
-        if t.actual_finish is not None:
-            finish_off[j] = cal.offset_on_or_before(t.actual_finish)
-            if t.duration == 0:
-                start_off[j] = finish_off[j]
-    return start_off, finish_off
-
-
-def _add_baseline(table: pd.DataFrame, plan: Plan, cal: WorkCalendar, finish_off: np.ndarray) -> None:
-    """baseline_start, baseline_finish and finish_variance (working days, positive = late)."""
-    base = plan.baseline.tasks if plan.baseline else {}
-    starts, finishes, variance = [], [], []
-    for j, t in enumerate(plan.tasks):
-        b = base.get(t.id)
-        if b is None:
-            starts.append(None)
-            finishes.append(None)
-            variance.append(None)
-            continue
-        starts.append(b.start.isoformat())
-        finishes.append(b.finish.isoformat())
-        variance.append(int(finish_off[j]) - cal.offset_on_or_before(b.finish))
-    table["baseline_start"] = pd.array(starts, dtype="str")
-    table["baseline_finish"] = pd.array(finishes, dtype="str")
-    table["finish_variance"] = pd.array(variance, dtype="Int64")
-
-
-def baseline_of(sched: Schedule, taken: dt.date | None = None) -> Plan:
-    """The plan with the current schedule written into it as its baseline."""
-    from planner.model import parse_plan
-
-    t = sched.table
-    tasks = {i: {"start": s, "finish": f} for i, s, f in zip(t["id"], t["start"], t["finish"], strict=True)}
-    data = sched.plan.model_dump()
-    data["baseline"] = {"taken": taken or dt.date.today(), "tasks": tasks}
-    return parse_plan(data)
-
-
 def warm(plan: Plan) -> Plan:
     """Prepares everything `schedule` reuses for this plan (done when a plan file is loaded)."""
     prepare(plan)
@@ -500,14 +424,14 @@ def schedule(plan: Plan) -> Schedule:
     n = len(plan.tasks)
     duration = _durations(plan)
     earliest, latest, plan_deadline = _limits(plan, cols, cal)
-    progress = _progress(plan, cal, duration, earliest)
-    effective, active = (duration, None) if progress is None else (progress[0], ~progress[1][net.dst])
+    tracked = progress(plan, cal, duration, earliest)
+    effective, active = (duration, None) if tracked is None else (tracked[0], ~tracked[1][net.dst])
     p = run_passes(net, effective, earliest, latest, plan_deadline, active)
     total = p.ls - p.es
     critical = total <= 0
     start_off, finish_off = _date_offsets(net, p, effective, earliest)
-    if progress is not None:
-        start_off, finish_off = _actual_dates(plan, cal, start_off, finish_off)
+    if tracked is not None:
+        start_off, finish_off = actual_dates(plan, cal, start_off, finish_off)
     explicit = cols.explicit_milestone
     milestone = np.where(explicit >= 0, explicit == 1, duration == 0)
     table = pd.DataFrame(
@@ -529,7 +453,7 @@ def schedule(plan: Plan) -> Schedule:
         columns=COLUMNS,
     )
     if plan.baseline is not None:
-        _add_baseline(table, plan, cal, finish_off)
+        add_baseline(table, plan, cal, finish_off)
     last = int(finish_off.max()) if n else 0
     return Schedule(
         plan=plan,
