@@ -389,11 +389,6 @@ def network_chart(sched: Schedule, color_by: str = "owner", width: int | None = 
     return chart.interactive()
 
 
-def rows_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """Chart records as a DataFrame (for tests and table views)."""
-    return pd.DataFrame.from_records(records)
-
-
 def risk_charts(result) -> tuple[alt.Chart, alt.LayerChart]:
     """Histogram of the plan finish and its S-curve (cumulative probability), with P50/P80 rules."""
     days, counts = np.unique(result.finish_samples, return_counts=True)

@@ -215,7 +215,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     sched = _schedule(_load(args))
     plan = sched.plan
     links = sum(len(t.depends_on) for t in plan.tasks)
-    milestones = sum(t.is_milestone or t.is_gate for t in plan.tasks)
+    milestones = sum(t.is_key_date for t in plan.tasks)
     print(f"OK: {_summary(sched)}; {links} links, {milestones} milestones and gates")
     return 0
 

@@ -97,8 +97,8 @@ class KeyFigures:
     handover: Milestone | None
 
 
-def _milestone(sched: Schedule, task_id: str) -> Milestone:
-    row = sched.table.set_index("id").loc[task_id]
+def _milestone(table: Any, task_id: str) -> Milestone:
+    row = table.loc[task_id]
     return Milestone(task_id, row["name"], dt.date.fromisoformat(row["finish"]))
 
 
@@ -114,17 +114,14 @@ def key_figures(sched: Schedule, today: dt.date | None = None) -> KeyFigures:
     margin = None
     if plan.deadline:
         margin = sched.calendar.offset_on_or_before(plan.deadline) + 1 - sched.finish_offset
-    points = [task for task in plan.tasks if task.is_milestone or task.is_gate]
+    points = [task for task in plan.tasks if task.is_key_date]
+    by_id = t.set_index("id")
     dated = sorted(
-        (
-            (dt.date.fromisoformat(t["finish"].iat[i]), i)
-            for i, task in enumerate(plan.tasks)
-            if task.is_milestone or task.is_gate
-        )
+        ((dt.date.fromisoformat(t["finish"].iat[i]), i) for i, task in enumerate(plan.tasks) if task.is_key_date)
     )
     upcoming = next((plan.tasks[i].id for d, i in dated if d >= today), None)
     pilot_gates = [task.id for task in plan.tasks if task.wave == 0 and task.is_gate]
-    pilot = min(pilot_gates, key=lambda i: t.set_index("id").loc[i, "finish"]) if pilot_gates else None
+    pilot = min(pilot_gates, key=lambda i: by_id.loc[i, "finish"]) if pilot_gates else None
     cutovers = [i for i, task in enumerate(plan.tasks) if task.phase.lower() == "cutover"]
     handover = None
     if cutovers:
@@ -138,7 +135,7 @@ def key_figures(sched: Schedule, today: dt.date | None = None) -> KeyFigures:
         deadline_margin=margin,
         critical_count=int(t["critical"].sum()),
         task_count=len(plan.tasks),
-        next_milestone=_milestone(sched, upcoming) if upcoming else None,
-        pilot_go=_milestone(sched, pilot) if pilot else None,
-        handover=_milestone(sched, handover) if handover else None,
+        next_milestone=_milestone(by_id, upcoming) if upcoming else None,
+        pilot_go=_milestone(by_id, pilot) if pilot else None,
+        handover=_milestone(by_id, handover) if handover else None,
     )

@@ -235,6 +235,11 @@ class Task(_Frozen):
     def is_gate(self) -> bool:
         return self.gate is not None
 
+    @property
+    def is_key_date(self) -> bool:
+        """Listed in the milestone CSV, calendars and key figures: a milestone or a gate."""
+        return self.is_milestone or self.is_gate
+
 
 class CalendarSpec(_Frozen):
     """Which days are worked: weekends, national holidays (`holidays` package) and closures."""
@@ -340,6 +345,7 @@ class Plan(_Frozen):
     raid: tuple[RaidItem, ...] = ()
     tasks: tuple[Task, ...] = ()
     _structure: Any = PrivateAttr(default=None)
+    _index: Any = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
         """Plans are equal when their data is; the prepared-structure cache does not count."""
@@ -355,10 +361,12 @@ class Plan(_Frozen):
         return _calendar(self.start, spec.weekend, country, spec.subdiv, frozenset(spec.closures))
 
     def task(self, task_id: str) -> Task:
-        for t in self.tasks:
-            if t.id == task_id:
-                return t
-        raise KeyError(task_id)
+        """A task by id, through an index built once per task tuple (views look up many)."""
+        cached = self._index
+        if cached is None or cached[0] is not self.tasks:
+            cached = (self.tasks, {t.id: t for t in self.tasks})
+            self._index = cached
+        return cached[1][task_id]
 
     @property
     def ids(self) -> list[str]:

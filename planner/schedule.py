@@ -288,10 +288,6 @@ class Schedule:
                 out[task.id] = Driver(task.id, None, "start")
         return out
 
-    def row(self, task_id: str) -> dict:
-        """One task's schedule row as a plain dict."""
-        return self.table.loc[self.table["id"] == task_id].iloc[0].to_dict()
-
 
 @dataclass(frozen=True)
 class _Columns:

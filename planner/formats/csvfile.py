@@ -75,7 +75,7 @@ def milestone_rows(sched: Any) -> pd.DataFrame:
     """Milestones and gates in date order (plan order on the same date)."""
     t = sched.table
     plan = sched.plan
-    mask = [task.is_milestone or task.is_gate for task in plan.tasks]
+    mask = [task.is_key_date for task in plan.tasks]
     rows = t.loc[mask, ["id", "name", "phase", "owner", "finish", "total_float", "critical"]].rename(
         columns={"finish": "date"}
     )

@@ -53,7 +53,7 @@ def show() -> None:
     elif view == "full":
         st.altair_chart(gantt_chart(sched, show_links=len(plan.tasks) <= 60), width="stretch", key="share-gantt")
     else:
-        keep = lambda t: t.owner == view or t.is_milestone or t.is_gate  # noqa: E731
+        keep = lambda t: t.owner == view or t.is_key_date  # noqa: E731
         st.altair_chart(gantt_chart(sched, only=keep, show_links=False), width="stretch", key="share-gantt")
     st.subheader("Milestones and gates")
     views.milestones(sched)

@@ -14,6 +14,7 @@ from planner.editing import plan_rows
 from planner.model import Plan, Problem
 from planner.schedule import Schedule, schedule
 from planner.templates import build_plan, next_monday
+from planner.ui.storage import SAVED
 
 PLAN, HISTORY, POSITION = "plan", "history", "history_position"
 DRAFT, PROBLEMS, GRID_VERSION, SCHEDULES = "grid_draft", "grid_problems", "grid_version", "schedules"
@@ -66,7 +67,7 @@ def commit(plan: Plan) -> None:
 def replace(plan: Plan) -> None:
     """Starts a fresh history with `plan` (a new, uploaded or opened plan)."""
     ss = st.session_state
-    ss.pop("saved", None)
+    ss.pop(SAVED, None)
     ss[HISTORY], ss[POSITION] = [plan], 0
     _show(plan)
 
