@@ -360,13 +360,16 @@ class Plan(_Frozen):
         country = spec.holidays.upper() if spec.holidays else None
         return _calendar(self.start, spec.weekend, country, spec.subdiv, frozenset(spec.closures))
 
-    def task(self, task_id: str) -> Task:
-        """A task by id, through an index built once per task tuple (views look up many)."""
+    def _positions(self) -> dict[str, int]:
+        """Task id -> position, built once per task tuple (views look up many tasks)."""
         cached = self._index
         if cached is None or cached[0] is not self.tasks:
-            cached = (self.tasks, {t.id: t for t in self.tasks})
+            cached = (self.tasks, {t.id: j for j, t in enumerate(self.tasks)})
             self._index = cached
-        return cached[1][task_id]
+        return cached[1]
+
+    def task(self, task_id: str) -> Task:
+        return self.tasks[self._positions()[task_id]]
 
     @property
     def ids(self) -> list[str]:
@@ -374,21 +377,23 @@ class Plan(_Frozen):
 
     def with_durations(self, durations: Mapping[str, int]) -> Plan:
         """A new plan with some durations changed; the prepared link structure is reused."""
+        positions = self._positions()
         bad = [
             Problem(f"task {k}", "duration", "must be a whole number >= 0")
             for k, v in durations.items()
             if not isinstance(v, int) or isinstance(v, bool) or v < 0
         ]
-        unknown = set(durations) - set(self.ids)
-        bad += [Problem(f"task {k}", "id", "no such task") for k in sorted(unknown)]
+        bad += [Problem(f"task {k}", "id", "no such task") for k in sorted(set(durations) - positions.keys())]
         if bad:
             raise PlanError(bad)
-        tasks = tuple(
-            t.model_copy(update={"duration": durations[t.id]}) if t.id in durations else t for t in self.tasks
-        )
-        new = self.model_copy(update={"tasks": tasks})
+        tasks = list(self.tasks)
+        for k, v in durations.items():
+            j = positions[k]
+            tasks[j] = tasks[j].model_copy(update={"duration": v})
+        new = self.model_copy(update={"tasks": tuple(tasks)})
+        new._index = (new.tasks, positions)
         if self._structure is not None and self._structure[0] is self.tasks:
-            new._structure = (tasks, self._structure[1])
+            new._structure = (new.tasks, self._structure[1])
         return new
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.model import Plan, PlanError, Problem
-from planner.schedule import _FROM_FINISH, _TO_FINISH, Network, prepare, schedule
+from planner.schedule import Network, prepare, schedule
 
 PERCENTILES = (10, 50, 80, 90)
 DISTRIBUTIONS = ("pert", "triangular")
@@ -286,8 +286,8 @@ def simulate(
     finish = np.empty(iterations, dtype=np.int64)
     critical_count = np.zeros(t_count, dtype=np.int64)
     ef_store = np.empty((t_count, iterations), dtype=np.uint16 if t_count else np.int64)
-    a_from = _FROM_FINISH[net.kind][:, None].astype(work)
-    a_to = _TO_FINISH[net.kind][:, None].astype(work)
+    a_from = net.from_finish[:, None].astype(work)
+    a_to = net.to_finish[:, None].astype(work)
     lag = net.lag[:, None].astype(work)
     done = 0
     while done < iterations:

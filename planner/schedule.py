@@ -32,7 +32,6 @@ COLUMNS = [
 _KIND = {"FS": 0, "SS": 1, "FF": 2, "SF": 3}
 _FROM_FINISH = np.array([1, 0, 1, 0], dtype=np.int64)  # c gains d(P) for FS, FF
 _TO_FINISH = np.array([0, 0, 1, 1], dtype=np.int64)  # c loses d(S) for FF, SF
-_STARTS_AT_START = np.array([False, True, False, True])  # SS, SF anchor at a start
 _NUMPY_GROUP_COST = 24.0  # microseconds per generation group, measured on the dev machine
 _PY_TASK_COST, _PY_LINK_COST = 0.25, 0.12
 
@@ -65,6 +64,8 @@ class Network:
     dst: np.ndarray
     kind: np.ndarray
     lag: np.ndarray
+    from_finish: np.ndarray  # 1 where the link's weight gains d(P): FS, FF
+    to_finish: np.ndarray  # 1 where it loses d(S): FF, SF
     forward: _Sweep
     backward: _Sweep
     has_succ: np.ndarray
@@ -147,6 +148,8 @@ def prepare(plan: Plan) -> Network:
         dst=dst,
         kind=kind,
         lag=lag,
+        from_finish=_FROM_FINISH[kind],
+        to_finish=_TO_FINISH[kind],
         forward=forward,
         backward=backward,
         has_succ=has_succ,
@@ -215,7 +218,7 @@ def run_passes(
     tasks that have actual dates) no longer constrain.
     """
     d = duration.astype(np.int64, copy=False)
-    c = net.lag + d[net.src] * _FROM_FINISH[net.kind] - d[net.dst] * _TO_FINISH[net.kind]
+    c = net.lag + d[net.src] * net.from_finish - d[net.dst] * net.to_finish
     if active is not None:
         c = np.where(active, c, -_INACTIVE)
     es = _longest(net.forward, np.maximum(earliest, 0), c, net.use_numpy)
@@ -293,11 +296,11 @@ class Schedule:
 class _Columns:
     """Plan columns that do not change with durations, built once per task tuple."""
 
-    text: dict[str, pd.api.extensions.ExtensionArray]
-    wave: pd.api.extensions.ExtensionArray
+    text: dict[str, pd.api.extensions.ExtensionArray]  # id, name, phase, wave, owner
     explicit_milestone: np.ndarray  # -1 unset, 0 no, 1 yes
     not_before: list[tuple[int, dt.date]]
     deadlines: list[tuple[int, dt.date]]
+    started: tuple[int, ...]  # tasks with an actual start
 
 
 def _columns(plan: Plan) -> _Columns:
@@ -309,16 +312,17 @@ def _columns(plan: Plan) -> _Columns:
             "id": pd.array([t.id for t in tasks], dtype="str"),
             "name": pd.array([t.name for t in tasks], dtype="str"),
             "phase": pd.array([t.phase for t in tasks], dtype="str"),
+            "wave": pd.array([t.wave for t in tasks], dtype="Int64"),
             "owner": pd.array([t.owner or "" for t in tasks], dtype="str"),
         }
         cols = _Columns(
             text=text,
-            wave=pd.array([t.wave for t in tasks], dtype="Int64"),
             explicit_milestone=np.array(
                 [-1 if t.milestone is None else int(t.milestone) for t in tasks], dtype=np.int8
             ),
             not_before=[(j, t.not_before) for j, t in enumerate(tasks) if t.not_before is not None],
             deadlines=[(j, t.deadline) for j, t in enumerate(tasks) if t.deadline is not None],
+            started=tuple(j for j, t in enumerate(tasks) if t.actual_start is not None),
         )
         cache["columns"] = cols
     return cols
@@ -396,7 +400,7 @@ def _date_offsets(net: Network, p: Passes, duration: np.ndarray, earliest: np.nd
     zero = duration == 0
     if zero.any():
         anchored = (p.es == 0) | (earliest == p.es)
-        start_links = (p.slack == 0) & _STARTS_AT_START[net.kind]
+        start_links = (p.slack == 0) & (net.from_finish == 0)  # SS, SF anchor at a start
         anchored[net.dst[start_links]] = True
         day = np.where(anchored, p.es, np.maximum(p.es - 1, 0))
         start = np.where(zero, day, start)
@@ -420,33 +424,34 @@ def schedule(plan: Plan) -> Schedule:
     n = len(plan.tasks)
     duration = _durations(plan)
     earliest, latest, plan_deadline = _limits(plan, cols, cal)
-    tracked = progress(plan, cal, duration, earliest)
+    tracked = progress(plan, cal, duration, earliest, cols.started)
     effective, active = (duration, None) if tracked is None else (tracked[0], ~tracked[1][net.dst])
     p = run_passes(net, effective, earliest, latest, plan_deadline, active)
     total = p.ls - p.es
     critical = total <= 0
     start_off, finish_off = _date_offsets(net, p, effective, earliest)
     if tracked is not None:
-        start_off, finish_off = actual_dates(plan, cal, start_off, finish_off)
+        start_off, finish_off = actual_dates(plan, cal, start_off, finish_off, cols.started)
     explicit = cols.explicit_milestone
     milestone = np.where(explicit >= 0, explicit == 1, duration == 0)
+    # copy=False skips pandas' block consolidation (most of the cost at 10k tasks); arrays the
+    # table must not share with the cache or with `passes` are copied here, cheaply.
     table = pd.DataFrame(
         {
-            **cols.text,
-            "wave": cols.wave,
-            "duration": duration,
-            "es": p.es,
-            "ef": p.ef,
-            "ls": p.ls,
-            "lf": p.lf,
+            **{k: v.copy() for k, v in cols.text.items()},
+            "duration": duration.copy(),
+            "es": p.es.copy(),
+            "ef": p.ef.copy(),
+            "ls": p.ls.copy(),
+            "lf": p.lf.copy(),
             "start": _iso(cal, start_off),
             "finish": _iso(cal, finish_off),
             "total_float": total,
-            "free_float": p.free_float,
+            "free_float": p.free_float.copy(),
             "critical": critical,
             "milestone": milestone,
         },
-        columns=COLUMNS,
+        copy=False,
     )
     if plan.baseline is not None:
         add_baseline(table, plan, cal, finish_off)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,26 +20,27 @@ from planner.model import Plan
 
 
 def progress(
-    plan: Plan, cal: WorkCalendar, duration: np.ndarray, earliest: np.ndarray
+    plan: Plan, cal: WorkCalendar, duration: np.ndarray, earliest: np.ndarray, started: Sequence[int]
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Effective durations and which tasks keep their actual start (DESIGN.md, progress).
 
     A finished task keeps its actual dates; a started one keeps its actual start and its remaining
     work, ceil(duration x (100 - percent) / 100), runs from the first working day after the status
     date; with a status date, tasks not started start after it. `earliest` is updated in place.
+    `started` lists the tasks with an actual start (cached by the caller, so a plan without
+    progress costs nothing here).
     """
     status = plan.status_date
-    if status is None and not any(t.actual_start for t in plan.tasks):
+    if status is None and not started:
         return None
     after = cal.offset_on_or_after(status + dt.timedelta(days=1)) if status else None
     effective = duration.copy()
     fixed = np.zeros(len(plan.tasks), dtype=bool)
-    for j, t in enumerate(plan.tasks):
-        if t.actual_start is None:
-            if after is not None:
-                earliest[j] = max(earliest[j], after)
-            continue
-        fixed[j] = True
+    fixed[list(started)] = True
+    if after is not None:
+        earliest[~fixed] = np.maximum(earliest[~fixed], after)
+    for j in started:
+        t = plan.tasks[j]
         start = cal.offset_on_or_after(t.actual_start)
         if t.actual_finish is not None:
             end = cal.offset_on_or_before(t.actual_finish) + 1
@@ -53,12 +55,12 @@ def progress(
 
 
 def actual_dates(
-    plan: Plan, cal: WorkCalendar, start_off: np.ndarray, finish_off: np.ndarray
+    plan: Plan, cal: WorkCalendar, start_off: np.ndarray, finish_off: np.ndarray, started: Sequence[int]
 ) -> tuple[np.ndarray, np.ndarray]:
     start_off, finish_off = start_off.copy(), finish_off.copy()
-    for j, t in enumerate(plan.tasks):
-        if t.actual_start is not None:
-            start_off[j] = cal.offset_on_or_after(t.actual_start)
+    for j in started:
+        t = plan.tasks[j]
+        start_off[j] = cal.offset_on_or_after(t.actual_start)
         if t.actual_finish is not None:
             finish_off[j] = cal.offset_on_or_before(t.actual_finish)
             if t.duration == 0:

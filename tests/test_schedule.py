@@ -206,6 +206,22 @@ def test_duration_edit_reuses_structure_and_moves_finish():
     assert schedule(plan).finish_offset == 7
     with pytest.raises(PlanError, match="no such task"):
         plan.with_durations({"Z": 1})
+    with pytest.raises(PlanError, match=r"task A.*whole number"):
+        plan.with_durations({"A": -1})
+    assert edited.task("A").duration == 10 and plan.task("A").duration == 3
+
+
+def test_editing_a_schedule_table_does_not_leak_into_the_next_schedule():
+    """Tests that a caller writing into sched.table cannot corrupt cached columns or later schedules."""
+    plan = parse_plan(plan_data(task("A", 3, name="Kick-off"), task("B", 4, "A")))
+    first = schedule(plan)
+    first.table.loc[0, "name"] = "changed"
+    first.table.loc[1, "es"] = 99
+    first.table.loc[0, "duration"] = 50
+    again = schedule(plan)
+    assert again.table.loc[0, "name"] == "Kick-off"
+    assert again.table.loc[1, "es"] == 3 and first.passes.es[1] == 3
+    assert again.table.loc[0, "duration"] == 3
 
 
 # ---------------------------------------------------------------- properties on random DAGs
