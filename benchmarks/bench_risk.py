@@ -1,8 +1,10 @@
 """Risk benchmark: plan size x iterations -> simulate() time and peak memory.
 
 Budgets (this 2-core machine, full result: percentiles and criticality): 1k tasks x 10k
-iterations <= 0.6 s; 10k tasks x 10k iterations <= 6 s in <= 300 MB. A plain numpy Monte Carlo
-(per-iteration CPM over arrays) is timed on the smaller case as the yardstick.
+iterations <= 0.6 s; 10k tasks x 10k iterations <= 6 s in <= 300 MB. A second table times a
+plain numpy Monte Carlo (triangular draws for all iterations at once, then a forward pass task
+by task over the iteration vectors: the finish alone) against simulate() on the templates and a
+textbook network; simulate must take at most twice as long.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import datetime as dt
+
+import numpy as np
+
 from benchmarks.plans import layered_plan_data
-from planner.model import parse_plan
+from planner.model import Plan, parse_plan
 from planner.risk import simulate
+from planner.templates import build_plan, template_names
 
 BUDGETS = {(1_000, 10_000): (0.6, None), (10_000, 10_000): (6.0, 300.0)}
 
@@ -29,7 +36,71 @@ def estimated_plan(n: int):
     return parse_plan(data)
 
 
-def main(cases: list[tuple[int, int]]) -> None:
+def plain_numpy_monte_carlo(plan: Plan, iterations: int, seed: int = 1) -> np.ndarray:
+    """The yardstick: P10/P50/P80/P90 of the finish, every link type, no criticality."""
+    rng = np.random.default_rng(seed)
+    tasks = plan.tasks
+    o, m, p = (
+        np.array([getattr(t.estimate, f) for t in tasks], dtype=float) for f in ("optimistic", "likely", "pessimistic")
+    )
+    d = np.rint(rng.triangular(o[:, None], m[:, None], p[:, None] + 1e-9, size=(len(tasks), iterations)))
+    row = {t.id: j for j, t in enumerate(tasks)}
+    es = np.zeros_like(d)
+    for tid in (tid for generation in plan._structure[1]["generations"] for tid in generation):
+        j = row[tid]
+        for link in tasks[j].depends_on:
+            i = row[link.task]
+            start = es[i] + (d[i] if link.type in ("FS", "FF") else 0) + link.lag
+            np.maximum(es[j], start - (d[j] if link.type in ("FF", "SF") else 0), out=es[j])
+    return np.percentile((es + d).max(axis=0), (10, 50, 80, 90))
+
+
+TEXTBOOK = {  # activity: (optimistic, likely, pessimistic, predecessors)
+    "A": (2, 4, 6, ()),
+    "B": (3, 5, 9, ()),
+    "C": (4, 5, 7, ("A",)),
+    "D": (4, 6, 10, ("A",)),
+    "E": (4, 5, 7, ("B", "C")),
+    "F": (3, 4, 8, ("D",)),
+    "G": (3, 5, 8, ("E",)),
+}
+
+
+def textbook_plan() -> Plan:
+    tasks = [
+        {"id": k, "name": k, "duration": m, "estimate": [o, m, p], "depends_on": list(deps)}
+        for k, (o, m, p, deps) in TEXTBOOK.items()
+    ]
+    return parse_plan({"name": "Textbook PERT", "start": "2027-01-04", "tasks": tasks})
+
+
+def best_of(fn, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def yardstick(iterations: int = 10_000) -> list[str]:
+    print("\n| plan | tasks | iterations | plain numpy ms | simulate ms | ratio |\n|---|---|---|---|---|---|")
+    over = []
+    plans = [(name, build_plan(name, waves=3, start=dt.date(2027, 1, 4))) for name in template_names()]
+    plans.append(("textbook (7 tasks)", textbook_plan()))
+    for name, plan in plans:
+        simulate(plan, iterations=50)
+        for iters in (1_000, iterations):
+            plain = best_of(lambda p=plan, k=iters: plain_numpy_monte_carlo(p, k))
+            ours = best_of(lambda p=plan, k=iters: simulate(p, iterations=k, seed=1))
+            cells = (name, len(plan.tasks), f"{iters:,}", f"{plain * 1000:.1f}", f"{ours * 1000:.1f}")
+            print("| " + " | ".join(map(str, cells)) + f" | {ours / plain:.2f} |")
+            if ours > 2 * plain:
+                over.append(f"{name} x {iters}: {ours / plain:.2f}x plain numpy")
+    return over
+
+
+def main(cases: list[tuple[int, int]], with_yardstick: bool) -> None:
     print("| tasks | iterations | simulate s | peak MB | P50 | P80 |")
     print("|---|---|---|---|---|---|")
     over = []
@@ -47,9 +118,11 @@ def main(cases: list[tuple[int, int]]) -> None:
         budget = BUDGETS.get((n, iters))
         if budget and (elapsed > budget[0] or (budget[1] and peak > budget[1])):
             over.append(f"{n}x{iters}: {elapsed:.2f} s, {peak:.0f} MB")
+    if with_yardstick:
+        over += yardstick()
     print("\nbudgets: " + ("all met" if not over else "OVER: " + "; ".join(over)))
 
 
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:]]
-    main(list(zip(args[::2], args[1::2], strict=True)) if args else [(1_000, 10_000), (10_000, 10_000)])
+    main(list(zip(args[::2], args[1::2], strict=True)) if args else [(1_000, 10_000), (10_000, 10_000)], not args)

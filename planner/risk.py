@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from planner.model import Plan, PlanError, Problem
-from planner.schedule import Network, prepare, schedule
+from planner.schedule import Network, run_passes, solve
 
 PERCENTILES = (10, 50, 80, 90)
 DISTRIBUTIONS = ("pert", "triangular")
@@ -85,70 +86,101 @@ def _normal_cdf(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
 
 
-def _triangular_ppf(u: np.ndarray, o: np.ndarray, m: np.ndarray, p: np.ndarray) -> np.ndarray:
-    span = np.where(p > o, p - o, 1.0)
-    cut = (m - o) / span
-    left = o + np.sqrt(u * span * (m - o))
-    right = p - np.sqrt((1.0 - u) * span * (p - m))
-    return np.where(p > o, np.where(u < cut, left, right), o)
+def _triangular_ppf(u: np.ndarray, o: float, m: float, p: float) -> np.ndarray:
+    cut = (m - o) / (p - o)
+    left = o + np.sqrt(u * (p - o) * (m - o))
+    right = p - np.sqrt((1.0 - u) * (p - o) * (p - m))
+    return np.where(u < cut, left, right)
 
 
-def _pert_quantiles(
-    rng: np.random.Generator, o: np.ndarray, m: np.ndarray, p: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The BetaPERT inverse CDF as a table: k quantiles (of rounded durations) per distinct
-    (o, m, p), so a draw is a uniform number and a lookup, and correlated draws use the same table.
-    Returns the tables (triples x k) and each estimated task's row in them."""
-    triples, inverse = np.unique(np.stack([o, m, p], axis=1), axis=0, return_inverse=True)
-    to, tm, tp = triples[:, 0], triples[:, 1], triples[:, 2]
-    span = np.where(tp > to, tp - to, 1.0)
-    alpha = 1.0 + 4.0 * (tm - to) / span
-    beta = 1.0 + 4.0 * (tp - tm) / span
-    draws = np.sort(rng.beta(alpha[:, None], beta[:, None], size=(triples.shape[0], 4 * k)), axis=1)
-    table = draws[:, 2::4]  # the (i + 0.5) / k quantiles of 4k sorted draws
-    table = np.rint(to[:, None] + table * (tp - to)[:, None]).astype(np.int32)  # cast to the run's dtype later
+def _pert_ppf(u: np.ndarray, o: float, m: float, p: float) -> np.ndarray:
+    """BetaPERT inverse CDF by inverting the Beta CDF integrated on a fine grid (the shape
+    parameters are between 1 and 5, so the density is bounded and the trapezoid rule is ample)."""
+    alpha = 1.0 + 4.0 * (m - o) / (p - o)
+    beta = 1.0 + 4.0 * (p - m) / (p - o)
+    x = np.linspace(0.0, 1.0, 16_385)
+    pdf = x ** (alpha - 1.0) * (1.0 - x) ** (beta - 1.0)
+    cdf = np.concatenate(([0.0], np.cumsum((pdf[1:] + pdf[:-1]) * 0.5)))
+    return o + (p - o) * np.interp(u, cdf / cdf[-1], x)
+
+
+QUANTILES = 1024  # draws are quantile indices: (i + 0.5) / QUANTILES
+
+
+@lru_cache(maxsize=4096)
+def _quantile_row(o: float, m: float, p: float, distribution: str) -> np.ndarray:
+    """A task's duration at each of the QUANTILES midpoint quantiles, rounded to whole days:
+    a uniform index into this row is a draw, and correlated draws index the same row."""
+    if p <= o:
+        row = np.full(QUANTILES, o)
+    else:
+        u = (np.arange(QUANTILES) + 0.5) / QUANTILES
+        row = (_triangular_ppf if distribution == "triangular" else _pert_ppf)(u, o, m, p)
+    row = np.rint(row).astype(np.int32)
+    row.flags.writeable = False
+    return row
+
+
+def _quantile_table(o: np.ndarray, m: np.ndarray, p: np.ndarray, distribution: str) -> tuple[np.ndarray, np.ndarray]:
+    """Rows for the distinct estimates (triples x QUANTILES) and each estimated task's row."""
+    scale = int(p.max()) + 1  # estimates are whole days: one integer key per triple
+    if scale < 1 << 20:
+        key = (o.astype(np.int64) * scale + m.astype(np.int64)) * scale + p.astype(np.int64)
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(np.stack([o, m, p], axis=1), axis=0, return_index=True, return_inverse=True)
+    table = np.stack([_quantile_row(float(o[j]), float(m[j]), float(p[j]), distribution) for j in first.tolist()])
     return table, inverse.ravel().astype(np.int64)
+
+
+_NORMAL_LEVELS = 4096  # a task's own normal draw, as one of this many equiprobable levels
+_Z_STEPS, _Z_MAX = 2048, 6.0  # the normal -> quantile index table: steps per sigma, range
+
+
+def _normal_tables() -> tuple[np.ndarray, np.ndarray]:
+    grid = np.linspace(-_Z_MAX, _Z_MAX, int(2 * _Z_MAX * _Z_STEPS) + 1)
+    cdf = _normal_cdf(grid)
+    scores = np.interp((np.arange(_NORMAL_LEVELS) + 0.5) / _NORMAL_LEVELS, cdf, grid)
+    mids = grid[:-1] + 0.5 / _Z_STEPS
+    to_quantile = np.minimum((_normal_cdf(mids) * QUANTILES).astype(np.int64), QUANTILES - 1)
+    return scores, to_quantile
+
+
+_NORMAL_SCORES, _Z_TO_QUANTILE = _normal_tables()
+
+
+def _quantile_indices(rng: np.random.Generator, rows: int, n: int, rho: float) -> np.ndarray:
+    """Quantile indices (rows x n) for one chunk: uniform, or through a Gaussian copula with a
+    common factor, z = sqrt(rho) * common + sqrt(1 - rho) * own. Tables replace erf and the
+    normal generator: own z is one of 4096 equiprobable normal scores, and z maps to a quantile
+    index through a table 1/2048 sigma fine (finer than the 1/1024 quantile steps)."""
+    if rho == 0:
+        return rng.integers(0, QUANTILES, size=(rows, n), dtype=np.int64)
+    common = rng.standard_normal(n) * (math.sqrt(rho) * _Z_STEPS) + _Z_MAX * _Z_STEPS
+    own = _NORMAL_SCORES.take(rng.integers(0, _NORMAL_LEVELS, size=(rows, n), dtype=np.int16))
+    own *= math.sqrt(1.0 - rho) * _Z_STEPS
+    own += common[None, :]
+    cell = own.astype(np.int64)
+    np.clip(cell, 0, _Z_TO_QUANTILE.size - 1, out=cell)
+    return _Z_TO_QUANTILE.take(cell)
 
 
 def _durations(
     rng: np.random.Generator,
     base: np.ndarray,
     est_idx: np.ndarray,
-    o: np.ndarray,
-    m: np.ndarray,
-    p: np.ndarray,
-    distribution: str,
     rho: float,
     n: int,
-    quantiles: tuple[np.ndarray, np.ndarray] | None,
+    quantiles: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """Durations (tasks x n) for one chunk of iterations, whole working days."""
     d = np.repeat(base[:, None], n, axis=1)
     if est_idx.size == 0:
         return d
-    if distribution == "pert" and rho == 0:
-        table, row = quantiles
-        k = table.shape[1]  # a uniform quantile index is a BetaPERT draw
-        idx = rng.integers(0, k, size=(est_idx.size, n), dtype=np.int64)
-        idx += (row * k)[:, None]
-        d[est_idx] = table.ravel().take(idx)
-        return d
-    if rho > 0:
-        common = rng.standard_normal(n)
-        own = rng.standard_normal((est_idx.size, n))
-        u = _normal_cdf(math.sqrt(rho) * common[None, :] + math.sqrt(1.0 - rho) * own)
-    else:
-        u = rng.random((est_idx.size, n))
-    if distribution == "triangular":
-        x = np.rint(_triangular_ppf(u, o[:, None], m[:, None], p[:, None]))
-        d[est_idx] = x.astype(d.dtype)
-    else:
-        table, row = quantiles
-        k = table.shape[1]
-        idx = (u * k).astype(np.int64)
-        np.minimum(idx, k - 1, out=idx)
-        idx += (row * k)[:, None]
-        d[est_idx] = table.ravel().take(idx)
+    table, row = quantiles
+    idx = _quantile_indices(rng, est_idx.size, n, rho)
+    idx += (row * QUANTILES)[:, None]
+    d[est_idx] = table.ravel().take(idx)
     return d
 
 
@@ -203,40 +235,97 @@ def _sweep2d(net: Network, sweep, base: np.ndarray, weight: np.ndarray) -> np.nd
     return val[:n]
 
 
-def _work_dtype(net: Network, base: np.ndarray, p: np.ndarray, est_idx: np.ndarray, earliest: np.ndarray) -> type:
-    """int16 when every value of the passes fits (half the memory traffic of int32), else int32.
+def _work_dtype(
+    net: Network, base: np.ndarray, p: np.ndarray, est_idx: np.ndarray, earliest: np.ndarray, inactive: np.ndarray
+) -> tuple[type, int]:
+    """int16 when every value of the passes fits (half the memory traffic of int32), else int32,
+    and the bound on those values (an inactive link's weight is minus the bound).
 
-    The plan finish grows with durations on every link type, so the finish with all pessimistic
-    durations bounds every iteration; values stay within that plus one task and one lag.
+    The plan finish with all pessimistic durations bounds every iteration's; values stay within
+    that plus one task and one lag. An inactive link adds minus the bound to a value, so with
+    inactive links the sums need twice the range.
     """
-    from planner.schedule import run_passes
-
     worst = base.copy()
     worst[est_idx] = np.maximum(worst[est_idx], p.astype(np.int64))
     n = base.size
     if n == 0:
-        return np.int16
-    passes = run_passes(net, worst, earliest, np.full(n, 1 << 40, dtype=np.int64), None)
+        return np.int16, 1
+    passes = run_passes(net, worst, earliest, np.full(n, 1 << 40, dtype=np.int64), None, ~inactive)
     bound = passes.finish + int(worst.max()) + int(np.abs(net.lag).max(initial=0)) + 64
-    return np.int16 if bound < 30_000 else np.int32
+    limit = 15_000 if inactive.any() else 30_000
+    return (np.int16 if bound < limit else np.int32), bound
 
 
-def _row_percentiles(store: np.ndarray, qs: tuple[int, ...], block: int = 256) -> list[np.ndarray]:
-    """Per-task percentiles ("higher" method) from per-row counts of the (integer) finish
-    offsets: a bincount per block of rows instead of a sort, and small temporaries."""
-    n = store.shape[1]
-    ranks = [min(n - 1, math.ceil(q / 100 * (n - 1))) for q in qs]
-    out = [np.zeros(store.shape[0], dtype=np.int64) for _ in qs]
-    lo_v, hi_v = int(store.min()), int(store.max())
-    span = hi_v - lo_v + 1
-    for lo in range(0, store.shape[0], block):
-        rows = store[lo : lo + block]
-        flat = (rows.astype(np.int64) - lo_v) + (np.arange(rows.shape[0], dtype=np.int64) * span)[:, None]
-        counts = np.bincount(flat.ravel(), minlength=rows.shape[0] * span).reshape(rows.shape[0], span)
-        cum = np.cumsum(counts, axis=1)
-        for arr, rank in zip(out, ranks, strict=True):
-            arr[lo : lo + rows.shape[0]] = lo_v + np.argmax(cum > rank, axis=1)
-    return out
+class _FinishCounts:
+    """Per-task histogram of early-finish offsets, filled chunk by chunk.
+
+    Keeping every sample would take tasks x iterations cells (200 MB at 10k x 10k); counts take
+    tasks x span, where span is the widest range of one task's finishes, tens of days in practice.
+    Past `max_cells` the bins double in width and a percentile reports its bin's last day, so a
+    freak plan costs at most width - 1 days of pessimism, never memory.
+    """
+
+    def __init__(self, rows: int, max_cells: int = 16_000_000) -> None:
+        self.rows = rows
+        self.max_cells = max_cells
+        self.width = 1
+        self.lo = np.zeros(rows, dtype=np.int64)  # per task, the first day of bin 0
+        self.counts: np.ndarray | None = None
+        self.total = 0
+
+    def _coarsen(self) -> None:
+        counts = self.counts
+        if counts.shape[1] % 2:
+            counts = np.concatenate((counts, np.zeros((self.rows, 1), dtype=counts.dtype)), axis=1)
+        self.counts = counts[:, 0::2] + counts[:, 1::2]
+        self.width *= 2
+
+    def add(self, values: np.ndarray) -> None:
+        """Counts a (tasks x iterations) block of early finishes."""
+        v_lo = values.min(axis=1).astype(np.int64)
+        v_hi = values.max(axis=1).astype(np.int64)
+        if self.counts is None:
+            self.lo = v_lo
+            self.counts = np.zeros((self.rows, 1), dtype=np.uint32)
+        while True:
+            w = self.width
+            shift = np.maximum(-((v_lo - self.lo) // w), 0)  # bins to open below the current ones
+            lo = self.lo - shift * w
+            bins = max(self.counts.shape[1] + int(shift.max()), int(((v_hi - lo) // w).max()) + 1)
+            if self.rows * bins <= self.max_cells or bins == 1:
+                break
+            self._coarsen()
+        if shift.any() or bins > self.counts.shape[1]:
+            grown = np.zeros((self.rows, bins), dtype=np.uint32)
+            cols = np.arange(self.counts.shape[1])[None, :] + shift[:, None]
+            np.put_along_axis(grown, cols, self.counts, axis=1)
+            self.counts, self.lo = grown, lo
+        idx = values - self.lo[:, None]
+        if w > 1:
+            idx //= w
+        idx += (np.arange(self.rows, dtype=np.int64) * bins)[:, None]
+        np.add(
+            self.counts,
+            np.bincount(idx.ravel(), minlength=self.rows * bins).reshape(self.rows, bins),
+            out=self.counts,
+            casting="unsafe",
+        )
+        self.total += values.shape[1]
+
+    def percentiles(self, qs: tuple[int, ...]) -> list[np.ndarray]:
+        """Per-task percentiles, numpy's "higher" method (exact while the bins are one day wide)."""
+        n = self.total
+        out = [np.zeros(self.rows, dtype=np.int64) for _ in qs]
+        if self.counts is None:
+            return out
+        ranks = [min(n - 1, math.ceil(q / 100 * (n - 1))) for q in qs]
+        block = max(1, 1_000_000 // self.counts.shape[1])
+        for lo in range(0, self.rows, block):
+            cum = np.cumsum(self.counts[lo : lo + block], axis=1, dtype=np.int64)
+            for arr, rank in zip(out, ranks, strict=True):
+                first = np.argmax(cum > rank, axis=1)
+                arr[lo : lo + cum.shape[0]] = self.lo[lo : lo + cum.shape[0]] + first * self.width + self.width - 1
+        return out
 
 
 def simulate(
@@ -259,62 +348,65 @@ def simulate(
     factor = float(uplift if uplift is not None else (spec.uplift if spec else 0.0))
     if not 0 <= rho <= 1:
         raise PlanError([Problem("simulate", "correlation", "must be between 0 and 1")])
-    det = schedule(plan)
-    net = prepare(plan)
-    cal = det.calendar
+    sol = solve(plan)
+    net, cal = sol.net, sol.calendar
     tasks = plan.tasks
     t_count = len(tasks)
-    base = np.array([t.duration for t in tasks], dtype=np.int64)
-    est_idx = np.array([j for j, t in enumerate(tasks) if t.estimate is not None], dtype=np.int64)
+    base = sol.duration.astype(np.int64)
+    fixed = sol.fixed if sol.fixed is not None else np.zeros(t_count, dtype=bool)
+    # Started tasks keep their actual or remaining duration; the rest of the plan is uncertain.
+    est_idx = np.array([j for j, t in enumerate(tasks) if t.estimate is not None and not fixed[j]], dtype=np.int64)
     o = np.array([tasks[j].estimate.optimistic for j in est_idx], dtype=float)
     m = np.array([tasks[j].estimate.likely for j in est_idx], dtype=float)
     p = np.array([tasks[j].estimate.pessimistic for j in est_idx], dtype=float)
-    earliest = np.zeros(t_count, dtype=np.int64)
-    for j, t in enumerate(tasks):
-        if t.not_before is not None:
-            earliest[j] = max(0, cal.offset_on_or_after(t.not_before))
-    work = _work_dtype(net, base, p, est_idx, earliest)
+    earliest = np.maximum(sol.earliest, 0)
+    inactive = fixed[net.dst]
+    work, bound = _work_dtype(net, base, p, est_idx, earliest, inactive)
     earliest = earliest.astype(work)
     rng = np.random.default_rng(seed)
-    quantiles = _pert_quantiles(rng, o, m, p, 1024) if (distribution == "pert" and o.size) else None
+    table, row = _quantile_table(o, m, p, distribution) if o.size else (np.zeros((0, QUANTILES)), None)
+    quantiles = (table.astype(work), row)
     base = base.astype(work)
-    if quantiles is not None:
-        quantiles = (quantiles[0].astype(work), quantiles[1])
     rows = 2 * net.src.size + 6 * t_count  # cells per iteration in the working arrays
     cells = 20_000_000 if work is np.int16 else 10_000_000  # about 40 MB per working array
     chunk = chunk or int(max(8, min(4096, cells // max(rows, 1))))
     finish = np.empty(iterations, dtype=np.int64)
     critical_count = np.zeros(t_count, dtype=np.int64)
-    ef_store = np.empty((t_count, iterations), dtype=np.uint16 if t_count else np.int64)
+    finishes = _FinishCounts(t_count)
     a_from = net.from_finish[:, None].astype(work)
     a_to = net.to_finish[:, None].astype(work)
     lag = net.lag[:, None].astype(work)
     done = 0
     while done < iterations:
         n = min(chunk, iterations - done)
-        d = _durations(rng, base, est_idx, o, m, p, distribution, rho, n, quantiles)
+        d = _durations(rng, base, est_idx, rho, n, quantiles)
         c = lag + d[net.src] * a_from - d[net.dst] * a_to
+        if inactive.any():
+            c[inactive] = -bound  # a link into a started task no longer constrains
         es = _sweep2d(net, net.forward, np.repeat(earliest[:, None], n, axis=1), c)
         ef = es + d
         f = ef.max(axis=0) if t_count else np.zeros(n, dtype=work)
         ls = -_sweep2d(net, net.backward, -(f[None, :] - d), c)
         critical_count += (ls - es <= 0).sum(axis=1)
         finish[done : done + n] = f
-        ef_store[:, done : done + n] = np.clip(ef, 0, 65535)
+        finishes.add(ef)
         done += n
         if progress is not None:
             progress(done, iterations)
-    pct = {q: int(np.percentile(finish, q, method="higher")) for q in PERCENTILES}
+    ordered = np.sort(finish)  # numpy's "higher" percentile method, one sort for all four
+    pct = {q: int(ordered[min(iterations - 1, math.ceil(q / 100 * (iterations - 1)))]) for q in PERCENTILES}
 
     def date_of(days: int) -> dt.date:
         return cal.date_of(max(days - 1, 0))
 
-    up_days = math.ceil(pct[80] * (1 + factor)) if factor else pct[80]
+    # The uplift applies to the work still ahead: from the status date when there is one.
+    now = cal.offset_on_or_after(plan.status_date + dt.timedelta(days=1)) if plan.status_date else 0
+    up_days = now + math.ceil((pct[80] - now) * (1 + factor)) if factor and pct[80] > now else pct[80]
     deadline_p = None
     if plan.deadline:
         cap = cal.offset_on_or_before(plan.deadline) + 1
         deadline_p = float((finish <= cap).mean())
-    p50, p80 = _row_percentiles(ef_store, (50, 80)) if t_count else (np.zeros(0), np.zeros(0))
+    p50, p80 = finishes.percentiles((50, 80))
     p80_dates = tuple(date_of(int(v)) for v in p80)  # the day a task's P80 early finish falls on
     return RiskResult(
         iterations=iterations,
@@ -322,8 +414,8 @@ def simulate(
         distribution=distribution,
         correlation=rho,
         uplift=factor,
-        deterministic_days=det.finish_offset,
-        deterministic_date=det.finish,
+        deterministic_days=sol.passes.finish,
+        deterministic_date=sol.finish,
         finish_days=pct,
         finish_dates={q: date_of(v) for q, v in pct.items()},
         uplifted_p80_days=up_days,

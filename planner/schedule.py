@@ -23,7 +23,19 @@ from planner.calendar import WorkCalendar
 from planner.model import Link, Plan, structure_of
 from planner.tracking import actual_dates, add_baseline, baseline_of, progress
 
-__all__ = ["COLUMNS", "Driver", "Network", "Passes", "Schedule", "baseline_of", "phase_rows", "prepare", "schedule"]
+__all__ = [
+    "COLUMNS",
+    "Driver",
+    "Network",
+    "Passes",
+    "Schedule",
+    "Solution",
+    "baseline_of",
+    "phase_rows",
+    "prepare",
+    "schedule",
+    "solve",
+]
 
 COLUMNS = [
     *("id", "name", "phase", "wave", "owner", "duration", "es", "ef", "ls", "lf"),
@@ -416,22 +428,53 @@ def warm(plan: Plan) -> Plan:
     return plan
 
 
-def schedule(plan: Plan) -> Schedule:
-    """Schedules a validated plan (DESIGN.md rules); raises PlanError if it is not valid."""
+@dataclass(frozen=True)
+class Solution:
+    """The schedule's arrays without the table: what Monte Carlo starts from.
+
+    `duration` is the effective duration (actual or remaining work for tracked tasks), `earliest`
+    each task's lower bound on ES (not-before, status date, actual start), `fixed` the tasks whose
+    start is an actual one; links into them no longer constrain.
+    """
+
+    net: Network
+    calendar: WorkCalendar
+    duration: np.ndarray
+    earliest: np.ndarray
+    fixed: np.ndarray | None
+    passes: Passes
+    start_off: np.ndarray
+    finish_off: np.ndarray
+
+    @property
+    def finish(self) -> dt.date:
+        return self.calendar.date_of(int(self.finish_off.max()) if self.finish_off.size else 0)
+
+
+def solve(plan: Plan) -> Solution:
+    """CPM over the prepared structure, progress included (DESIGN.md); raises PlanError if invalid."""
     net = prepare(plan)
     cols = _columns(plan)
     cal = plan.work_calendar()
-    n = len(plan.tasks)
     duration = _durations(plan)
     earliest, latest, plan_deadline = _limits(plan, cols, cal)
     tracked = progress(plan, cal, duration, earliest, cols.started)
-    effective, active = (duration, None) if tracked is None else (tracked[0], ~tracked[1][net.dst])
-    p = run_passes(net, effective, earliest, latest, plan_deadline, active)
-    total = p.ls - p.es
-    critical = total <= 0
+    effective, fixed = (duration, None) if tracked is None else tracked
+    p = run_passes(net, effective, earliest, latest, plan_deadline, None if fixed is None else ~fixed[net.dst])
     start_off, finish_off = _date_offsets(net, p, effective, earliest)
     if tracked is not None:
         start_off, finish_off = actual_dates(plan, cal, start_off, finish_off, cols.started)
+    return Solution(net, cal, effective, earliest, fixed, p, start_off, finish_off)
+
+
+def schedule(plan: Plan) -> Schedule:
+    """Schedules a validated plan (DESIGN.md rules); raises PlanError if it is not valid."""
+    sol = solve(plan)
+    net, cal, p, start_off, finish_off = sol.net, sol.calendar, sol.passes, sol.start_off, sol.finish_off
+    cols = _columns(plan)
+    duration = _durations(plan)
+    total = p.ls - p.es
+    critical = total <= 0
     explicit = cols.explicit_milestone
     milestone = np.where(explicit >= 0, explicit == 1, duration == 0)
     # copy=False skips pandas' block consolidation (most of the cost at 10k tasks); arrays the
@@ -455,11 +498,10 @@ def schedule(plan: Plan) -> Schedule:
     )
     if plan.baseline is not None:
         add_baseline(table, plan, cal, finish_off)
-    last = int(finish_off.max()) if n else 0
     return Schedule(
         plan=plan,
         table=table,
-        finish=cal.date_of(last),
+        finish=sol.finish,
         finish_offset=p.finish,
         critical_path=_critical_path(net, p, critical),
         calendar=cal,
