@@ -281,13 +281,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         f"{plan.name}: {result.iterations:,} iterations, seed {result.seed}, {result.distribution}, "
         f"correlation {result.correlation:g}"
     )
-    print(f"  deterministic  {result.deterministic_date}  ({result.deterministic_days} working days)")
-    for q in (10, 50, 80, 90):
-        print(f"  P{q:<2}           {result.finish_dates[q]}  ({result.finish_days[q]} working days)")
+    lines = [("deterministic", result.deterministic_date, result.deterministic_days)]
+    lines += [(f"P{q}", result.finish_dates[q], result.finish_days[q]) for q in (10, 50, 80, 90)]
     if result.uplift:
-        print(
-            f"  P80 + {result.uplift:.0%} uplift {result.uplifted_p80_date}  ({result.uplifted_p80_days} working days)"
-        )
+        lines.append((f"P80 + {result.uplift:.0%} uplift", result.uplifted_p80_date, result.uplifted_p80_days))
+    width = max(len(label) for label, _, _ in lines)
+    for label, day, days in lines:
+        print(f"  {label:<{width}}  {day}  ({days} working days)")
     if result.deadline_probability is not None:
         print(f"  chance of meeting the deadline {plan.deadline}: {result.deadline_probability:.0%}")
     ranked = sorted(zip(result.criticality, result.task_ids, result.task_p80_dates, strict=True), reverse=True)

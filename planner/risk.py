@@ -108,7 +108,7 @@ def _pert_ppf(u: np.ndarray, o: float, m: float, p: float) -> np.ndarray:
 QUANTILES = 1024  # draws are quantile indices: (i + 0.5) / QUANTILES
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # 8 KB a row
 def _quantile_row(o: float, m: float, p: float, distribution: str) -> np.ndarray:
     """A task's duration in days at each of the QUANTILES midpoint quantiles: a uniform index
     into this row is a draw, and correlated draws index the same row."""

@@ -165,3 +165,51 @@ def test_import_and_exchange_exports(sd_plan, tmp_path):
     run("export", str(sd_plan), "--to", "tasks-csv", "-o", str(csv_path))
     res = run("import", str(csv_path), "--start", "2027-01-04", "-o", str(tmp_path / "from-csv.yaml"))
     assert res.returncode == 0 and "34 tasks" in res.stderr
+
+
+def test_simulate_json_has_designs_object_and_is_repeatable(sd_plan):
+    """Tests `simulate --format json`: DESIGN.md's keys, ordered percentiles, per-task criticality,
+    and the same output for the same seed."""
+    res = run("simulate", str(sd_plan), "--iterations", "2000", "--seed", "5", "--format", "json")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["iterations"] == 2000 and doc["seed"] == 5
+    assert set(doc["deterministic"]) == {"days", "date"}
+    days = [doc["finish"][f"p{q}"]["days"] for q in (10, 50, 80, 90)]
+    assert days == sorted(days) and days[2] >= doc["deterministic"]["days"]
+    plan_ids = [t["id"] for t in yaml.safe_load(sd_plan.read_text())["tasks"]]
+    assert [t["id"] for t in doc["tasks"]] == plan_ids
+    assert all(0 <= t["criticality"] <= 1 and len(t["finish_p80"]) == 10 for t in doc["tasks"])
+    again = run("simulate", str(sd_plan), "--iterations", "2000", "--seed", "5", "--format", "json")
+    assert again.stdout == res.stdout
+
+
+def test_simulate_table_and_csv(sd_plan):
+    """Tests the readable table (aligned percentile lines, uplift from the template's risk
+    settings) and the CSV (one row per task, read back by the csv module)."""
+    res = run("simulate", str(sd_plan), "--iterations", "1000", "--distribution", "triangular")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    figures = [line for line in lines if "working days)" in line]
+    assert [line.split()[0] for line in figures] == ["deterministic", "P10", "P50", "P80", "P90", "P80"]
+    assert len({line.index("(") for line in figures}) == 1  # the dates line up
+    assert "  most often critical:" in lines
+    table = list(
+        csv.DictReader(io.StringIO(run("simulate", str(sd_plan), "--iterations", "500", "--format", "csv").stdout))
+    )
+    assert list(table[0]) == ["id", "criticality", "finish_p80"] and len(table) == 34
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--distribution", "normal"], 2, "distribution"),
+        (["--iterations", "0"], 1, "iterations"),
+        (["--iterations", "many"], 2, "iterations"),
+    ],
+)
+def test_simulate_bad_arguments_exit_cleanly(sd_plan, args, code, message):
+    """Tests that bad simulate arguments exit 1 or 2 with the argument named and no traceback."""
+    res = run("simulate", str(sd_plan), *args)
+    assert res.returncode == code
+    assert message in res.stderr and "Traceback" not in res.stderr
