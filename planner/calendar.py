@@ -125,6 +125,13 @@ class WorkCalendar:
         self._ensure_offsets(offset, offset)
         return self._work[offset + self._origin].astype(dt.date)
 
+    def dates_of(self, offsets: np.ndarray | Sequence[int]) -> list[dt.date]:
+        """`date_of` for many offsets at once."""
+        arr = np.asarray(offsets, dtype=np.int64)
+        if arr.size:
+            self._ensure_offsets(int(arr.min()), int(arr.max()))
+        return self._work[arr + self._origin].astype(object).tolist()
+
     def iso_of(self, offsets: np.ndarray | Sequence[int]) -> np.ndarray:
         """ISO date strings for many offsets at once (used to build schedule tables)."""
         arr = np.asarray(offsets, dtype=np.int64)

@@ -253,9 +253,12 @@ def _work_units(
     n = base.size
     if n == 0:
         return np.int16, 64, 64
-    passes = run_passes(net, worst, earliest, np.full(n, 1 << 40, dtype=np.int64), None, ~inactive)
-    bound = passes.finish + int(worst.max()) + int(np.abs(net.lag).max(initial=0)) + 2
     limit = 15_000 if inactive.any() else 30_000
+    spread = int(worst.max()) + int(np.abs(net.lag).max(initial=0)) + 2
+    bound = int(earliest.max()) + int(worst.sum()) + int(np.abs(net.lag).sum()) + spread  # no path is longer
+    if bound * 64 >= limit:  # a small plan fits on that alone; a larger one asks the passes
+        passes = run_passes(net, worst, earliest, np.full(n, 1 << 40, dtype=np.int64), None, ~inactive)
+        bound = passes.finish + spread
     for scale in (64, 32, 16, 8):
         if bound * scale < limit:
             return np.int16, scale, bound * scale
@@ -415,7 +418,7 @@ def simulate(
         cap = cal.offset_on_or_before(plan.deadline) + 1
         deadline_p = float((finish <= cap).mean())
     p50, p80 = finishes.percentiles((50, 80))
-    p80_dates = tuple(date_of(int(v)) for v in p80)  # the day a task's P80 early finish falls on
+    p80_dates = tuple(cal.dates_of(np.maximum(p80 - 1, 0)))  # the day a task's P80 early finish falls on
     return RiskResult(
         iterations=iterations,
         seed=seed,
