@@ -270,16 +270,19 @@ class _FinishCounts:
 
     Keeping every sample would take tasks x iterations cells (200 MB at 10k x 10k); counts take
     tasks x span, where span is the widest range of one task's finishes, tens of days in practice.
-    Past `max_cells` the bins double in width and a percentile reports its bin's last day, so a
-    freak plan costs at most width - 1 days of pessimism, never memory.
+    Each task has its own first bin, and a quarter of headroom on both sides keeps re-layouts
+    rare as record highs and lows arrive. Past `max_cells` the bins double in width and a
+    percentile reports its bin's last day, so a freak plan costs at most width - 1 days of
+    pessimism, never memory.
     """
 
-    def __init__(self, rows: int, max_cells: int = 16_000_000) -> None:
+    def __init__(self, rows: int, max_cells: int = 8_000_000) -> None:
         self.rows = rows
         self.max_cells = max_cells
         self.width = 1
         self.lo = np.zeros(rows, dtype=np.int64)  # per task, the first day of bin 0
-        self.counts: np.ndarray | None = None
+        self.hi = np.full(rows, -1, dtype=np.int64)  # per task, the latest finish counted
+        self.counts = np.zeros((rows, 0), dtype=np.uint32)
         self.total = 0
 
     def _coarsen(self) -> None:
@@ -289,26 +292,42 @@ class _FinishCounts:
         self.counts = counts[:, 0::2] + counts[:, 1::2]
         self.width *= 2
 
-    def add(self, values: np.ndarray) -> None:
-        """Counts a (tasks x iterations) block of early finishes."""
-        v_lo = values.min(axis=1).astype(np.int64)
-        v_hi = values.max(axis=1).astype(np.int64)
-        if self.counts is None:
-            self.lo = v_lo
-            self.counts = np.zeros((self.rows, 1), dtype=np.uint32)
+    def _layout(self, v_lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, int]:
+        """First day of bin 0 per task and the number of bins, once the new values fit."""
         while True:
             w = self.width
-            shift = np.maximum(-((v_lo - self.lo) // w), 0)  # bins to open below the current ones
-            lo = self.lo - shift * w
-            bins = max(self.counts.shape[1] + int(shift.max()), int(((v_hi - lo) // w).max()) + 1)
-            if self.rows * bins <= self.max_cells or bins == 1:
-                break
+            lo = self.lo.copy()
+            low = v_lo < lo
+            if low.any():
+                room = (hi[low] - v_lo[low]) // 4 + w
+                lo[low] -= -((v_lo[low] - room - lo[low]) // w) * w
+            need = int(((hi - lo) // w).max()) + 1
+            bins = self.counts.shape[1]
+            if need > bins:
+                bins = min(need + need // 4 + 1, max(need, self.max_cells // max(self.rows, 1)))
+            if self.rows * bins <= self.max_cells or bins <= 2:
+                return lo, bins
             self._coarsen()
-        if shift.any() or bins > self.counts.shape[1]:
+
+    def add(self, values: np.ndarray) -> None:
+        """Counts a (tasks x iterations) block of early finishes."""
+        if self.rows == 0:
+            self.total += values.shape[1]
+            return
+        v_lo = values.min(axis=1).astype(np.int64)
+        hi = np.maximum(self.hi, values.max(axis=1).astype(np.int64))
+        if self.total == 0:
+            self.lo = v_lo - (hi - v_lo) // 4 - 1
+            self.hi = self.lo - 1
+        lo, bins = self._layout(v_lo, hi)
+        w = self.width
+        if bins != self.counts.shape[1] or (lo != self.lo).any():
             grown = np.zeros((self.rows, bins), dtype=np.uint32)
-            cols = np.arange(self.counts.shape[1])[None, :] + shift[:, None]
-            np.put_along_axis(grown, cols, self.counts, axis=1)
+            used = (self.hi - self.lo) // w + 1  # occupied bins per task
+            r, c = np.nonzero(np.arange(self.counts.shape[1])[None, :] < used[:, None])
+            grown[r, c + (self.lo - lo)[r] // w] = self.counts[r, c]
             self.counts, self.lo = grown, lo
+        self.hi = hi
         idx = values - self.lo[:, None]
         if w > 1:
             idx //= w
@@ -325,7 +344,7 @@ class _FinishCounts:
         """Per-task percentiles, numpy's "higher" method (exact while the bins are one day wide)."""
         n = self.total
         out = [np.zeros(self.rows, dtype=np.int64) for _ in qs]
-        if self.counts is None:
+        if self.total == 0 or self.rows == 0:
             return out
         ranks = [min(n - 1, math.ceil(q / 100 * (n - 1))) for q in qs]
         block = max(1, 1_000_000 // self.counts.shape[1])
