@@ -290,6 +290,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(f"  {label:<{width}}  {day}  ({days} working days)")
     if result.deadline_probability is not None:
         print(f"  chance of meeting the deadline {plan.deadline}: {result.deadline_probability:.0%}")
+    if result.milestones:
+        width = max(14, *(len(m.id) for m in result.milestones))
+        print(f"  {'milestone':<{width + 2}}  {'planned':<10}  {'P50':<10}  {'P80':<10}  {'P90':<10}  name")
+        for m in result.milestones:
+            name = m.name if len(m.name) <= 26 else m.name[:25] + "…"
+            print(f"    {m.id:<{width}}  {m.deterministic}  {m.dates[50]}  {m.dates[80]}  {m.dates[90]}  {name}")
     ranked = sorted(zip(result.criticality, result.task_ids, result.task_p80_dates, strict=True), reverse=True)
     print("  most often critical:")
     for crit, tid, p80 in ranked[:10]:

@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from planner.model import Plan, PlanError, Problem
-from planner.schedule import Network, run_passes, solve
+from planner.schedule import Network, Solution, run_passes, solve
 
 PERCENTILES = (10, 50, 80, 90)
 DISTRIBUTIONS = ("pert", "triangular")
@@ -30,8 +30,27 @@ MAX_ITERATIONS = 1_000_000
 
 
 @dataclass(frozen=True)
+class MilestoneRisk:
+    """A milestone's or gate's deterministic date and its P10/P50/P80/P90 dates."""
+
+    id: str
+    name: str
+    deterministic: dt.date
+    dates: dict[int, dt.date]
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "deterministic": self.deterministic.isoformat(),
+            **{f"p{q}": self.dates[q].isoformat() for q in PERCENTILES},
+        }
+
+
+@dataclass(frozen=True)
 class RiskResult:
-    """Monte Carlo result: finish percentiles, criticality and P80 finish per task."""
+    """Monte Carlo result: finish percentiles, criticality and P80 finish per task, and the
+    percentile dates of every milestone and gate."""
 
     iterations: int
     seed: int
@@ -50,6 +69,7 @@ class RiskResult:
     task_p50: np.ndarray  # EF offsets
     task_p80: np.ndarray
     task_p80_dates: tuple[dt.date, ...]
+    milestones: tuple[MilestoneRisk, ...]  # plan order
     finish_samples: np.ndarray  # plan finish offset per iteration (for the histogram and S-curve)
 
     def to_json(self) -> dict:
@@ -71,6 +91,7 @@ class RiskResult:
                 {"id": tid, "criticality": round(float(c), 4), "finish_p80": d.isoformat()}
                 for tid, c, d in zip(self.task_ids, self.criticality, self.task_p80_dates, strict=True)
             ],
+            "milestones": [m.to_json() for m in self.milestones],
         }
 
 
@@ -356,6 +377,22 @@ class _FinishCounts:
         return out
 
 
+def _milestone_dates(plan: Plan, sol: Solution, by_q: dict[int, np.ndarray]) -> tuple[MilestoneRisk, ...]:
+    """Percentile dates of milestones and gates, on the schedule's date rule: a milestone a
+    start drives sits on day ES, not ES - 1 (see `schedule._date_offsets`), in every iteration."""
+    key = np.array([j for j, t in enumerate(plan.tasks) if t.is_key_date], dtype=np.int64)
+    if key.size == 0:
+        return ()
+    cal = sol.calendar
+    shift = (sol.passes.ef[key] - 1) - sol.finish_off[key]
+    dates = {q: cal.dates_of(np.maximum(by_q[q][key] - 1 - shift, 0)) for q in PERCENTILES}
+    deterministic = cal.dates_of(sol.finish_off[key])
+    return tuple(
+        MilestoneRisk(plan.tasks[j].id, plan.tasks[j].name, deterministic[i], {q: dates[q][i] for q in PERCENTILES})
+        for i, j in enumerate(key.tolist())
+    )
+
+
 def simulate(
     plan: Plan,
     iterations: int = 10_000,
@@ -436,7 +473,8 @@ def simulate(
     if plan.deadline:
         cap = cal.offset_on_or_before(plan.deadline) + 1
         deadline_p = float((finish <= cap).mean())
-    p50, p80 = finishes.percentiles((50, 80))
+    by_q = dict(zip(PERCENTILES, finishes.percentiles(PERCENTILES), strict=True))
+    p50, p80 = by_q[50], by_q[80]
     p80_dates = tuple(cal.dates_of(np.maximum(p80 - 1, 0)))  # the day a task's P80 early finish falls on
     return RiskResult(
         iterations=iterations,
@@ -456,5 +494,6 @@ def simulate(
         task_p50=p50,
         task_p80=p80,
         task_p80_dates=p80_dates,
+        milestones=_milestone_dates(plan, sol, by_q),
         finish_samples=finish,
     )

@@ -180,6 +180,8 @@ def test_simulate_json_has_designs_object_and_is_repeatable(sd_plan):
     plan_ids = [t["id"] for t in yaml.safe_load(sd_plan.read_text())["tasks"]]
     assert [t["id"] for t in doc["tasks"]] == plan_ids
     assert all(0 <= t["criticality"] <= 1 and len(t["finish_p80"]) == 10 for t in doc["tasks"])
+    gates = [m for m in doc["milestones"] if m["id"] == "SD14"]  # the pilot go/no-go gate
+    assert len(gates) == 1 and gates[0]["p10"] <= gates[0]["p50"] <= gates[0]["p80"] <= gates[0]["p90"]
     again = run("simulate", str(sd_plan), "--iterations", "2000", "--seed", "5", "--format", "json")
     assert again.stdout == res.stdout
 
@@ -194,6 +196,8 @@ def test_simulate_table_and_csv(sd_plan):
     assert [line.split()[0] for line in figures] == ["deterministic", "P10", "P50", "P80", "P90", "P80"]
     assert len({line.index("(") for line in figures}) == 1  # the dates line up
     assert "  most often critical:" in lines
+    assert lines[lines.index("  most often critical:") - 1].split()[0] == "SD28"  # the last milestone
+    assert max(len(line) for line in lines) <= 100
     table = list(
         csv.DictReader(io.StringIO(run("simulate", str(sd_plan), "--iterations", "500", "--format", "csv").stdout))
     )

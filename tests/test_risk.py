@@ -20,12 +20,12 @@ from tests.conftest import MONDAY, plan_data, task
 PATH = [(2, 5, 14), (4, 6, 11), (1, 3, 8), (6, 10, 20)]
 
 
+def path_tasks():
+    return [task(f"P{k}", m, *([f"P{k - 1}"] if k else []), estimate=[o, m, p]) for k, (o, m, p) in enumerate(PATH)]
+
+
 def path_plan(extra=None):
-    tasks = []
-    for k, (o, m, p) in enumerate(PATH):
-        deps = [f"P{k - 1}"] if k else []
-        tasks.append(task(f"P{k}", m, *deps, estimate=[o, m, p]))
-    return parse_plan(plan_data(*tasks, **(extra or {})))
+    return parse_plan(plan_data(*path_tasks(), **(extra or {})))
 
 
 def test_single_path_mean_and_variance_match_pert_closed_form():
@@ -185,3 +185,29 @@ def test_task_finish_percentiles_are_exact_and_bounded_when_spans_are_wide():
     assert coarse.width > 1 and coarse.counts.size <= 5 * 40
     for approx, want in zip(coarse.percentiles((50, 80)), exact, strict=True):
         assert np.all(approx >= want) and np.all(approx - want < coarse.width)
+
+
+def test_milestone_dates_at_each_percentile():
+    """Tests milestone and gate percentile dates: equal to the schedule's dates when nothing is
+    uncertain (a finish-driven and a start-driven milestone), ordered when it is, and the last
+    milestone's dates are the plan finish's."""
+    fixed = plan_data(
+        task("A", 5, estimate=[5, 5, 5]),
+        task("M1", 0, "A"),  # finish-driven: the day A ends
+        task("M2", 0, "A:SS+2"),  # start-driven: day ES itself
+        task("B", 3, "A", estimate=[3, 3, 3]),
+        task("END", 0, "B"),
+    )
+    plan = parse_plan(fixed)
+    result = simulate(plan, iterations=300, seed=2)
+    table = schedule(plan).table.set_index("id")
+    for m in result.milestones:
+        assert {m.dates[q].isoformat() for q in (10, 50, 80, 90)} == {table.loc[m.id, "finish"]}
+        assert m.deterministic.isoformat() == table.loc[m.id, "finish"]
+    assert [m.id for m in result.milestones] == ["M1", "M2", "END"]
+    uncertain = parse_plan(plan_data(*path_tasks(), task("DONE", 0, "P3")))
+    result = simulate(uncertain, iterations=5_000, seed=2)
+    (done,) = result.milestones
+    assert [done.dates[q] for q in (10, 50, 80, 90)] == [result.finish_dates[q] for q in (10, 50, 80, 90)]
+    assert done.dates[10] < done.dates[50] < done.dates[80] < done.dates[90]
+    assert result.to_json()["milestones"][0]["p80"] == done.dates[80].isoformat()

@@ -90,6 +90,12 @@ def test_risk_view_runs_simulation(app):
     labels = {m.label: m.value for m in app.metric}
     assert labels["P80 finish"] >= labels["P50 finish"] >= labels["Deterministic finish"]
     assert len(app.get("vega_lite_chart")) >= 3
+    milestones = next(d.value for d in app.dataframe if "planned" in d.value.columns)
+    pilot_gate = milestones[milestones["milestone"].str.startswith("SD14 ")].iloc[0]
+    assert pilot_gate["P90"] >= pilot_gate["P80"] >= pilot_gate["P50"]
+    assert list(milestones["milestone"]) == [
+        f"{t.id}  {t.name}" for t in app.session_state[state.PLAN].tasks if t.is_key_date
+    ]
 
 
 def test_gate_actuals_edit_changes_status(app):

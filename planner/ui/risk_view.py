@@ -58,7 +58,23 @@ def _summary(result: RiskResult) -> None:
     left, right = st.columns(2)
     left.altair_chart(histogram, width="stretch", key="risk-histogram")
     right.altair_chart(s_curve, width="stretch", key="risk-scurve")
+    if result.milestones:
+        st.markdown("**Milestones and gates**: planned date and the date reached in 50, 80 and 90% of runs")
+        st.dataframe(
+            [
+                {
+                    "milestone": f"{m.id}  {m.name}",
+                    "planned": m.deterministic.isoformat(),
+                    **{f"P{q}": m.dates[q].isoformat() for q in (50, 80, 90)},
+                }
+                for m in result.milestones
+            ],
+            hide_index=True,
+            width="stretch",
+            key="risk-milestones",
+        )
     ranked = sorted(zip(result.criticality, result.task_ids, result.task_p80_dates, strict=True), reverse=True)
+    st.markdown("**Most often critical**")
     st.dataframe(
         [{"task": t, "criticality": float(c), "P80 finish": d.isoformat()} for c, t, d in ranked[:25]],
         hide_index=True,
