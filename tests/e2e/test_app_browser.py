@@ -71,3 +71,21 @@ def test_grid_edit_changes_plan_finish(page, app_url):
     after = metric_value(page, "Plan finish")
     assert after > before
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_risk_view_runs_simulation_in_the_browser(page, app_url):
+    """Tests the Risk view end to end: run the simulation, see P50/P80 beside the deterministic
+    finish, the histogram and S-curve drawn, and the milestone percentile table."""
+    page.goto(app_url)
+    wait_idle(page)
+    page.locator('[data-testid="stButtonGroup"] button').filter(has_text="Risk").first.click()
+    wait_idle(page)
+    page.get_by_role("button", name="Run simulation").click()
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert metric_value(page, "P80 finish") >= metric_value(page, "P50 finish")
+    page.wait_for_selector("text=Milestones and gates")
+    count = "(sel) => document.querySelectorAll(sel).length"
+    # The plan's Gantt stays above the histogram and S-curve; the milestone and criticality tables.
+    page.wait_for_function(f"({count})('[data-testid=\"stVegaLiteChart\"]') >= 3", timeout=30_000)
+    page.wait_for_function(f"({count})('[data-testid=\"stDataFrame\"]') >= 2", timeout=30_000)
