@@ -33,7 +33,9 @@ def _csv(name: str) -> Callable[[Schedule], str]:
     def export(sched: Schedule) -> str:
         from planner.formats import csvfile
 
-        return csvfile.milestones_csv(sched) if name == "milestones" else csvfile.tasks_csv(sched.plan)
+        if name == "milestones":
+            return csvfile.milestones_csv(sched)
+        return csvfile.raid_csv(sched.plan) if name == "raid" else csvfile.tasks_csv(sched.plan)
 
     return export
 
@@ -74,6 +76,7 @@ EXPORTS: dict[str, Callable[[Schedule], str | bytes]] = {
     "mermaid": _format("mermaid"),
     "milestones-csv": _csv("milestones"),
     "tasks-csv": _csv("tasks"),
+    "raid-csv": _csv("raid"),
     "yaml": lambda s: dump_yaml(s.plan),
     "json": lambda s: dump_json(s.plan),
     "html": _report("html"),

@@ -78,6 +78,18 @@ def test_export_formats(sd_plan, tmp_path):
     assert json.loads(res.stdout)["finish"] == "2027-08-13"
 
 
+def test_export_raid_csv(sd_plan):
+    """Tests `export --to raid-csv`: the template's starter RAID log, one row per item."""
+    res = run("export", str(sd_plan), "--to", "raid-csv")
+    assert res.returncode == 0, res.stderr
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    raid = yaml.safe_load(sd_plan.read_text())["raid"]
+    assert [r["id"] for r in rows] == [item["id"] for item in raid]
+    assert {r["kind"] for r in rows} <= {"risk", "action", "issue", "decision"}
+    risk = next(r for r in rows if r["kind"] == "risk")
+    assert int(risk["score"]) == int(risk["probability"]) * int(risk["impact"])
+
+
 @pytest.mark.parametrize(
     ("content", "suffix", "needle"),
     [
