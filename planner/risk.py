@@ -291,19 +291,21 @@ class _FinishCounts:
 
     Keeping every sample would take tasks x iterations cells (200 MB at 10k x 10k); counts take
     tasks x span, where span is the widest range of one task's finishes, tens of days in practice.
-    Each task has its own first bin, and a quarter of headroom on both sides keeps re-layouts
-    rare as record highs and lows arrive. Past `max_cells` the bins double in width and a
-    percentile reports its bin's last day, so a freak plan costs at most width - 1 days of
-    pessimism, never memory.
+    Each task has its own first bin. Whenever a value falls outside, the layout is rebuilt with a
+    task's whole range as headroom on both sides, which the first chunk's range almost always
+    covers for the rest of the run. Past `max_cells` the bins double in width and a percentile
+    reports its bin's last day, so a freak plan costs at most width - 1 days of pessimism, never
+    memory.
     """
 
-    def __init__(self, rows: int, max_cells: int = 8_000_000) -> None:
+    def __init__(self, rows: int, max_cells: int = 4_000_000) -> None:
         self.rows = rows
         self.max_cells = max_cells
         self.width = 1
         self.lo = np.zeros(rows, dtype=np.int64)  # per task, the first day of bin 0
+        self.first = np.zeros(rows, dtype=np.int64)  # per task, the earliest finish counted
         self.hi = np.full(rows, -1, dtype=np.int64)  # per task, the latest finish counted
-        self.counts = np.zeros((rows, 0), dtype=np.uint32)
+        self.counts = np.zeros((rows, 0), dtype=np.int64)  # bincount's type: adding is a plain add
         self.total = 0
 
     def _coarsen(self) -> None:
@@ -313,22 +315,28 @@ class _FinishCounts:
         self.counts = counts[:, 0::2] + counts[:, 1::2]
         self.width *= 2
 
-    def _layout(self, v_lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, int]:
-        """First day of bin 0 per task and the number of bins, once the new values fit."""
+    def _relayout(self, v_lo: np.ndarray, v_hi: np.ndarray) -> None:
+        """Room for every task's values seen so far plus its range again on either side."""
+        first = np.minimum(self.first, v_lo) if self.total else v_lo
+        last = np.maximum(self.hi, v_hi) if self.total else v_hi
+        room = last - first + 1
         while True:
             w = self.width
-            lo = self.lo.copy()
-            low = v_lo < lo
-            if low.any():
-                room = (hi[low] - v_lo[low]) // 4 + w
-                lo[low] -= -((v_lo[low] - room - lo[low]) // w) * w
-            need = int(((hi - lo) // w).max()) + 1
-            bins = self.counts.shape[1]
-            if need > bins:
-                bins = min(need + need // 4 + 1, max(need, self.max_cells // max(self.rows, 1)))
+            for headroom in (room, 0):
+                target = first - headroom
+                lo = self.lo - np.maximum(-((target - self.lo) // w), 0) * w if self.total else target
+                bins = int(((last + headroom - lo) // w).max()) + 1
+                if self.rows * bins <= self.max_cells:
+                    break
             if self.rows * bins <= self.max_cells or bins <= 2:
-                return lo, bins
+                break
             self._coarsen()
+        grown = np.zeros((self.rows, bins), dtype=np.int64)
+        if self.total:
+            used = (self.hi - self.lo) // w + 1  # occupied bins per task
+            r, c = np.nonzero(np.arange(self.counts.shape[1])[None, :] < used[:, None])
+            grown[r, c + (self.lo - lo)[r] // w] = self.counts[r, c]
+        self.counts, self.lo, self.first = grown, lo, first
 
     def add(self, values: np.ndarray) -> None:
         """Counts a (tasks x iterations) block of early finishes."""
@@ -336,29 +344,20 @@ class _FinishCounts:
             self.total += values.shape[1]
             return
         v_lo = values.min(axis=1).astype(np.int64)
-        hi = np.maximum(self.hi, values.max(axis=1).astype(np.int64))
-        if self.total == 0:
-            self.lo = v_lo - (hi - v_lo) // 4 - 1
-            self.hi = self.lo - 1
-        lo, bins = self._layout(v_lo, hi)
-        w = self.width
-        if bins != self.counts.shape[1] or (lo != self.lo).any():
-            grown = np.zeros((self.rows, bins), dtype=np.uint32)
-            used = (self.hi - self.lo) // w + 1  # occupied bins per task
-            r, c = np.nonzero(np.arange(self.counts.shape[1])[None, :] < used[:, None])
-            grown[r, c + (self.lo - lo)[r] // w] = self.counts[r, c]
-            self.counts, self.lo = grown, lo
-        self.hi = hi
-        idx = values - self.lo[:, None]
-        if w > 1:
-            idx //= w
-        idx += (np.arange(self.rows, dtype=np.int64) * bins)[:, None]
-        np.add(
-            self.counts,
-            np.bincount(idx.ravel(), minlength=self.rows * bins).reshape(self.rows, bins),
-            out=self.counts,
-            casting="unsafe",
-        )
+        v_hi = values.max(axis=1).astype(np.int64)
+        bins = self.counts.shape[1]
+        if not self.total or (v_lo < self.lo).any() or (v_hi >= self.lo + bins * self.width).any():
+            self._relayout(v_lo, v_hi)
+            bins = self.counts.shape[1]
+        self.hi = np.maximum(self.hi, v_hi)
+        self.first = np.minimum(self.first, v_lo)
+        offsets = self.lo - (np.arange(self.rows, dtype=np.int64) * bins * self.width)  # row r starts at r x bins
+        small = bins * self.rows < 1 << 31 and int(np.abs(offsets).max()) < 1 << 30
+        idx = values - offsets.astype(np.int32 if small else np.int64)[:, None]
+        if self.width > 1:
+            idx //= self.width
+        counted = np.bincount(idx.ravel(), minlength=self.rows * bins)
+        self.counts += counted.reshape(self.rows, bins)
         self.total += values.shape[1]
 
     def percentiles(self, qs: tuple[int, ...]) -> list[np.ndarray]:

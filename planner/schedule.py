@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import WorkCalendar
-from planner.model import Link, Plan, structure_of
+from planner.model import Link, Plan, Task, structure_of
 from planner.tracking import actual_dates, add_baseline, baseline_of, progress
 
 __all__ = [
@@ -306,13 +306,25 @@ class Schedule:
 
 @dataclass(frozen=True)
 class _Columns:
-    """Plan columns that do not change with durations, built once per task tuple."""
+    """Plan columns that do not change with durations, built once per link structure."""
 
-    text: dict[str, pd.api.extensions.ExtensionArray]  # id, name, phase, wave, owner
+    tasks: tuple[Task, ...] = field(repr=False)
     explicit_milestone: np.ndarray  # -1 unset, 0 no, 1 yes
     not_before: list[tuple[int, dt.date]]
     deadlines: list[tuple[int, dt.date]]
     started: tuple[int, ...]  # tasks with an actual start
+
+    @cached_property
+    def text(self) -> dict[str, pd.api.extensions.ExtensionArray]:
+        """id, name, phase, wave, owner for the table (built on first use: Monte Carlo needs none)."""
+        tasks = self.tasks
+        return {
+            "id": pd.array([t.id for t in tasks], dtype="str"),
+            "name": pd.array([t.name for t in tasks], dtype="str"),
+            "phase": pd.array([t.phase for t in tasks], dtype="str"),
+            "wave": pd.array([t.wave for t in tasks], dtype="Int64"),
+            "owner": pd.array([t.owner or "" for t in tasks], dtype="str"),
+        }
 
 
 def _columns(plan: Plan) -> _Columns:
@@ -320,15 +332,8 @@ def _columns(plan: Plan) -> _Columns:
     cols = cache.get("columns")
     if cols is None:
         tasks = plan.tasks
-        text = {
-            "id": pd.array([t.id for t in tasks], dtype="str"),
-            "name": pd.array([t.name for t in tasks], dtype="str"),
-            "phase": pd.array([t.phase for t in tasks], dtype="str"),
-            "wave": pd.array([t.wave for t in tasks], dtype="Int64"),
-            "owner": pd.array([t.owner or "" for t in tasks], dtype="str"),
-        }
         cols = _Columns(
-            text=text,
+            tasks=tasks,
             explicit_milestone=np.array(
                 [-1 if t.milestone is None else int(t.milestone) for t in tasks], dtype=np.int8
             ),
@@ -423,7 +428,7 @@ def _date_offsets(net: Network, p: Passes, duration: np.ndarray, earliest: np.nd
 def warm(plan: Plan) -> Plan:
     """Prepares everything `schedule` reuses for this plan (done when a plan file is loaded)."""
     prepare(plan)
-    _columns(plan)
+    _ = _columns(plan).text
     _durations(plan)
     return plan
 
