@@ -88,11 +88,13 @@ def yardstick(iterations: int = 10_000) -> list[str]:
     over = []
     plans = [(name, build_plan(name, waves=3, start=dt.date(2027, 1, 4))) for name in template_names()]
     plans.append(("textbook (7 tasks)", textbook_plan()))
+    plans += [("layered (as above)", estimated_plan(n)) for n in (1_000, 10_000)]
     for name, plan in plans:
         simulate(plan, iterations=50)
+        repeat = 5 if len(plan.tasks) < 1_000 else 3 if len(plan.tasks) < 10_000 else 2
         for iters in (1_000, iterations):
-            plain = best_of(lambda p=plan, k=iters: plain_numpy_monte_carlo(p, k))
-            ours = best_of(lambda p=plan, k=iters: simulate(p, iterations=k, seed=1))
+            plain = best_of(lambda p=plan, k=iters: plain_numpy_monte_carlo(p, k), repeat)
+            ours = best_of(lambda p=plan, k=iters: simulate(p, iterations=k, seed=1), repeat)
             cells = (name, len(plan.tasks), f"{iters:,}", f"{plain * 1000:.1f}", f"{ours * 1000:.1f}")
             print("| " + " | ".join(map(str, cells)) + f" | {ours / plain:.2f} |")
             if ours > 2 * plain:
