@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from planner.model import Plan, PlanError, Problem
+from planner.model import Plan, PlanError, Problem, structure_of
 from planner.schedule import Network, Solution, run_passes, solve
 
 PERCENTILES = (10, 50, 80, 90)
@@ -286,6 +286,28 @@ def _work_units(
     return np.int32, 64, bound * 64
 
 
+class _FinishSamples:
+    """Every early finish kept, for small runs where sorting them beats building histograms."""
+
+    def __init__(self, rows: int, iterations: int) -> None:
+        self.samples = np.empty((rows, iterations), dtype=np.int32)
+        self.total = 0
+
+    def add(self, values: np.ndarray) -> None:
+        self.samples[:, self.total : self.total + values.shape[1]] = values
+        self.total += values.shape[1]
+
+    def percentiles(self, qs: tuple[int, ...]) -> list[np.ndarray]:
+        """Per-task percentiles, numpy's "higher" method."""
+        n = self.total
+        ranks = [min(n - 1, math.ceil(q / 100 * (n - 1))) for q in qs]
+        ordered = np.sort(self.samples[:, :n], axis=1)
+        return [ordered[:, rank].astype(np.int64) for rank in ranks]
+
+
+SMALL_RUN = 250_000  # tasks x iterations below which finishes are kept and sorted
+
+
 class _FinishCounts:
     """Per-task histogram of early-finish offsets, filled chunk by chunk.
 
@@ -376,6 +398,24 @@ class _FinishCounts:
         return out
 
 
+def _estimates(plan: Plan, fixed: np.ndarray, distribution: str) -> tuple[np.ndarray, ...]:
+    """The estimated tasks still ahead, their pessimistic estimates and quantile table (and each
+    task's row in it), cached with the
+    plan's structure: a duration edit changes neither estimates nor which tasks have started.
+    Started tasks keep their actual or remaining duration; the rest of the plan is uncertain."""
+    cache = structure_of(plan).setdefault("risk", {})
+    hit = cache.get(distribution)
+    if hit is None:
+        tasks = plan.tasks
+        est_idx = np.array([j for j, t in enumerate(tasks) if t.estimate is not None and not fixed[j]], dtype=np.int64)
+        o = np.array([tasks[j].estimate.optimistic for j in est_idx], dtype=float)
+        m = np.array([tasks[j].estimate.likely for j in est_idx], dtype=float)
+        p = np.array([tasks[j].estimate.pessimistic for j in est_idx], dtype=float)
+        table, row = _quantile_table(o, m, p, distribution) if o.size else (np.zeros((0, QUANTILES)), None)
+        hit = cache[distribution] = (est_idx, p, table, row)
+    return hit
+
+
 def _milestone_dates(plan: Plan, sol: Solution, by_q: dict[int, np.ndarray]) -> tuple[MilestoneRisk, ...]:
     """Percentile dates of milestones and gates, on the schedule's date rule: a milestone a
     start drives sits on day ES, not ES - 1 (see `schedule._date_offsets`), in every iteration."""
@@ -418,18 +458,13 @@ def simulate(
     t_count = len(tasks)
     base = sol.duration.astype(np.int64)
     fixed = sol.fixed if sol.fixed is not None else np.zeros(t_count, dtype=bool)
-    # Started tasks keep their actual or remaining duration; the rest of the plan is uncertain.
-    est_idx = np.array([j for j, t in enumerate(tasks) if t.estimate is not None and not fixed[j]], dtype=np.int64)
-    o = np.array([tasks[j].estimate.optimistic for j in est_idx], dtype=float)
-    m = np.array([tasks[j].estimate.likely for j in est_idx], dtype=float)
-    p = np.array([tasks[j].estimate.pessimistic for j in est_idx], dtype=float)
+    est_idx, p, table, row = _estimates(plan, fixed, distribution)
     earliest = np.maximum(sol.earliest, 0)
     inactive = fixed[net.dst]
     work, scale, bound = _work_units(net, base, p, est_idx, earliest, inactive)
     shift, half = scale.bit_length() - 1, scale // 2  # units -> nearest whole day: (x + half) >> shift
     earliest = (earliest * scale).astype(work)
     rng = np.random.default_rng(seed)
-    table, row = _quantile_table(o, m, p, distribution) if o.size else (np.zeros((0, QUANTILES)), None)
     quantiles = (np.rint(table * scale).astype(work), row)
     base = (base * scale).astype(work)
     rows = 2 * net.src.size + 6 * t_count  # cells per iteration in the working arrays
@@ -437,7 +472,7 @@ def simulate(
     chunk = chunk or int(max(8, min(4096, cells // max(rows, 1))))
     finish = np.empty(iterations, dtype=np.int64)
     critical_count = np.zeros(t_count, dtype=np.int64)
-    finishes = _FinishCounts(t_count)
+    finishes = _FinishSamples(t_count, iterations) if t_count * iterations <= SMALL_RUN else _FinishCounts(t_count)
     a_from = net.from_finish[:, None].astype(work)
     a_to = net.to_finish[:, None].astype(work)
     lag = (net.lag[:, None] * scale).astype(work)

@@ -167,7 +167,7 @@ def test_sampled_durations_follow_the_exact_distribution():
 def test_task_finish_percentiles_are_exact_and_bounded_when_spans_are_wide():
     """Tests the per-task finish histogram against numpy's percentiles, over chunks whose ranges
     move down and up, and its bounded-memory mode (wider bins, never early, at most width-1 late)."""
-    from planner.risk import _FinishCounts
+    from planner.risk import _FinishCounts, _FinishSamples
 
     rng = np.random.default_rng(3)
     chunks = [
@@ -181,7 +181,11 @@ def test_task_finish_percentiles_are_exact_and_bounded_when_spans_are_wide():
     for chunk in chunks:
         fine.add(chunk.astype(np.int16))
         coarse.add(chunk.astype(np.int16))
+    kept = _FinishSamples(5, everything.shape[1])
+    for chunk in chunks:
+        kept.add(chunk.astype(np.int16))
     assert all(np.array_equal(a, b) for a, b in zip(fine.percentiles((50, 80)), exact, strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(kept.percentiles((50, 80)), exact, strict=True))
     assert coarse.width > 1 and coarse.counts.size <= 5 * 40
     for approx, want in zip(coarse.percentiles((50, 80)), exact, strict=True):
         assert np.all(approx >= want) and np.all(approx - want < coarse.width)
