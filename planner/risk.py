@@ -194,7 +194,7 @@ def _durations(
     n: int,
     quantiles: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
-    """Durations (tasks x n) for one chunk of iterations, whole working days."""
+    """Durations (tasks x n) for one chunk of iterations, in the run's units (`_work_units`)."""
     d = np.repeat(base[:, None], n, axis=1)
     if est_idx.size == 0:
         return d
