@@ -71,6 +71,7 @@ def _summary(result: RiskResult) -> None:
             ],
             hide_index=True,
             width="stretch",
+            height=min(38 + 35 * len(result.milestones), 640),  # every milestone without scrolling
             key="risk-milestones",
         )
     ranked = sorted(zip(result.criticality, result.task_ids, result.task_p80_dates, strict=True), reverse=True)
