@@ -112,3 +112,19 @@ def test_gate_actuals_edit_changes_status(app):
     assert not app.exception
     assert app.selectbox(key="gate-pick").value == "SD04"
     assert any(b.label == "Apply actuals" for b in app.button)
+
+
+def test_status_weighs_p80_against_the_deadline(app):
+    """Tests the status line in the app: with 12 working days of margin the plan itself is on
+    track, but its P80 finish lies past the deadline, so the status is amber and says why."""
+    plan = app.session_state[state.PLAN]
+    sched = schedule(plan)
+    deadline = sched.calendar.date_of(sched.finish_offset - 1 + 12)
+    state_plan = plan.model_copy(update={"deadline": deadline})
+    app.session_state[state.PLAN] = state_plan
+    app.run()
+    assert not app.exception
+    line = next(m.value for m in app.markdown if "Status" in m.value)
+    p80 = simulate(state_plan, iterations=2_000, seed=1).finish_days[80]
+    assert p80 > sched.finish_offset + 12  # the case this test is about
+    assert "AMBER" in line and f"P80 finish lies {p80 - sched.finish_offset - 12} working days past" in line

@@ -18,10 +18,34 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "plan"
 
 
+QUICK_RISK_TASKS = 2_000  # plans up to this size get a P80 for their status on every change
+QUICK_RISK_ITERATIONS = 2_000
+
+
+def _status_p80(plan) -> int | None:
+    """The P80 finish the status weighs against the deadline: the Risk view's last run for this
+    plan if there is one, else a quick run with the plan's own risk settings (a few ms on a
+    template), remembered for this plan."""
+    from planner.risk import simulate
+    from planner.ui.risk_view import RESULT
+
+    if plan.deadline is None or not any(t.estimate is not None for t in plan.tasks):
+        return None
+    for key in (RESULT, "status-p80"):
+        cached = st.session_state.get(key)
+        if cached is not None and cached[0] is plan:
+            return cached[1] if key == "status-p80" else cached[1].finish_days[80]
+    if len(plan.tasks) > QUICK_RISK_TASKS:
+        return None
+    days = simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1).finish_days[80]
+    st.session_state["status-p80"] = (plan, days)
+    return days
+
+
 def status(sched: Schedule) -> None:
     from planner.status import plan_status
 
-    s = plan_status(sched)
+    s = plan_status(sched, p80_days=_status_p80(sched.plan))
     icon = {"red": "🔴", "amber": "🟠", "green": "🟢"}[s.rag]
     st.markdown(f"**Status {icon} {s.rag.upper()}** — {s.reason}")
 
