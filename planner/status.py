@@ -1,9 +1,10 @@
 """A computed RAG status with a one-line reason, for the top of the plan and the executive view.
 
-Red: the plan misses its deadline, a gate has failed, or the finish slipped more than 10
-working days against the baseline (or P80 lies past the deadline). Amber: under 10 working
-days of deadline margin, any slip, a gate still pending after its date, or P80 past the
-deadline while the plan itself meets it. Green otherwise. The worst reason is the one shown.
+Red: the plan or a task misses its deadline, a gate has failed, or the finish slipped more than
+10 working days against the baseline (or P80 lies past the deadline). Amber: under 10 working
+days of margin to the plan's or a task's deadline, any slip, a gate still pending after its
+date, or P80 past the deadline while the plan itself meets it. Green otherwise. The worst
+reason is the one shown.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | N
                     f"the P80 finish lies {p80_days - cap} working days past the deadline"
                 )
     table = sched.table.set_index("id")
+    for task in plan.tasks:  # a task's own deadline, e.g. handover before the incumbent's contract ends
+        if task.deadline is None:
+            continue
+        margin = sched.calendar.offset_on_or_before(task.deadline) + 1 - int(table.loc[task.id, "ef"])
+        if margin < 0:
+            reds.append(f"{task.id} misses its deadline {task.deadline} by {-margin} working days")
+        elif margin < MARGIN_AMBER:
+            ambers.append(f"only {margin} working days of margin to {task.id}'s deadline {task.deadline}")
     for task in plan.tasks:
         status = gate_status(task)
         if status == "failed":

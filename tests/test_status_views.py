@@ -114,6 +114,16 @@ def test_gate_actuals_edit_changes_status(app):
     assert any(b.label == "Apply actuals" for b in app.button)
 
 
+def test_status_names_a_task_deadline_missed_or_close():
+    """Tests task deadlines in the status: handover due before the incumbent's contract ends."""
+    data = plan_data(task("A", 10), task("HANDOVER", 0, "A", deadline=dt.date(2027, 1, 13)))
+    red = plan_status(schedule(parse_plan(data)), today=MONDAY)
+    assert red.rag == "red" and red.reason == "HANDOVER misses its deadline 2027-01-13 by 2 working days"
+    data["tasks"][1]["deadline"] = dt.date(2027, 1, 20)
+    amber = plan_status(schedule(parse_plan(data)), today=MONDAY)
+    assert amber.rag == "amber" and amber.reason.startswith("only 3 working days of margin to HANDOVER's deadline")
+
+
 def test_status_weighs_p80_against_the_deadline(app):
     """Tests the status line in the app: with 12 working days of margin the plan itself is on
     track, but its P80 finish lies past the deadline, so the status is amber and says why."""
