@@ -35,7 +35,7 @@ def _csv(name: str) -> Callable[[Schedule], str]:
 
         if name == "milestones":
             return csvfile.milestones_csv(sched)
-        return csvfile.raid_csv(sched.plan) if name == "raid" else csvfile.tasks_csv(sched.plan)
+        return {"tasks": csvfile.tasks_csv, "raid": csvfile.raid_csv}[name](sched.plan)
 
     return export
 

@@ -286,6 +286,16 @@ def _work_units(
     return np.int32, 64, bound * 64
 
 
+def _rank(q: int, n: int) -> int:
+    """Where the q-th percentile of n sorted values sits, by numpy's "higher" method."""
+    return min(n - 1, math.ceil(q / 100 * (n - 1)))
+
+
+def _finish_dates(cal, ef: np.ndarray) -> list[dt.date]:
+    """The day each early finish (EF, exclusive offset) falls on: working day EF - 1, or day 0."""
+    return cal.dates_of(np.maximum(np.asarray(ef, dtype=np.int64) - 1, 0))
+
+
 class _FinishSamples:
     """Every early finish kept, for small runs where sorting them beats building histograms."""
 
@@ -299,10 +309,8 @@ class _FinishSamples:
 
     def percentiles(self, qs: tuple[int, ...]) -> list[np.ndarray]:
         """Per-task percentiles, numpy's "higher" method."""
-        n = self.total
-        ranks = [min(n - 1, math.ceil(q / 100 * (n - 1))) for q in qs]
-        ordered = np.sort(self.samples[:, :n], axis=1)
-        return [ordered[:, rank].astype(np.int64) for rank in ranks]
+        ordered = np.sort(self.samples[:, : self.total], axis=1)
+        return [ordered[:, _rank(q, self.total)].astype(np.int64) for q in qs]
 
 
 SMALL_RUN = 250_000  # tasks x iterations below which finishes are kept and sorted
@@ -388,7 +396,7 @@ class _FinishCounts:
         out = [np.zeros(self.rows, dtype=np.int64) for _ in qs]
         if self.total == 0 or self.rows == 0:
             return out
-        ranks = [min(n - 1, math.ceil(q / 100 * (n - 1))) for q in qs]
+        ranks = [_rank(q, n) for q in qs]
         block = max(1, 1_000_000 // self.counts.shape[1])
         for lo in range(0, self.rows, block):
             cum = np.cumsum(self.counts[lo : lo + block], axis=1, dtype=np.int64)
@@ -423,8 +431,8 @@ def _milestone_dates(plan: Plan, sol: Solution, by_q: dict[int, np.ndarray]) -> 
     if key.size == 0:
         return ()
     cal = sol.calendar
-    shift = (sol.passes.ef[key] - 1) - sol.finish_off[key]
-    dates = {q: cal.dates_of(np.maximum(by_q[q][key] - 1 - shift, 0)) for q in PERCENTILES}
+    shift = (sol.passes.ef[key] - 1) - sol.finish_off[key]  # -1 where a start drives the milestone
+    dates = {q: _finish_dates(cal, by_q[q][key] - shift) for q in PERCENTILES}
     deterministic = cal.dates_of(sol.finish_off[key])
     return tuple(
         MilestoneRisk(plan.tasks[j].id, plan.tasks[j].name, deterministic[i], {q: dates[q][i] for q in PERCENTILES})
@@ -461,6 +469,7 @@ def simulate(
     est_idx, p, table, row = _estimates(plan, fixed, distribution)
     earliest = np.maximum(sol.earliest, 0)
     inactive = fixed[net.dst]
+    has_inactive = bool(inactive.any())
     work, scale, bound = _work_units(net, base, p, est_idx, earliest, inactive)
     shift, half = scale.bit_length() - 1, scale // 2  # units -> nearest whole day: (x + half) >> shift
     earliest = (earliest * scale).astype(work)
@@ -481,7 +490,7 @@ def simulate(
         n = min(chunk, iterations - done)
         d = _durations(rng, base, est_idx, rho, n, quantiles)
         c = lag + d[net.src] * a_from - d[net.dst] * a_to
-        if inactive.any():
+        if has_inactive:
             c[inactive] = -bound  # a link into a started task no longer constrains
         es = _sweep2d(net, net.forward, np.repeat(earliest[:, None], n, axis=1), c)
         ef = es + d
@@ -495,10 +504,7 @@ def simulate(
         if progress is not None:
             progress(done, iterations)
     ordered = np.sort(finish)  # numpy's "higher" percentile method, one sort for all four
-    pct = {q: int(ordered[min(iterations - 1, math.ceil(q / 100 * (iterations - 1)))]) for q in PERCENTILES}
-
-    def date_of(days: int) -> dt.date:
-        return cal.date_of(max(days - 1, 0))
+    pct = {q: int(ordered[_rank(q, iterations)]) for q in PERCENTILES}
 
     # The uplift applies to the work still ahead: from the status date when there is one.
     now = cal.offset_on_or_after(plan.status_date + dt.timedelta(days=1)) if plan.status_date else 0
@@ -509,7 +515,7 @@ def simulate(
         deadline_p = float((finish <= cap).mean())
     by_q = dict(zip(PERCENTILES, finishes.percentiles(PERCENTILES), strict=True))
     p50, p80 = by_q[50], by_q[80]
-    p80_dates = tuple(cal.dates_of(np.maximum(p80 - 1, 0)))  # the day a task's P80 early finish falls on
+    finish_dates = dict(zip(PERCENTILES, _finish_dates(cal, [pct[q] for q in PERCENTILES]), strict=True))
     return RiskResult(
         iterations=iterations,
         seed=seed,
@@ -519,15 +525,15 @@ def simulate(
         deterministic_days=sol.passes.finish,
         deterministic_date=sol.finish,
         finish_days=pct,
-        finish_dates={q: date_of(v) for q, v in pct.items()},
+        finish_dates=finish_dates,
         uplifted_p80_days=up_days,
-        uplifted_p80_date=date_of(up_days),
+        uplifted_p80_date=_finish_dates(cal, [up_days])[0],
         deadline_probability=deadline_p,
         task_ids=tuple(t.id for t in tasks),
         criticality=critical_count / iterations,
         task_p50=p50,
         task_p80=p80,
-        task_p80_dates=p80_dates,
+        task_p80_dates=tuple(_finish_dates(cal, p80)),
         milestones=_milestone_dates(plan, sol, by_q),
         finish_samples=finish,
     )

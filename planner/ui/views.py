@@ -20,6 +20,7 @@ def _slug(name: str) -> str:
 
 QUICK_RISK_TASKS = 2_000  # plans up to this size get a P80 for their status on every change
 QUICK_RISK_ITERATIONS = 2_000
+STATUS_P80 = "status-p80"  # session key: (plan, P80 days) of the quick run
 
 
 def _status_p80(plan) -> int | None:
@@ -29,16 +30,18 @@ def _status_p80(plan) -> int | None:
     from planner.risk import simulate
     from planner.ui.risk_view import RESULT
 
-    if plan.deadline is None or not any(t.estimate is not None for t in plan.tasks):
+    if plan.deadline is None:
         return None
-    for key in (RESULT, "status-p80"):
-        cached = st.session_state.get(key)
-        if cached is not None and cached[0] is plan:
-            return cached[1] if key == "status-p80" else cached[1].finish_days[80]
-    if len(plan.tasks) > QUICK_RISK_TASKS:
+    run = st.session_state.get(RESULT)
+    if run is not None and run[0] is plan:
+        return run[1].finish_days[80]
+    quick = st.session_state.get(STATUS_P80)
+    if quick is not None and quick[0] is plan:
+        return quick[1]
+    if len(plan.tasks) > QUICK_RISK_TASKS or not any(t.estimate is not None for t in plan.tasks):
         return None
     days = simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1).finish_days[80]
-    st.session_state["status-p80"] = (plan, days)
+    st.session_state[STATUS_P80] = (plan, days)
     return days
 
 
