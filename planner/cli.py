@@ -215,8 +215,12 @@ def _load(args: argparse.Namespace) -> Plan:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from planner.advice import plan_warnings
+
     sched = _schedule(_load(args))
     plan = sched.plan
+    for warning in plan_warnings(plan):
+        print(f"warning: {warning}", file=sys.stderr)
     links = sum(len(t.depends_on) for t in plan.tasks)
     milestones = sum(t.is_key_date for t in plan.tasks)
     print(f"OK: {_summary(sched)}; {links} links, {milestones} milestones and gates")

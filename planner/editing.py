@@ -100,6 +100,34 @@ def _renamed_links(text: str, renames: Mapping[str, str]) -> list[str]:
     return out
 
 
+def _estimate_for(source: Any, row: Mapping[str, Any]) -> list[Any]:
+    """The row's estimate; when only Days changed, the task's estimate scaled with it, so the
+    duration stays the most likely value and the estimate keeps its relative spread."""
+    points = [row.get(k) for k in ("optimistic", "likely", "pessimistic")]
+    est = getattr(source, "estimate", None)
+    new = row.get("duration")
+    if est is None or _blank(new) or not isinstance(new, int | float) or new == source.duration:
+        return points
+    if any(_blank(p) or p != old for p, old in zip(points, (est.optimistic, est.likely, est.pessimistic), strict=True)):
+        return points  # the user edited the estimate too: theirs stands
+    if est.likely == 0:
+        return [est.optimistic + new, new, est.pessimistic + new]
+    factor = new / est.likely
+    return [round(est.optimistic * factor), new, round(est.pessimistic * factor)]
+
+
+def _renamed_head(head: dict[str, Any], renames: Mapping[str, str]) -> dict[str, Any]:
+    """Plan-level data that names tasks (RAID links, the baseline) follows renamed ids."""
+    if not renames:
+        return head
+    for item in head.get("raid") or []:
+        item["tasks"] = [renames.get(t, t) for t in item.get("tasks") or []]
+    baseline = head.get("baseline")
+    if baseline and baseline.get("tasks"):
+        baseline["tasks"] = {renames.get(k, k): v for k, v in baseline["tasks"].items()}
+    return head
+
+
 def rows_to_plan(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
     """A new validated plan from grid rows; problems name the grid row (1-based) and field."""
     by_id = {t.id: t for t in plan.tasks}
@@ -122,7 +150,8 @@ def rows_to_plan(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
                 data[key] = _date(row[key])
         if not _blank(row.get("depends_on")):
             data["depends_on"] = _renamed_links(str(row["depends_on"]), renames)
-        points = [row.get(k) for k in ("optimistic", "likely", "pessimistic")]
+        source = by_id.get(row.get(ORIGIN) or "")
+        points = _estimate_for(source, row)
         if all(not _blank(p) for p in points):
             data["estimate"] = points
         elif any(not _blank(p) for p in points):
@@ -131,7 +160,6 @@ def rows_to_plan(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
         milestone = row.get("milestone")
         if isinstance(milestone, bool) and isinstance(duration, int | float) and milestone != (duration == 0):
             data["milestone"] = milestone
-        source = by_id.get(row.get(ORIGIN) or "")
         if source is not None:
             for key in _CARRIED:
                 value = getattr(source, key)
@@ -141,7 +169,7 @@ def rows_to_plan(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
                 data["milestone"] = source.milestone
         tasks.append(data)
         labels.append(f"row {n}")
-    head = plan.model_dump(exclude={"tasks"})
+    head = _renamed_head(plan.model_dump(exclude={"tasks"}), renames)
     try:
         new = parse_plan({**head, "tasks": tasks}, labels=labels)
     except PlanError as exc:

@@ -48,6 +48,25 @@ class MilestoneRisk:
 
 
 @dataclass(frozen=True)
+class DeadlineRisk:
+    """The chance that a task with a deadline of its own (a handover before the incumbent's
+    contract ends, say) finishes by it."""
+
+    id: str
+    name: str
+    deadline: dt.date
+    probability: float
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "deadline": self.deadline.isoformat(),
+            "probability": self.probability,
+        }
+
+
+@dataclass(frozen=True)
 class RiskResult:
     """Monte Carlo result: finish percentiles, criticality and P80 finish per task, and the
     percentile dates of every milestone and gate."""
@@ -71,6 +90,7 @@ class RiskResult:
     task_p80_dates: tuple[dt.date, ...]
     milestones: tuple[MilestoneRisk, ...]  # plan order
     finish_samples: np.ndarray  # plan finish offset per iteration (for the histogram and S-curve)
+    task_deadlines: tuple[DeadlineRisk, ...] = ()  # plan order
 
     def to_json(self) -> dict:
         return {
@@ -92,6 +112,7 @@ class RiskResult:
                 for tid, c, d in zip(self.task_ids, self.criticality, self.task_p80_dates, strict=True)
             ],
             "milestones": [m.to_json() for m in self.milestones],
+            "task_deadlines": [d.to_json() for d in self.task_deadlines],
         }
 
 
@@ -407,9 +428,9 @@ class _FinishCounts:
 
 
 def _estimates(plan: Plan, fixed: np.ndarray, distribution: str) -> tuple[np.ndarray, ...]:
-    """The estimated tasks still ahead, their pessimistic estimates and quantile table (and each
-    task's row in it), cached with the
-    plan's structure: a duration edit changes neither estimates nor which tasks have started.
+    """The estimated tasks still ahead, their likely and pessimistic values and the quantile
+    table of their estimates as written (and each task's row in it), cached with the plan's
+    structure: a duration edit changes neither the estimates nor which tasks have started.
     Started tasks keep their actual or remaining duration; the rest of the plan is uncertain."""
     cache = structure_of(plan).setdefault("risk", {})
     hit = cache.get(distribution)
@@ -420,8 +441,32 @@ def _estimates(plan: Plan, fixed: np.ndarray, distribution: str) -> tuple[np.nda
         m = np.array([tasks[j].estimate.likely for j in est_idx], dtype=float)
         p = np.array([tasks[j].estimate.pessimistic for j in est_idx], dtype=float)
         table, row = _quantile_table(o, m, p, distribution) if o.size else (np.zeros((0, QUANTILES)), None)
-        hit = cache[distribution] = (est_idx, p, table, row)
+        hit = cache[distribution] = (est_idx, m, p, table, row)
     return hit
+
+
+def _centred(
+    duration: np.ndarray, likely: np.ndarray, p: np.ndarray, table: np.ndarray, row: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The estimates re-centred on the plan: a task's duration is its most likely value, so when
+    it differs from the estimate's likely value (the duration was edited) the draws scale by
+    duration / likely, keeping the estimate's shape and relative spread. An estimate whose likely
+    value is 0 cannot be scaled and is shifted by the duration instead. Tasks that need it get
+    rows of their own appended to the table; the rest share the rows as written."""
+    moved = np.flatnonzero(duration != likely)
+    if moved.size == 0 or row is None:
+        return p, table, row
+    own = table[row[moved]]
+    m = likely[moved]
+    d = duration[moved].astype(float)
+    scalable = m > 0
+    factor = np.where(scalable, d / np.where(scalable, m, 1.0), 1.0)
+    own = np.where(scalable[:, None], own * factor[:, None], own + d[:, None])
+    row = row.copy()
+    row[moved] = table.shape[0] + np.arange(moved.size)
+    p = p.copy()
+    p[moved] = np.where(scalable, p[moved] * factor, p[moved] + d)
+    return p, np.concatenate((table, own)), row
 
 
 def _milestone_dates(plan: Plan, sol: Solution, by_q: dict[int, np.ndarray]) -> tuple[MilestoneRisk, ...]:
@@ -466,7 +511,8 @@ def simulate(
     t_count = len(tasks)
     base = sol.duration.astype(np.int64)
     fixed = sol.fixed if sol.fixed is not None else np.zeros(t_count, dtype=bool)
-    est_idx, p, table, row = _estimates(plan, fixed, distribution)
+    est_idx, likely, p, table, row = _estimates(plan, fixed, distribution)
+    p, table, row = _centred(base[est_idx], likely, p, table, row)
     earliest = np.maximum(sol.earliest, 0)
     inactive = fixed[net.dst]
     has_inactive = bool(inactive.any())
@@ -485,6 +531,9 @@ def simulate(
     a_from = net.from_finish[:, None].astype(work)
     a_to = net.to_finish[:, None].astype(work)
     lag = (net.lag[:, None] * scale).astype(work)
+    dl_idx = np.array([j for j, t in enumerate(tasks) if t.deadline is not None], dtype=np.int64)
+    dl_cap = np.array([cal.offset_on_or_before(tasks[j].deadline) + 1 for j in dl_idx], dtype=np.int64)[:, None]
+    dl_met = np.zeros(dl_idx.size, dtype=np.int64)
     done = 0
     while done < iterations:
         n = min(chunk, iterations - done)
@@ -499,6 +548,8 @@ def simulate(
         critical_count += (ls - es <= 0).sum(axis=1)
         finish[done : done + n] = (f + half) >> shift
         ef += half
+        if dl_idx.size:
+            dl_met += ((ef[dl_idx] >> shift) <= dl_cap).sum(axis=1)
         finishes.add(ef >> shift)
         done += n
         if progress is not None:
@@ -536,4 +587,8 @@ def simulate(
         task_p80_dates=tuple(_finish_dates(cal, p80)),
         milestones=_milestone_dates(plan, sol, by_q),
         finish_samples=finish,
+        task_deadlines=tuple(
+            DeadlineRisk(tasks[j].id, tasks[j].name, tasks[j].deadline, float(met / iterations))
+            for j, met in zip(dl_idx.tolist(), dl_met.tolist(), strict=True)
+        ),
     )

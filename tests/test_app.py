@@ -81,8 +81,9 @@ def test_cycle_is_named_and_old_schedule_stays(app):
     edit(app, {"edited_rows": {row: {"depends_on": "SD03"}}})
     assert not app.exception
     assert metric(app, "Plan finish") == before
-    text = " ".join(e.value for e in app.error)
-    assert "dependency cycle SD01 -> SD03 -> SD01" in text
+    listed = next(d.value for d in app.dataframe if "why" in d.value.columns)
+    assert "dependency cycle SD01 -> SD03 -> SD01" in " ".join(listed["why"])
+    assert "not applied" in " ".join(e.value for e in app.error)
     draft = app.session_state[state.DRAFT]
     assert draft[row]["depends_on"] == "SD03"  # the user's typing is kept
     assert app.session_state[state.PLAN] is plan

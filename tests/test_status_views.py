@@ -44,7 +44,7 @@ def test_status_green_amber_red():
 def test_risk_charts_and_gate_colours_render():
     """Tests the histogram and S-curve, and gate status colours on the Gantt, as real SVG."""
     plan = build_plan("service-desk", waves=1, start=MONDAY)
-    hist, curve = risk_charts(simulate(plan, iterations=500, seed=1))
+    hist, curve = risk_charts(simulate(plan, iterations=500, seed=1), plan)
     for chart in (hist, curve):
         assert "<svg" in vlc.vegalite_to_svg(json.dumps(chart.to_dict()))
     passed = parse_plan(

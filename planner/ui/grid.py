@@ -63,9 +63,15 @@ def show(plan: Plan) -> None:
     problems = st.session_state[state.PROBLEMS]
     if problems:
         st.error(
-            "These edits are not applied yet; the schedule above is the last valid one. Fix them in the grid:\n\n"
-            + "\n".join(f"- **{p.where}** · `{p.field or 'row'}`: {p.message}" for p in problems),
+            f"{len(problems)} {'value is' if len(problems) == 1 else 'values are'} not applied: the schedule above "
+            "is the last valid one. Fix them in the grid (or Undo):",
             icon="⚠️",
+        )
+        st.dataframe(
+            [{"row": p.where, "field": p.field or "row", "why": p.message} for p in problems],
+            hide_index=True,
+            width="stretch",
+            key="grid-problems",
         )
     key = _grid_key()
     st.data_editor(
@@ -81,23 +87,21 @@ def show(plan: Plan) -> None:
             "id": st.column_config.TextColumn("ID", required=True, help="Letters, digits, _ . -"),
             "name": st.column_config.TextColumn("Name", required=True, width="large"),
             "phase": st.column_config.TextColumn("Phase"),
-            "wave": st.column_config.NumberColumn("Wave", min_value=0, step=1, format="%d", help="0 = pilot"),
+            "wave": st.column_config.NumberColumn("Wave", format="plain", help="0 = pilot"),
             "owner": st.column_config.SelectboxColumn("Owner", options=list(plan.parties)),
             "duration": st.column_config.NumberColumn(
-                "Days", min_value=0, step=1, format="%d", required=True, help="Working days; 0 = milestone"
+                "Days", format="plain", required=True, help="Working days; 0 = milestone"
             ),
-            "optimistic": st.column_config.NumberColumn("Opt.", min_value=0, step=1, format="%d"),
-            "likely": st.column_config.NumberColumn("Likely", min_value=0, step=1, format="%d"),
-            "pessimistic": st.column_config.NumberColumn("Pess.", min_value=0, step=1, format="%d"),
+            "optimistic": st.column_config.NumberColumn("Opt.", format="plain"),
+            "likely": st.column_config.NumberColumn("Likely", format="plain"),
+            "pessimistic": st.column_config.NumberColumn("Pess.", format="plain"),
             "depends_on": st.column_config.TextColumn(
                 "Depends on", help="IDs separated by ';' — ID, ID:SS, ID:FF+2, ID:FS-1 (lead)", width="medium"
             ),
             "milestone": st.column_config.CheckboxColumn("Milestone"),
             "not_before": st.column_config.DateColumn("Not before", format="YYYY-MM-DD"),
             "deadline": st.column_config.DateColumn("Deadline", format="YYYY-MM-DD"),
-            "percent_complete": st.column_config.NumberColumn(
-                "% done", min_value=0, max_value=100, step=5, format="%d"
-            ),
+            "percent_complete": st.column_config.NumberColumn("% done", format="plain", help="0 to 100"),
             "actual_start": st.column_config.DateColumn("Actual start", format="YYYY-MM-DD"),
             "actual_finish": st.column_config.DateColumn("Actual finish", format="YYYY-MM-DD"),
             ORIGIN: None,
@@ -105,5 +109,6 @@ def show(plan: Plan) -> None:
     )
     st.caption(
         "Edit cells, add rows at the bottom, select rows and press Delete to remove them. Every valid edit "
-        "reschedules at once; Undo and Redo step through edits."
+        "reschedules at once; a value the plan cannot take is listed above the grid, never changed. Changing Days "
+        "scales the task's three-point estimate with it. Undo and Redo step through edits."
     )

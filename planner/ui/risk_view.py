@@ -42,19 +42,64 @@ def show(plan: Plan) -> None:
     if cached is None or cached[0] is not plan:
         st.caption("Run the simulation to see P50/P80 dates and how often each task is critical.")
         return
-    _summary(cached[1])
+    _summary(plan, cached[1])
 
 
-def _summary(result: RiskResult) -> None:
-    cols = st.columns(4)
+def _warnings(plan: Plan) -> None:
+    """Estimates the simulation re-centres on an edited duration, named task by task."""
+    from planner.advice import estimate_warnings
+
+    found = estimate_warnings(plan)
+    if found:
+        st.info(f"{len(found)} {'estimate is' if len(found) == 1 else 'estimates are'} re-centred on the task's days:")
+        st.dataframe(
+            [{"task": w.where.removeprefix("task "), "note": w.message} for w in found],
+            hide_index=True,
+            width="stretch",
+            key="risk-warnings",
+        )
+
+
+def _deadlines(plan: Plan, result: RiskResult) -> None:
+    """The chance of meeting the plan deadline and each task's own deadline."""
+    rows = []
+    if plan.deadline is not None and result.deadline_probability is not None:
+        rows.append(
+            {
+                "deadline of": "the plan (finish)",
+                "date": plan.deadline.isoformat(),
+                "chance": result.deadline_probability,
+            }
+        )
+    rows += [
+        {"deadline of": f"{d.id}  {d.name}", "date": d.deadline.isoformat(), "chance": d.probability}
+        for d in result.task_deadlines
+    ]
+    if not rows:
+        st.caption("No deadlines in this plan: set a plan deadline under Settings or a task deadline in the grid.")
+        return
+    st.markdown("**Chance of meeting each deadline**")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        key="risk-deadlines",
+        column_config={"chance": st.column_config.ProgressColumn("Chance", min_value=0, max_value=1, format="percent")},
+    )
+
+
+def _summary(plan: Plan, result: RiskResult) -> None:
+    cols = st.columns(5)
     cols[0].metric("Deterministic finish", result.deterministic_date.isoformat())
     cols[1].metric("P50 finish", result.finish_dates[50].isoformat(), help="Internal target")
     cols[2].metric("P80 finish", result.finish_dates[80].isoformat(), help="Commit externally")
     if result.uplift:
         cols[3].metric(f"P80 + {result.uplift:.0%} uplift", result.uplifted_p80_date.isoformat())
-    elif result.deadline_probability is not None:
-        cols[3].metric("Chance of meeting the deadline", f"{result.deadline_probability:.0%}")
-    histogram, s_curve = risk_charts(result)
+    if result.deadline_probability is not None:
+        cols[4].metric("Chance of meeting the deadline", f"{result.deadline_probability:.0%}")
+    _warnings(plan)
+    _deadlines(plan, result)
+    histogram, s_curve = risk_charts(result, plan)
     left, right = st.columns(2)
     left.altair_chart(histogram, width="stretch", key="risk-histogram")
     right.altair_chart(s_curve, width="stretch", key="risk-scurve")

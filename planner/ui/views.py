@@ -7,7 +7,7 @@ import re
 
 import streamlit as st
 
-from planner.charts import COLOR_BY, ROLLUP_THRESHOLD, gantt_chart, network_chart
+from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_chart, network_chart
 from planner.explain import explain, key_figures
 from planner.formats.csvfile import milestone_rows, milestones_csv, tasks_csv
 from planner.formats.planfile import dump_yaml
@@ -104,17 +104,37 @@ def downloads(sched: Schedule) -> None:
             st.download_button(f"⬇ {label}", data, f"{slug}-{suffix}", mime, key=f"download-{key}")
 
 
+GANTT_FRAME = 560  # pixels: a taller Gantt scrolls inside its own frame, the views stay in reach
+
+
+def status_note(sched: Schedule) -> None:
+    """Says when the status date moved work: tasks not started by it start after it."""
+    plan = sched.plan
+    if plan.status_date is None:
+        return
+    moved = [d.task for d in sched.drivers.values() if d.reason == "status_date"]
+    if moved:
+        n = len(moved)
+        st.caption(
+            f"Status date {plan.status_date.isoformat()}: {n} {'task' if n == 1 else 'tasks'} not started by the "
+            "status date were moved after it (their successors follow)."
+        )
+
+
 def gantt(sched: Schedule) -> None:
     plan = sched.plan
     phases = list(dict.fromkeys(t.phase for t in plan.tasks))
     big = len(plan.tasks) > ROLLUP_THRESHOLD
-    cols = st.columns([2, 3, 3, 1.4, 1.2], vertical_alignment="bottom")
+    cols = st.columns([1.6, 1.4, 3, 3, 1.4, 1.2], vertical_alignment="bottom")
     color_by = cols[0].selectbox("Colour by", COLOR_BY, key="gantt-color", format_func=str.title)
+    group_by = cols[1].selectbox(
+        "Group by", GROUP_BY, key="gantt-group", format_func=str.title, help="Phase, or the pilot and each wave"
+    )
     ids = ["(none)"] + [t.id for t in plan.tasks]
-    selected = cols[1].selectbox("Highlight links of", ids, key="gantt-task", help="Draws this task's links")
-    chosen = cols[2].multiselect("Phases", phases, key="gantt-phases", placeholder="All phases")
-    rollup = cols[3].toggle("Phases only", value=big, key="gantt-rollup", help="Roll tasks up into phase bars")
-    links = cols[4].toggle("All links", value=len(plan.tasks) <= 60, key="gantt-links")
+    selected = cols[2].selectbox("Highlight links of", ids, key="gantt-task", help="Draws this task's links")
+    chosen = cols[3].multiselect("Phases", phases, key="gantt-phases", placeholder="All phases")
+    rollup = cols[4].toggle("Groups only", value=big, key="gantt-rollup", help="Roll tasks up into group bars")
+    links = cols[5].toggle("All links", value=len(plan.tasks) <= 60, key="gantt-links")
     chart = gantt_chart(
         sched,
         color_by=color_by,
@@ -122,10 +142,16 @@ def gantt(sched: Schedule) -> None:
         show_links=links,
         phases=chosen or None,
         rollup=rollup and not chosen,
+        group_by=group_by,
     )
-    st.altair_chart(chart, width="stretch", key="gantt-chart")
+    shown = [t for t in plan.tasks if not chosen or t.phase in chosen]
+    groups = len(phases) + len({t.wave for t in plan.tasks})
+    rows = groups + (0 if rollup and not chosen else len(shown))
+    with st.container(height=min(GANTT_FRAME, 22 * rows + 150), border=False, key="gantt-frame"):
+        st.altair_chart(chart, width="stretch", key="gantt-chart")
+    status_note(sched)
     if big and rollup and not chosen:
-        st.caption(f"{len(plan.tasks):,} tasks: showing phases. Pick phases or switch off 'Phases only' for tasks.")
+        st.caption(f"{len(plan.tasks):,} tasks: showing groups. Pick phases or switch off 'Groups only' for tasks.")
 
 
 def why_critical(sched: Schedule) -> None:

@@ -1,0 +1,31 @@
+"""What every chart shares: colours, and data handed to Altair as inline values.
+
+Altair's data transformers are process-wide. The Streamlit server swaps in its own while it draws
+a chart in one session's thread; a spec made from a DataFrame at that moment in another thread
+(a report being downloaded) names data sets it does not carry, and the chart comes out empty.
+Inline values never pass through a transformer, so a spec is the same whoever makes it and when.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import altair as alt
+
+CRITICAL, NORMAL, GATE, SUMMARY = "#d62728", "#4c78a8", "#9467bd", "#444444"
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value: numpy scalars as Python numbers, NaN as null."""
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def inline(rows: Iterable[Mapping[str, Any]]) -> alt.InlineData:
+    """Chart data as inline values (see the module docstring for why not a DataFrame)."""
+    return alt.InlineData(values=[{k: _plain(v) for k, v in row.items()} for row in rows])
