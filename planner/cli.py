@@ -35,6 +35,8 @@ def _csv(name: str) -> Callable[[Schedule], str]:
 
         if name == "milestones":
             return csvfile.milestones_csv(sched)
+        if name == "schedule":
+            return csvfile.schedule_csv(sched.table)
         return {"tasks": csvfile.tasks_csv, "raid": csvfile.raid_csv}[name](sched.plan)
 
     return export
@@ -75,6 +77,7 @@ EXPORTS: dict[str, Callable[[Schedule], str | bytes]] = {
     "ics": _format("ics"),
     "mermaid": _format("mermaid"),
     "milestones-csv": _csv("milestones"),
+    "schedule-csv": _csv("schedule"),
     "tasks-csv": _csv("tasks"),
     "raid-csv": _csv("raid"),
     "yaml": lambda s: dump_yaml(s.plan),

@@ -106,8 +106,9 @@ def _estimate_for(source: Any, row: Mapping[str, Any]) -> list[Any]:
     points = [row.get(k) for k in ("optimistic", "likely", "pessimistic")]
     est = getattr(source, "estimate", None)
     new = row.get("duration")
-    if est is None or _blank(new) or not isinstance(new, int | float) or new == source.duration:
-        return points
+    if est is None or not isinstance(new, int | float) or new < 0 or new != int(new) or new == source.duration:
+        return points  # nothing to scale, or a value validation will refuse as it stands
+    new = int(new)
     if any(_blank(p) or p != old for p, old in zip(points, (est.optimistic, est.likely, est.pessimistic), strict=True)):
         return points  # the user edited the estimate too: theirs stands
     if est.likely == 0:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
+
 from planner.explain import key_figures
 from planner.gates import gate_status
 from planner.schedule import Schedule
@@ -59,8 +61,8 @@ def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | N
         elif status == "pending" and dt.date.fromisoformat(table.loc[task.id, "finish"]) < today:
             ambers.append(f"gate {task.id} is past its date with criteria still open")
     if "finish_variance" in table.columns:
-        slip = table["finish_variance"].max()
-        if slip is not None and slip == slip and int(slip) > 0:  # NA-safe
+        slip = table["finish_variance"].max()  # NA when the baseline names none of the tasks
+        if not pd.isna(slip) and int(slip) > 0:
             worst = table["finish_variance"].idxmax()
             text = f"{worst} finishes {int(slip)} working days later than the baseline"
             (reds if int(slip) > SLIP_RED else ambers).append(text)

@@ -51,12 +51,13 @@ def test_mspdi_structure_read_by_elementtree():
     tasks = root.findall(f"{{{NS}}}Tasks/{{{NS}}}Task")
     rows = {t.findtext(f"{{{NS}}}Name"): t for t in tasks}
     assert rows["KT"].findtext(f"{{{NS}}}Summary") == "1" and rows["KT"].findtext(f"{{{NS}}}OutlineLevel") == "1"
-    b = rows["B Task B"]
+    b = rows["Task B"]  # the name as written; the id travels in Text1
+    assert b.findtext(f"{{{NS}}}ExtendedAttribute/{{{NS}}}Value") == "B"
     assert b.findtext(f"{{{NS}}}Duration") == "PT24H0M0S" and b.findtext(f"{{{NS}}}OutlineNumber") == "1.2"
     assert b.findtext(f"{{{NS}}}ConstraintType") == "4"
     link = b.find(f"{{{NS}}}PredecessorLink")
     assert (link.findtext(f"{{{NS}}}Type"), link.findtext(f"{{{NS}}}LinkLag")) == ("3", "9600")
-    m = rows["M Task M"]
+    m = rows["Task M"]
     assert m.findtext(f"{{{NS}}}Milestone") == "1" and m.findtext(f"{{{NS}}}Deadline") == "2027-01-20T17:00:00"
     mlink = m.find(f"{{{NS}}}PredecessorLink")
     assert (mlink.findtext(f"{{{NS}}}Type"), mlink.findtext(f"{{{NS}}}LinkLag")) == ("0", "-4800")

@@ -46,7 +46,17 @@ def test_milestone_csv_is_formula_safe_and_numbers_stay_numbers():
     )
     sched = schedule(parse_plan(data))
     rows = read_csv(milestones_csv(sched))
-    assert list(rows[0]) == ["id", "name", "phase", "owner", "date", "total_float", "critical", "criteria"]
+    assert list(rows[0]) == [
+        "id",
+        "name",
+        "phase",
+        "owner",
+        "date",
+        "total_float",
+        "critical",
+        "criteria",
+        "gate_status",
+    ]
     assert rows[0]["name"] == "'@gate"
     assert rows[0]["criteria"] == "'-SLA >= 95%"
     assert rows[0]["total_float"] == "0" and rows[0]["critical"] == "true"

@@ -41,13 +41,13 @@ def _read(mpxj, path):
     for t in project.getTasks():
         if t.getUniqueID() is None or int(t.getUniqueID()) == 0 or t.getSummary():
             continue
-        name = str(t.getName())
         links = sorted(
-            (str(r.getPredecessorTask().getName()).split(" ", 1)[0], str(r.getType()), float(r.getLag().getDuration()))
+            (str(r.getPredecessorTask().getText(1)), str(r.getType()), float(r.getLag().getDuration()))
             for r in t.getPredecessors()
         )
         parent = t.getParentTask()
-        out[name.split(" ", 1)[0]] = {
+        out[str(t.getText(1))] = {
+            "name": str(t.getName()),
             "start": str(t.getStart())[:10],
             "finish": str(t.getFinish())[:10],
             "days": float(t.getDuration().getDuration()),
@@ -88,6 +88,7 @@ def test_independent_reader_sees_our_tasks_links_and_dates(mpxj, plan, tmp_path)
     assert set(seen) == {t.id for t in plan.tasks}
     for t in plan.tasks:
         got = seen[t.id]
+        assert got["name"] == t.name, t.id  # the name as written; the id travels in Text1
         assert got["days"] == t.duration, t.id
         assert (got["start"], got["finish"]) == (table.loc[t.id, "start"], table.loc[t.id, "finish"]), t.id
         assert got["milestone"] == t.is_milestone, t.id

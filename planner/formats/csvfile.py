@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from planner.deps import split_cell
+from planner.gates import gate_status
 from planner.model import Plan, PlanError, Problem, parse_plan
 
 TASK_COLUMNS = [
@@ -67,7 +68,8 @@ def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def schedule_csv(table: pd.DataFrame) -> str:
-    """The schedule table (DESIGN.md columns) as CSV with `true`/`false` booleans."""
+    """The schedule table (DESIGN.md columns, then the baseline columns when the plan has a
+    baseline) as CSV with `true`/`false` booleans: the file people open in Excel."""
     return write_rows(list(table.columns), table.itertuples(index=False, name=None))
 
 
@@ -87,6 +89,8 @@ def milestone_rows(sched: Any) -> pd.DataFrame:
         rows["baseline_date"] = t.loc[mask, "baseline_finish"].to_numpy()
         rows["variance"] = t.loc[mask, "finish_variance"].to_numpy()
         columns += ["baseline_date", "variance"]
+    rows["gate_status"] = [gate_status(plan.task(i)) or "" for i in rows["id"]]
+    columns.append("gate_status")
     return rows.sort_values(["date", "_pos"], kind="stable").drop(columns="_pos")[columns]
 
 

@@ -157,7 +157,7 @@ def to_mspdi(sched: Schedule) -> bytes:
             _sub(el, "UID", uid[t.id])
             _sub(el, "ID", row_id)
             row_id += 1
-            _sub(el, "Name", f"{t.id} {t.name}" if not t.name.startswith(t.id) else t.name)
+            _sub(el, "Name", t.name)  # the id travels in Text1; Project shows the name as written
             _sub(el, "Type", 1)
             _sub(el, "IsNull", 0)
             _sub(el, "WBS", f"{p_index}.{t_index}")
@@ -301,7 +301,7 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
             warnings.append(f"task {task_id}: duration {days:.2f} working days rounded to {round(days)}")
         task: dict[str, Any] = {
             "id": task_id,
-            "name": re.sub(rf"^{re.escape(task_id)}\s+", "", tname) or tname,
+            "name": tname if own_id else (re.sub(rf"^{re.escape(task_id)}\s+", "", tname) or tname),
             "phase": phase_at_level.get(1, ""),
             "duration": max(0, round(days)),
         }
