@@ -327,6 +327,16 @@ def cmd_templates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _os_user() -> str:
+    """The OS user name, recorded as the author of revisions saved from the command line."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return os.environ.get("USER", "")
+
+
 def _store(args: argparse.Namespace):
     from planner.store import Store
 
@@ -363,14 +373,15 @@ def cmd_store_get(args: argparse.Namespace) -> int:
 
 
 def cmd_store_share(args: argparse.Namespace) -> int:
-    print(_store(args).share(args.id, args.view))
+    print(_store(args).share(args.id, args.view, label=args.label or "", expires_on=args.expires))
     return 0
 
 
 def cmd_store_links(args: argparse.Namespace) -> int:
     for link in _store(args).links(args.id):
-        status = "revoked" if link.revoked else "live"
-        print(f"{link.key}  {link.view}  {link.created_at:%Y-%m-%d %H:%M}  {status}")
+        until = f"  until {link.expires_on.isoformat()}" if link.expires_on else ""
+        label = f"  for {link.label}" if link.label else ""
+        print(f"{link.key}  {link.view}  {link.created_at:%Y-%m-%d %H:%M}  {link.status}{until}{label}")
     return 0
 
 
@@ -397,7 +408,7 @@ def _add_store(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--base-revision", type=int, metavar="N", help="refuse the save unless N is still the latest")
     p.add_argument("--start", type=_date, metavar="DATE", help="plan start (needed for a task CSV)")
     p.add_argument("--note", help="what changed, for the history")
-    p.add_argument("--author", default=os.environ.get("USER", ""), help="who saves (default: $USER)")
+    p.add_argument("--author", default=_os_user(), help="who saves (default: your user name on this machine)")
     cmd("list", "list saved plans", cmd_store_list)
     p = cmd("history", "list the revisions of a saved plan", cmd_store_history)
     p.add_argument("id", metavar="ID")
@@ -408,6 +419,8 @@ def _add_store(sub: argparse._SubParsersAction) -> None:
     p = cmd("share", "make a read-only share link; prints the token", cmd_store_share)
     p.add_argument("id", metavar="ID")
     p.add_argument("--view", default="executive", help="executive, full or a party of the plan")
+    p.add_argument("--label", help="who the link is for (shown in the link list)")
+    p.add_argument("--expires", type=_date, metavar="DATE", help="the last day the link opens")
     p = cmd("links", "list a plan's share links (fingerprint, view, created, status)", cmd_store_links)
     p.add_argument("id", metavar="ID")
     p = cmd("revoke", "revoke a share link", cmd_store_revoke)

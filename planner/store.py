@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -44,7 +45,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from planner.formats.planfile import dump_yaml, read_yaml
 from planner.model import Plan, parse_plan
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: share links have a label and an expiry date
 DEFAULT_DB = Path("data") / "planner.db"
 FIXED_VIEWS = ("executive", "full")
 
@@ -80,7 +81,10 @@ links = Table(
     Column("view", String(80), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("label", String(200), nullable=False, default=""),
+    Column("expires_on", Date, nullable=True),
 )
+LINK_LABEL_MAX = 200
 OUR_TABLES = {t.name for t in metadata.sorted_tables}
 
 
@@ -131,6 +135,19 @@ class ShareLink:
     created_at: dt.datetime
     revoked: bool
     key: str  # first 12 hex digits of the token hash: names a link without revealing it
+    label: str = ""  # who it is for
+    expires_on: dt.date | None = None  # the last day it opens
+
+    @property
+    def status(self) -> str:
+        if self.revoked:
+            return "revoked"
+        return "expired" if _expired(self.expires_on) else "live"
+
+
+def _expired(expires_on: dt.date | None) -> bool:
+    """A link opens through its expiry date (UTC) and behaves as revoked after it."""
+    return expires_on is not None and dt.datetime.now(dt.UTC).date() > expires_on
 
 
 def default_url() -> str:
@@ -235,7 +252,13 @@ class Store:
             raise StoreError(f"cannot open {self._where()}: {_reason(exc)}") from None
 
     def _migrate(self, conn: Connection, version: int) -> None:
-        """Upgrades an older schema step by step (none yet beyond version 1)."""
+        """Upgrades an older schema in place, step by step."""
+        have = {c["name"] for c in inspect(conn).get_columns(links.name)}
+        if version < 2:
+            if "label" not in have:
+                conn.exec_driver_sql(f"ALTER TABLE {links.name} ADD COLUMN label VARCHAR(200) NOT NULL DEFAULT ''")
+            if "expires_on" not in have:
+                conn.exec_driver_sql(f"ALTER TABLE {links.name} ADD COLUMN expires_on DATE")
         conn.execute(update(schema_info).values(version=SCHEMA_VERSION))
 
     def _where(self) -> str:
@@ -401,29 +424,42 @@ class Store:
 
     # ------------------------------------------------------------------ share links
 
-    def share(self, plan_id: str, view: str = "executive") -> str:
-        """A new read-only link token for one plan and view (executive, full or a party)."""
+    def share(self, plan_id: str, view: str = "executive", label: str = "", expires_on: dt.date | None = None) -> str:
+        """A new read-only link token for one plan and view (executive, full or a party), with an
+        optional label (who it is for) and expiry date (the last day it opens)."""
         plan, _ = self.get(plan_id)
         if view not in FIXED_VIEWS and view not in plan.parties:
             raise StoreError(f"unknown view {view!r}; use executive, full or a party: {', '.join(plan.parties)}")
+        label = label.strip()
+        if len(label) > LINK_LABEL_MAX or any(ord(c) < 32 for c in label):
+            raise StoreError(f"link label: at most {LINK_LABEL_MAX} characters, no control characters")
+        if expires_on is not None and _expired(expires_on):
+            raise StoreError(f"link expiry {expires_on.isoformat()} is in the past")
         token = secrets.token_urlsafe(32)
         with self._tx() as conn:
             conn.execute(
-                insert(links).values(token_hash=hash_token(token), plan_id=plan_id, view=view, created_at=_now())
+                insert(links).values(
+                    token_hash=hash_token(token),
+                    plan_id=plan_id,
+                    view=view,
+                    created_at=_now(),
+                    label=label,
+                    expires_on=expires_on,
+                )
             )
         return token
 
     def resolve(self, token: str) -> tuple[str, str] | None:
-        """(plan id, view) for a live token; None for a bad, revoked or deleted one."""
+        """(plan id, view) for a live token; None for a bad, revoked, expired or deleted one."""
         if not token or len(token) > 200:
             return None
         with self._tx() as conn:
             row = conn.execute(
-                select(links.c.plan_id, links.c.view, links.c.revoked_at, plans.c.deleted)
+                select(links.c.plan_id, links.c.view, links.c.revoked_at, links.c.expires_on, plans.c.deleted)
                 .join(plans, plans.c.id == links.c.plan_id)
                 .where(links.c.token_hash == hash_token(token))
             ).first()
-        if row is None or row.revoked_at is not None or row.deleted:
+        if row is None or row.revoked_at is not None or row.deleted or _expired(row.expires_on):
             return None
         return row.plan_id, row.view
 
@@ -431,7 +467,15 @@ class Store:
         with self._tx() as conn:
             rows = conn.execute(select(links).where(links.c.plan_id == plan_id).order_by(links.c.created_at)).all()
         return [
-            ShareLink(r.plan_id, r.view, _aware(r.created_at), r.revoked_at is not None, r.token_hash[:12])
+            ShareLink(
+                r.plan_id,
+                r.view,
+                _aware(r.created_at),
+                r.revoked_at is not None,
+                r.token_hash[:12],
+                r.label or "",
+                r.expires_on,
+            )
             for r in rows
         ]
 

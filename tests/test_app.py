@@ -24,9 +24,12 @@ def edit(at: AppTest, delta: dict) -> AppTest:
 
 
 def test_app_opens_on_example_plan_with_figures_gantt_and_download(app):
-    """Tests the landing page: example plan, key figures, Gantt chart, milestone CSV download."""
-    assert app.title[0].value == "IT service desk transition"
-    expected = schedule(build_plan("service-desk", waves=2, pilot_share=15, start=next_monday()))
+    """Tests the landing page: example plan (said to be one, with next steps and a holiday calendar), key
+    figures, Gantt chart, milestone CSV download."""
+    assert app.title[0].value == "Example: IT service desk transition"
+    assert any("This is an example plan" in m.value for m in app.markdown)
+    assert app.session_state[state.PLAN].calendar.holidays == "GB"
+    expected = schedule(build_plan("service-desk", waves=2, pilot_share=15, start=next_monday(), holidays="GB"))
     assert metric(app, "Plan finish") == expected.finish.isoformat()
     assert metric(app, "Critical tasks") == f"{int(expected.table['critical'].sum())} of {len(expected.plan.tasks)}"
     assert app.get("vega_lite_chart"), "no Gantt chart"
@@ -94,6 +97,7 @@ def test_downloads_offered(app):
     labels = {b.label for b in app.get("download_button")}
     assert labels == {
         "⬇ Milestone CSV",
+        "⬇ Schedule CSV",
         "⬇ Task CSV",
         "⬇ Plan YAML",
         "⬇ Report (HTML)",

@@ -60,7 +60,7 @@ def test_saved_plans_page_history_restore_and_links(app):
     app.button(key="history-restore").click().run()
     assert [h.number for h in store.history(plan_id)] == [1, 2, 3]
     assert store.get(plan_id)[0] == plan
-    app.selectbox(key="share-view").set_value("incumbent").run()
+    app.selectbox(key="share-view").set_value("incumbent")  # in a form: applied by its submit button
     app.button(key="share-create").click().run()
     links = store.links(plan_id)
     assert [link.view for link in links] == ["incumbent"] and not links[0].revoked

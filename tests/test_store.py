@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from planner.model import parse_plan
-from planner.store import StaleRevision, Store, StoreError, change_summary, hash_token
+from planner.store import SCHEMA_VERSION, StaleRevision, Store, StoreError, change_summary, hash_token
 from planner.templates import build_plan
 from tests.conftest import MONDAY
 
@@ -229,7 +229,30 @@ def test_older_schema_upgrades_on_open(tmp_path, plan):
     conn.commit()
     conn.close()
     Store(url)
-    assert sqlite3.connect(tmp_path / "planner.db").execute("select version from planner_schema").fetchone() == (1,)
+    assert sqlite3.connect(tmp_path / "planner.db").execute("select version from planner_schema").fetchone() == (
+        SCHEMA_VERSION,
+    )
+
+
+def test_version_1_database_gets_link_labels_and_expiry_in_place(tmp_path, plan):
+    """Tests the upgrade of a database written before links had a label and an expiry: old links keep working."""
+    path = tmp_path / "planner.db"
+    url = f"sqlite:///{path}"
+    store = Store(url)
+    plan_id, _ = store.save(plan)
+    old_token = store.share(plan_id, "executive")
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("alter table planner_share_links drop column label")
+    conn.execute("alter table planner_share_links drop column expires_on")
+    conn.execute("update planner_schema set version = 1")
+    conn.commit()
+    conn.close()
+    store = Store(url)
+    assert store.resolve(old_token) == (plan_id, "executive")
+    token = store.share(plan_id, "full", label="client PMO", expires_on=dt.date.today() + dt.timedelta(days=3))
+    assert store.resolve(token) == (plan_id, "full")
+    assert [(link.label, link.status) for link in store.links(plan_id)] == [("", "live"), ("client PMO", "live")]
 
 
 def test_change_summary_words():

@@ -4,27 +4,61 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.ui import grid, risk_view, save_bar, settings, state, views
+from planner.ui import grid, guard, risk_view, save_bar, settings, state, storage, views
 
 VIEWS = ("Tasks", "Why critical?", "Milestones", "Progress", "Risk", "RAID", "Network", "Settings")
 
 
+def _url(plan_id: str | None) -> None:
+    """Keeps the open saved plan in the address (`?plan=ID`), so a reload or a bookmark reopens it."""
+    if plan_id is None:
+        st.query_params.pop("plan", None)
+    elif st.query_params.get("plan") != plan_id:
+        st.query_params["plan"] = plan_id
+
+
+def _first_steps() -> None:
+    """What the example is, and where a user goes next."""
+    with st.container(border=True, key="example-banner"):
+        st.markdown(
+            "**This is an example plan**: an IT service desk moving to a provider, with a 15% pilot and two "
+            "rollout waves, on England's public holidays. Explore it, or start your own:"
+        )
+        cols = st.columns(3)
+        pages = st.session_state["_pages"]
+        cols[0].page_link(pages["new"], label="Start from a template", icon="➕")
+        cols[1].page_link(pages["new"], label="Upload a plan, task CSV or MS Project XML", icon="📂")
+        cols[2].page_link(pages["plans"], label="Open a saved plan", icon="🗄️")
+
+
 def show() -> None:
     grid.apply_pending()
+    guard.ask_if_pending()
     plan = state.current()
     sched = state.schedule_for(plan)
-    st.title(plan.name)
+    info = storage.saved()
+    _url(info[0] if info else None)
+    problem = st.session_state.pop(state.OPEN_ERROR, None)
+    if problem:
+        st.warning(problem, icon="🗄️")
+    st.title(plan.name, anchor=False)
     if plan.description:
-        st.caption(plan.description)
+        st.text(plan.description)
+    if st.session_state.get(state.EXAMPLE):
+        _first_steps()
     warnings = st.session_state.pop("import_warnings", None)
     if warnings:
-        st.warning("Imported with changes:\n\n" + "\n".join(f"- {w}" for w in warnings), icon="ℹ️")
+        st.warning("Imported with changes:", icon="ℹ️")
+        st.text("\n".join(f"- {w}" for w in warnings))
     save_bar.show(plan)
+    guard.leave_guard(plan)
     views.status(sched)
     views.figures(sched)
     views.downloads(sched)
     views.gantt(sched)
-    view = st.segmented_control("View", VIEWS, default="Tasks", key="plan-view", label_visibility="collapsed")
+    view = st.segmented_control(
+        "View", VIEWS, default="Tasks", key="plan-view", label_visibility="collapsed", required=True
+    )
     shows = {
         "Tasks": lambda: grid.show(plan),
         "Why critical?": lambda: views.why_critical(sched),

@@ -5,23 +5,41 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.store import FIXED_VIEWS, StoreError
-from planner.ui import state, storage
+from planner.ui import guard, state, storage
+
+NOTICE = "plans_notice"  # what the last action did, shown once after its rerun
 
 
 def _open(plan_id: str, revision: int | None = None) -> None:
+    """Opens a saved plan on the plan page (asking first if the open plan has unsaved edits)."""
     store = storage.store()
     if store is None:
         return
     plan, number = store.get(plan_id, revision)
+    guard.show_plan(plan, (plan_id, number))
+
+
+def _follow(plan_id: str) -> None:
+    """After a rename or restore made a new revision: the open copy of that plan follows it
+    when it has no edits of its own (else the stale-save message offers the choice)."""
+    info = storage.saved()
+    store = storage.store()
+    if info is None or info[0] != plan_id or store is None or guard.has_unsaved_work(state.current()):
+        return
+    plan, number = store.get(plan_id)
     state.replace(plan)
     storage.mark_saved(plan_id, number, plan)
 
 
 def show() -> None:
+    guard.ask_if_pending()
     st.title("Saved plans")
     store = storage.store()
     if store is None:
         return
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.success(notice, icon="✅")
     infos = store.plans()
     if not infos:
         st.info("No saved plans yet. Open the Plan page and press Save.")
@@ -47,19 +65,22 @@ def show() -> None:
     cols = st.columns(4)
     if cols[0].button("Open", key="plans-open", type="primary"):
         _open(plan_id)
-        st.switch_page(st.session_state["_pages"]["plan"])
-    if cols[1].button("Duplicate", key="plans-duplicate"):
-        copy = store.duplicate(plan_id)
-        st.success(f"Copied to {copy}.")
         st.rerun()
-    with cols[2].popover("Rename"):
-        new_name = st.text_input("New name", names[plan_id], key="plans-new-name")
-        if st.button("Rename", key="plans-rename"):
+    if cols[1].button("Duplicate", key="plans-duplicate"):
+        copy = store.duplicate(plan_id, author=storage.AUTHOR)
+        st.session_state[NOTICE] = f"Copied to {copy}."
+        st.rerun()
+    with cols[2].popover("Rename"), st.form(f"rename-{plan_id}", border=False):
+        new_name = st.text_input("New name", names[plan_id], key=f"plans-new-name-{plan_id}")
+        if st.form_submit_button("Rename", key="plans-rename"):
             try:
-                store.rename(plan_id, new_name)
+                store.rename(plan_id, new_name, author=storage.AUTHOR)
             except (StoreError, ValueError) as exc:
-                st.error(str(exc))
+                st.error("Not renamed.", icon="⚠️")
+                st.text(str(exc))
             else:
+                _follow(plan_id)
+                st.session_state[NOTICE] = f"Renamed to {new_name.strip()}."
                 st.rerun()
     with cols[3].popover("Delete"):
         st.write(f"Delete **{names[plan_id]}**? Its share links stop working.")
@@ -93,35 +114,71 @@ def show() -> None:
     pick = c[0].selectbox("Revision", numbers, key="history-pick")
     if c[1].button("Open revision", key="history-open"):
         _open(plan_id, pick)
-        st.switch_page(st.session_state["_pages"]["plan"])
-    if c[2].button("Restore", key="history-restore", help="Saves this revision again as the newest one"):
-        number = store.restore(plan_id, pick)
-        st.success(f"Revision {pick} restored as revision {number}.")
         st.rerun()
+    with c[2].popover("Restore", help="Saves this revision again as the newest one"):
+        st.text(f"Restore revision {pick} as a new revision? Nothing is overwritten: the history keeps every revision.")
+        if st.button(f"Restore revision {pick}", key="history-restore", type="primary"):
+            number = store.restore(plan_id, pick, author=storage.AUTHOR)
+            _follow(plan_id)
+            st.session_state[NOTICE] = f"Revision {pick} restored as revision {number}."
+            st.rerun()
+
+    _share_links(store, plan_id)
+
+
+def share_url(token: str) -> str:
+    """The link to paste: `PLANNER_BASE_URL`, else the address the browser used, up to the app's root."""
+    import os
+    from urllib.parse import urlsplit
+
+    base = os.environ.get("PLANNER_BASE_URL", "").strip()
+    if not base:
+        url = st.context.url or "http://localhost:8501/"
+        parts = urlsplit(url)
+        root = (st.get_option("server.baseUrlPath") or "").strip("/")
+        base = f"{parts.scheme}://{parts.netloc}/{root}"
+    return f"{base.rstrip('/')}/?share={token}"
+
+
+def _share_links(store, plan_id: str) -> None:
+    import datetime as dt
 
     st.subheader("Share links")
     plan, _ = store.get(plan_id)
     views = [*FIXED_VIEWS, *plan.parties]
-    c = st.columns([2, 1, 4], vertical_alignment="bottom")
-    view = c[0].selectbox(
-        "View",
-        views,
-        key="share-view",
-        help="executive: figures, phases, milestones, gates; "
-        "a party: its tasks and all milestones; full: everything, read-only",
-    )
-    if c[1].button("Create link", key="share-create"):
-        token = store.share(plan_id, view)
-        st.session_state["new_share_token"] = token
-    token = st.session_state.pop("new_share_token", None)
-    if token:
-        st.success("Link created. Copy it now: only its fingerprint is stored.")
-        st.code(f"?share={token}", language=None)
-    for link in store.links(plan_id):
-        c = st.columns([2, 2, 2, 1], vertical_alignment="center")
-        c[0].write(f"`{link.key}` · {link.view}")
-        c[1].write(f"created {link.created_at:%Y-%m-%d %H:%M}")
-        c[2].write("revoked" if link.revoked else "live")
-        if not link.revoked and c[3].button("Revoke", key=f"revoke-{link.key}"):
+    with st.form(f"share-form-{plan_id}", border=False):
+        c = st.columns([2, 3, 2, 1], vertical_alignment="bottom")
+        view = c[0].selectbox(
+            "View",
+            views,
+            key="share-view",
+            help="executive: figures, phases, milestones, gates; "
+            "a party: its own and joint tasks, every milestone and gate; full: everything, read-only",
+        )
+        label = c[1].text_input("For (optional)", key="share-label", placeholder="e.g. client steering committee")
+        expires = c[2].date_input(
+            "Expires after (optional)", value=None, key="share-expires", min_value=dt.date.today()
+        )
+        created = c[3].form_submit_button("Create link", key="share-create")
+    if created:
+        try:
+            token = store.share(plan_id, view, label=label, expires_on=expires)
+        except StoreError as exc:
+            st.error("No link made.", icon="⚠️")
+            st.text(str(exc))
+        else:
+            st.success("Link created. Copy it now: only its fingerprint is stored, so it cannot be shown again.")
+            st.code(share_url(token), language=None)
+    rows = store.links(plan_id)
+    if not rows:
+        st.caption("No share links yet.")
+    for link in rows:
+        c = st.columns([3, 2, 2, 1], vertical_alignment="center")
+        who = f" · for {link.label}" if link.label else ""
+        c[0].text(f"{link.view}{who}")
+        until = f" · until {link.expires_on.isoformat()}" if link.expires_on else ""
+        c[1].text(f"created {link.created_at:%Y-%m-%d %H:%M}{until}")
+        c[2].text(f"{link.status} · {link.key}")
+        if link.status == "live" and c[3].button("Revoke", key=f"revoke-{link.key}"):
             store.revoke(key=link.key)
             st.rerun()

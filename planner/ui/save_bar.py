@@ -11,24 +11,29 @@ from planner.ui import state, storage
 STALE = "stale_save"
 
 
-def _save(plan: Plan, as_copy: bool = False) -> None:
+def save(plan: Plan, as_copy: bool = False) -> str | None:
+    """Saves `plan` (a new revision of its saved plan, else a new plan); the reason when it was not saved."""
     store = storage.store()
     if store is None:
-        return
+        return "saved plans are unavailable"
     info = storage.saved()
     try:
         if info is None or as_copy:
-            plan_id, number = store.save(plan, note="saved from the app" if not as_copy else "saved as a copy")
+            note = "saved as a copy" if as_copy else "saved from the app"
+            plan_id, number = store.save(plan, note=note, author=storage.AUTHOR)
         else:
-            plan_id, number = store.save(plan, info[0], base_revision=info[1], note="saved from the app")
+            plan_id, number = store.save(
+                plan, info[0], base_revision=info[1], note="saved from the app", author=storage.AUTHOR
+            )
     except StaleRevision as exc:
         st.session_state[STALE] = str(exc)
-        return
+        return str(exc)
     except StoreError as exc:
         st.session_state[STALE] = f"Not saved: {exc}"
-        return
+        return str(exc)
     st.session_state.pop(STALE, None)
     storage.mark_saved(plan_id, number, plan)
+    return None
 
 
 def _reload() -> None:
@@ -52,11 +57,11 @@ def show(plan: Plan) -> None:
         cols[0].caption(f"● Unsaved changes (saved as {info[0]} r{info[1]})")
     else:
         cols[0].caption(f"✓ Saved as {info[0]} r{info[1]}")
-    cols[1].button("💾 Save", key="save-plan", on_click=_save, args=(plan,), disabled=not dirty, type="primary")
-    cols[2].button("Save as copy", key="save-copy", on_click=_save, args=(plan, True))
+    cols[1].button("💾 Save", key="save-plan", on_click=save, args=(plan,), disabled=not dirty, type="primary")
+    cols[2].button("Save as copy", key="save-copy", on_click=save, args=(plan, True))
     message = st.session_state.get(STALE)
     if message:
         st.warning(message, icon="⚠️")
         c = st.columns([1, 1, 5])
         c[0].button("Reload latest", key="stale-reload", on_click=_reload)
-        c[1].button("Save as copy", key="stale-copy", on_click=_save, args=(plan, True))
+        c[1].button("Save as copy", key="stale-copy", on_click=save, args=(plan, True))

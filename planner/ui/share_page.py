@@ -1,21 +1,27 @@
 """Read-only stakeholder views opened by `?share=TOKEN`: no edit, save, upload, delete or share
-controls and no way to reach other plans. A bad or revoked token reveals nothing."""
+controls and no way to reach other plans. A bad, revoked or expired token reveals nothing.
+
+A party view shows that party's and joint tasks, every milestone and gate, and only that party's
+and joint RAID items; nothing else of the other side's work (not even its ids on the critical path).
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from planner.charts import gantt_chart
+from planner.model import Plan, Task
 from planner.schedule import Schedule, schedule
 from planner.store import StoreError
 from planner.ui import storage, views
 
 TOKEN = "share_token"
+JOINT = "joint"
 
 
 def _not_valid() -> None:
     st.title("This link is not valid")
-    st.write("It may have been revoked or mistyped. Ask the plan owner for a new link.")
+    st.write("It may have been revoked, have expired or been mistyped. Ask the plan owner for a new link.")
 
 
 def _gates(sched: Schedule) -> None:
@@ -26,6 +32,20 @@ def _gates(sched: Schedule) -> None:
             for c in task.gate.criteria:
                 actual = f" — actual {c.actual}" if c.actual else ""
                 st.text(f"{c.kpi} {c.target}{actual}")
+
+
+def party_keeps(party: str):
+    """What a party's view shows of the tasks: its own and joint tasks, and every milestone and gate."""
+
+    def keep(task: Task) -> bool:
+        return task.owner in (party, JOINT) or task.is_key_date
+
+    return keep
+
+
+def party_raid(plan: Plan, party: str) -> tuple:
+    """The RAID items a party sees: its own and joint ones."""
+    return tuple(r for r in plan.raid if r.owner in (party, JOINT))
 
 
 def show() -> None:
@@ -42,23 +62,24 @@ def show() -> None:
         _not_valid()
         return
     sched = schedule(plan)
-    st.title(plan.name)
+    st.title(plan.name, anchor=False)
     label = {"executive": "Executive view", "full": "Full plan (read-only)"}.get(view, f"{view.title()} view")
     st.caption(f"{label} · revision {number} · read-only")
     views.status(sched)
     views.figures(sched)
-    path = " → ".join(sched.critical_path)
+    keep = None if view in ("executive", "full") else party_keeps(view)
+    path = [i for i in sched.critical_path if keep is None or keep(plan.task(i))]
     if view == "executive":
-        st.altair_chart(gantt_chart(sched, rollup=True), width="stretch", key="share-gantt")
+        chart = gantt_chart(sched, only=lambda t: t.is_key_date, show_links=False)
     elif view == "full":
-        st.altair_chart(gantt_chart(sched, show_links=len(plan.tasks) <= 60), width="stretch", key="share-gantt")
+        chart = gantt_chart(sched, show_links=len(plan.tasks) <= 60, rollup=False)
     else:
-        keep = lambda t: t.owner == view or t.is_key_date  # noqa: E731
-        st.altair_chart(gantt_chart(sched, only=keep, show_links=False), width="stretch", key="share-gantt")
+        chart = gantt_chart(sched, only=keep, show_links=False, rollup=False)
+    st.altair_chart(chart, width="stretch", key="share-gantt")
     st.subheader("Milestones and gates")
     views.milestones(sched)
     st.subheader("Gate exit criteria")
     _gates(sched)
     st.subheader("Critical path")
-    st.text(path or "none")
-    views.open_raid(sched)
+    st.text(" → ".join(path) or "none")
+    views.open_raid(sched, None if keep is None else party_raid(plan, view))

@@ -7,7 +7,7 @@ import streamlit as st
 from planner.files import MAX_UPLOAD_BYTES, PLAN_SUFFIXES, read_plan_bytes
 from planner.model import PlanError
 from planner.templates import build_plan, list_templates, next_monday
-from planner.ui import state
+from planner.ui import guard
 
 
 def _template_form() -> None:
@@ -46,8 +46,7 @@ def _template_form() -> None:
         except PlanError as exc:
             st.error("\n".join(f"- {p}" for p in exc.problems), icon="⚠️")
             return
-        state.replace(plan)
-        st.switch_page(st.session_state["_pages"]["plan"])
+        guard.show_plan(plan)
 
 
 def _upload_form() -> None:
@@ -72,12 +71,11 @@ def _upload_form() -> None:
         except PlanError as exc:
             st.error(f"{upload.name} was not opened:\n\n" + "\n".join(f"- {p}" for p in exc.problems), icon="⚠️")
             return
-        state.replace(plan)
-        st.session_state["import_warnings"] = warnings
-        st.switch_page(st.session_state["_pages"]["plan"])
+        guard.show_plan(plan, warnings=warnings)
 
 
 def show() -> None:
+    guard.ask_if_pending()
     st.title("Start a plan")
     left, right = st.columns([3, 2], gap="large")
     with left:

@@ -21,18 +21,53 @@ DRAFT, PROBLEMS, GRID_VERSION, SCHEDULES = "grid_draft", "grid_problems", "grid_
 MAX_HISTORY = 50
 
 
+EXAMPLE = "showing_example"  # True while the untouched example is on screen
+OPEN_ERROR = "open_error"  # why the plan named in the URL could not be opened
+
+
 def example_plan() -> Plan:
-    """What a new user sees first: the service-desk template, pilot and two waves."""
-    return build_plan("service-desk", waves=2, pilot_share=15, start=next_monday())
+    """What a new user sees first: the service-desk template, pilot and two waves, on a working
+    calendar with England's public holidays (so nothing is scheduled on 25 December)."""
+    return build_plan(
+        "service-desk",
+        waves=2,
+        pilot_share=15,
+        start=next_monday(),
+        plan_name="Example: IT service desk transition",
+        holidays="GB",
+    )
+
+
+def _from_url() -> tuple[Plan, str, int] | None:
+    """The saved plan named by `?plan=ID` (a reload or a bookmark reopens it), if it exists."""
+    from planner.store import StoreError
+    from planner.ui import storage
+
+    plan_id = st.query_params.get("plan")
+    if not plan_id:
+        return None
+    store = storage.store()
+    if store is None:
+        return None
+    try:
+        plan, number = store.get(plan_id)
+    except StoreError:
+        st.session_state[OPEN_ERROR] = f"No saved plan {plan_id[:80]!r}: showing the example instead."
+        return None
+    return plan, plan_id, number
 
 
 def ensure() -> None:
     ss = st.session_state
     if PLAN not in ss:
-        plan = example_plan()
+        opened = _from_url()
+        plan = opened[0] if opened else example_plan()
         ss[PLAN] = plan
         ss[HISTORY] = [plan]
         ss[POSITION] = 0
+        ss[EXAMPLE] = opened is None
+        if opened:
+            ss[SAVED] = (opened[1], opened[2], plan)
     if HISTORY not in ss:
         ss[HISTORY], ss[POSITION] = [ss[PLAN]], 0
     ss.setdefault(GRID_VERSION, 0)
@@ -68,6 +103,7 @@ def replace(plan: Plan) -> None:
     """Starts a fresh history with `plan` (a new, uploaded or opened plan)."""
     ss = st.session_state
     ss.pop(SAVED, None)
+    ss[EXAMPLE] = False
     ss[HISTORY], ss[POSITION] = [plan], 0
     _show(plan)
 

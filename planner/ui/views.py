@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import streamlit as st
 
 from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_chart, network_chart
 from planner.explain import explain, key_figures
-from planner.formats.csvfile import milestone_rows, milestones_csv, tasks_csv
+from planner.formats.csvfile import milestone_rows, milestones_csv, schedule_csv, tasks_csv
 from planner.formats.planfile import dump_yaml
 from planner.schedule import Schedule
 
@@ -85,6 +87,7 @@ def downloads(sched: Schedule) -> None:
     slug = _slug(sched.plan.name)
     main = [
         ("Milestone CSV", milestones_csv(sched), "milestones.csv", "text/csv", "milestones"),
+        ("Schedule CSV", lambda: schedule_csv(sched.table), "schedule.csv", "text/csv", "schedule"),
         ("Task CSV", tasks_csv(sched.plan), "tasks.csv", "text/csv", "tasks"),
         ("Plan YAML", dump_yaml(sched.plan), "plan.yaml", "application/yaml", "yaml"),
         ("Report (HTML)", lambda: report.report_html(sched), "report.html", "text/html", "html"),
@@ -320,9 +323,9 @@ def raid(sched: Schedule) -> None:
     st.download_button("⬇ RAID CSV", raid_csv(plan), f"{_slug(plan.name)}-raid.csv", "text/csv", key="download-raid")
 
 
-def open_raid(sched: Schedule) -> None:
-    """Open RAID items, read-only (share views)."""
-    items = [r for r in sched.plan.raid if r.is_open]
+def open_raid(sched: Schedule, items: Sequence[Any] | None = None) -> None:
+    """Open RAID items, read-only (share views); `items` narrows them (a party's view)."""
+    items = [r for r in (sched.plan.raid if items is None else items) if r.is_open]
     if not items:
         return
     st.subheader("Open risks, actions, issues and decisions")

@@ -1,0 +1,82 @@
+"""Unsaved work is never dropped silently: opening or starting another plan asks first (save,
+discard or cancel), and leaving or reloading the page with unsaved edits makes the browser ask.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from planner.model import Plan
+from planner.ui import save_bar, state, storage
+
+PENDING = "guard_pending"  # (plan to show, (id, revision) or None, import warnings)
+
+# Static script (no plan data): while the plan has unsaved edits, the browser asks before the
+# page is left or reloaded. The iframe is same-origin, so it can reach the app's window.
+_LEAVE_GUARD = """<script>
+const w = window.parent;
+w.__plannerDirty = %s;
+if (!w.__plannerGuard) {
+  w.__plannerGuard = true;
+  w.addEventListener("beforeunload", (e) => { if (w.__plannerDirty) { e.preventDefault(); e.returnValue = ""; } });
+}
+</script>"""
+
+
+def has_unsaved_work(plan: Plan) -> bool:
+    """Edits made since the plan was opened, created or saved, and not saved."""
+    return state.can_undo() and storage.unsaved(plan)
+
+
+def leave_guard(plan: Plan) -> None:
+    st.iframe(_LEAVE_GUARD % ("true" if has_unsaved_work(plan) else "false"), height=1)
+
+
+def show_plan(plan: Plan, saved: tuple[str, int] | None = None, warnings: list[str] | None = None) -> None:
+    """Shows `plan` on the plan page, or first asks what to do with the current unsaved edits."""
+    if has_unsaved_work(state.current()):
+        st.session_state[PENDING] = (plan, saved, warnings)
+        return
+    _go(plan, saved, warnings)
+
+
+def _go(plan: Plan, saved: tuple[str, int] | None, warnings: list[str] | None) -> None:
+    state.replace(plan)
+    if saved is not None:
+        storage.mark_saved(saved[0], saved[1], plan)
+    if warnings:
+        st.session_state["import_warnings"] = warnings
+    st.session_state.pop(PENDING, None)
+    st.switch_page(st.session_state["_pages"]["plan"])
+
+
+def _cancel() -> None:
+    st.session_state.pop(PENDING, None)
+
+
+@st.dialog("Unsaved changes", on_dismiss=_cancel)
+def _ask(pending: tuple[Any, ...]) -> None:
+    plan = state.current()
+    st.text(f"{plan.name} has changes that are not saved. Save them before you go on?")
+    cols = st.columns(3)
+    if cols[0].button("Save", key="guard-save", type="primary"):
+        problem = save_bar.save(plan)
+        if problem:
+            st.error("Not saved; nothing was discarded.", icon="⚠️")
+            st.text(problem)
+            return
+        _go(*pending)
+    if cols[1].button("Discard changes", key="guard-discard"):
+        _go(*pending)
+    if cols[2].button("Cancel", key="guard-cancel"):
+        st.session_state.pop(PENDING, None)
+        st.rerun()
+
+
+def ask_if_pending() -> None:
+    """Opens the save / discard / cancel dialog when an action is waiting on it."""
+    pending = st.session_state.get(PENDING)
+    if pending is not None:
+        _ask(pending)
