@@ -38,6 +38,7 @@ def show_plan(plan: Plan, saved: tuple[str, int] | None = None, warnings: list[s
     """Shows `plan` on the plan page, or first asks what to do with the current unsaved edits."""
     if has_unsaved_work(state.current()):
         st.session_state[PENDING] = (plan, saved, warnings)
+        _ask(st.session_state[PENDING])
         return
     _go(plan, saved, warnings)
 
