@@ -243,17 +243,20 @@ def gantt_chart(
             tooltip=[alt.Tooltip("phase:N", title="Group"), alt.Tooltip("first:N", title="Start"), "finish:N"],
         )
         .transform_filter(is_phase)
+        .properties(name="summary")
     )
     tail = (
         base.mark_bar(height=4, opacity=0.35, color="#9e9e9e")
         .encode(x=x_end, x2="late_end:T", y=y)
         .transform_filter(is_bar & (alt.datum.total_float > 0))
+        .properties(name="tails")
     )
     stroke = alt.condition(alt.datum.critical, alt.value(CRITICAL), alt.value("transparent"))
     bars = (
         base.mark_bar(height=14, cornerRadius=2, strokeWidth=2)
         .encode(x=x.axis(None), x2="end:T", y=y, color=_color(color_by), stroke=stroke, tooltip=tooltip)
         .transform_filter(is_bar)
+        .properties(name="bars")
     )
     failed = alt.datum.gate == "failed"
     diamonds = (
@@ -278,6 +281,7 @@ def gantt_chart(
             tooltip=tooltip,
         )
         .transform_filter(is_point)
+        .properties(name="diamonds")
     )
     labels_layer = (
         base.mark_text(align="left", dx=9, fontSize=10)
@@ -288,6 +292,7 @@ def gantt_chart(
             color=alt.condition(failed, alt.value(CRITICAL), alt.value("#333333")),
         )
         .transform_filter(is_point)
+        .properties(name="labels")
     )
     raid_marks = (
         base.mark_text(text="⚠", align="right", dx=-3, fontSize=12, color="#e6550d")

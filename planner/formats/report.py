@@ -153,6 +153,7 @@ def report_html(sched: Schedule, today: dt.date | None = None, title_note: str =
 {_gates(sched)}
 {_raid(sched)}
 <script>{_vega_bundle()}</script>
-<script>vegaEmbed("#gantt", {_json_for_script(spec)}, {{"actions": false, "renderer": "svg"}});</script>
+<script>vegaEmbed("#gantt", {_json_for_script(spec)}, {{"actions": false, "renderer": "svg"}})
+  .then((r) => {{ document.getElementById("gantt").dataset.drawn = "yes"; }});</script>
 </body></html>
 """

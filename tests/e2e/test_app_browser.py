@@ -6,7 +6,7 @@ from pathlib import Path
 
 from planner.formats.csvfile import milestones_csv
 from planner.schedule import schedule
-from planner.templates import build_plan, next_monday
+from planner.ui import state
 from tests.e2e.conftest import wait_idle
 
 
@@ -22,8 +22,9 @@ def test_landing_page_has_gantt_grid_download_and_no_exception(page, app_url):
     assert page.locator('[data-testid="stException"]').count() == 0
     page.wait_for_selector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
     assert page.locator('[data-testid="stDataFrame"]').count() >= 1
-    expected = schedule(build_plan("service-desk", waves=2, pilot_share=15, start=next_monday()))
+    expected = schedule(state.example_plan())
     assert metric_value(page, "Plan finish") == expected.finish.isoformat()
+    assert "This is an example plan" in page.locator(".st-key-example-banner").inner_text()
     with page.expect_download() as info:
         page.get_by_role("button", name="Milestone CSV").click()
     content = Path(info.value.path()).read_text(encoding="utf-8")
@@ -89,3 +90,42 @@ def test_risk_view_runs_simulation_in_the_browser(page, app_url):
     # The plan's Gantt stays above the histogram and S-curve; the milestone and criticality tables.
     page.wait_for_function(f"({count})('[data-testid=\"stVegaLiteChart\"]') >= 3", timeout=30_000)
     page.wait_for_function(f"({count})('[data-testid=\"stDataFrame\"]') >= 2", timeout=30_000)
+
+
+def test_report_from_the_app_draws_every_bar_and_diamond(page, app_url, tmp_path):
+    """Tests the report the app hands out, opened offline: one bar per task with a duration and one
+    diamond per milestone or gate (the app's report once drew phase bars only)."""
+    page.goto(app_url)
+    wait_idle(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Report (HTML)").click()
+    path = tmp_path / "report.html"
+    path.write_bytes(Path(info.value.path()).read_bytes())
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page.goto(path.as_uri())
+    page.wait_for_selector('#gantt[data-drawn="yes"] svg', timeout=30_000)
+    plan = state.example_plan()
+    bars = page.locator("#gantt g.bars_marks > path").count()
+    diamonds = page.locator("#gantt g.diamonds_marks > path").count()
+    assert bars == sum(t.duration > 0 for t in plan.tasks)
+    assert diamonds == sum(t.is_key_date for t in plan.tasks)
+    assert page.locator("#gantt g.labels_marks > text").count() == diamonds
+
+
+def test_negative_days_are_listed_and_not_applied(page, app_url):
+    """Tests typing -5 into Days: the value is refused with its row and field, the plan finish unchanged."""
+    page.goto(app_url)
+    wait_idle(page)
+    before = metric_value(page, "Plan finish")
+    for attempt in range(3):  # the canvas grid occasionally drops keys while it re-renders
+        _type_into_days_of_first_row(page, "-5")
+        try:
+            page.wait_for_selector("text=value is not applied", timeout=15_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            wait_idle(page)
+    wait_idle(page)
+    assert metric_value(page, "Plan finish") == before
+    assert page.locator('[data-testid="stException"]').count() == 0
