@@ -216,3 +216,28 @@ def test_failed_gate_is_marked_on_the_gantt(sd):
     spec = chart_spec(gantt_chart(schedule(parse_plan(data)), width=900))
     marks = {r["id"]: r["mark"] for d in spec["datasets"].values() for r in d if r.get("id")}
     assert marks["SD16"] == "SD16 ✕ failed" and marks["SD14"] == "SD14"
+
+
+@pytest.mark.parametrize("name", ["service-desk", "infrastructure", "vendor-exit", "contact-centre", "ams"])
+def test_network_labels_do_not_overlap_at_80_tasks(name):
+    """Tests the network view at about 80 tasks, at the size it is drawn: no label runs into another label
+    or into another task's node."""
+    from planner.charts.network import LABEL_DY, LABEL_PX_PER_CHAR, NODE_SIZE, ROW_PX, column_step, network_layout
+
+    waves = next(w for w in range(1, 30) if len(build_plan(name, waves=w, start=MONDAY).tasks) >= 76)
+    sched = schedule(build_plan(name, waves=waves, start=MONDAY, plan_name="N"))
+    nodes, _ = network_layout(sched)
+    step, r = column_step(nodes), (NODE_SIZE / 3.14159) ** 0.5
+    labels, circles = [], []
+    for n in nodes:
+        x, y = n["x"] * step, n["y"] * ROW_PX
+        half = LABEL_PX_PER_CHAR * len(n["id"]) / 2
+        cy = y + LABEL_DY[n["above"]]
+        labels.append((x - half, x + half, cy - 5.5, cy + 5.5, n["id"]))
+        circles.append((x - r, x + r, y - r, y + r, n["id"]))
+
+    def hit(a, b):
+        return a[4] != b[4] and a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+    for a in labels:
+        assert not [b[4] for b in labels + circles if hit(a, b)], a[4]

@@ -55,16 +55,36 @@ def network_layout(sched: Schedule) -> tuple[list[dict[str, Any]], list[dict[str
     return nodes, edges
 
 
+LABEL_PX_PER_CHAR = 6  # a generous width of one character of a 9 px label
+ROW_PX = 50  # between rows: a node (radius 9), a label below it, a label above the next node
+NODE_SIZE = 260  # circle area in px², radius about 9
+LABEL_DY = {True: -15, False: 17}  # label centre relative to its node: above, below
+PAD = 30
+
+
+def column_step(nodes: list[dict[str, Any]]) -> int:
+    """Pixels between generations. Labels alternate above and below their nodes by generation,
+    so two labels on the same side are two steps apart: the step is half the longest label, and
+    at least 80 px so the links between nodes stay readable."""
+    longest = max((len(n["id"]) for n in nodes), default=0)
+    return max(80, (LABEL_PX_PER_CHAR * longest + 16) // 2 + 1)
+
+
 def network_chart(sched: Schedule, color_by: str = "owner", width: int | None = None) -> alt.LayerChart:
-    """The dependency network: generations left to right, critical path in red. The width
-    grows with the number of generations so ids stay readable (about 80 px each)."""
+    """The dependency network: generations left to right, critical path in red. The chart grows
+    with the generations and rows (fixed pixels per step) so no label runs into another label or
+    a node; drawn at its own size, it scrolls sideways in the app."""
     if color_by not in ("owner", "phase"):
         raise ValueError("color_by must be owner or phase")
     nodes, edges = network_layout(sched)
-    width = width or max(600, 80 * (max((n["x"] for n in nodes), default=0) + 1))
-    height = max(200, 34 * (max((n["y"] for n in nodes), default=0) + 1))
-    xs = alt.X("x:Q", axis=None, scale=alt.Scale(padding=30))
-    ys = alt.Y("y:Q", axis=None, scale=alt.Scale(reverse=True, padding=20))
+    last_x = max((n["x"] for n in nodes), default=0)
+    last_y = max((n["y"] for n in nodes), default=0)
+    width = width or column_step(nodes) * last_x + 2 * PAD
+    height = ROW_PX * last_y + 2 * PAD
+    xs = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, max(last_x, 1)], padding=PAD, nice=False, zero=False))
+    ys = alt.Y(
+        "y:Q", axis=None, scale=alt.Scale(domain=[0, max(last_y, 1)], reverse=True, padding=PAD, nice=False, zero=False)
+    )
     edge_layer = (
         alt.Chart(inline(edges))
         .mark_rule()
@@ -78,7 +98,7 @@ def network_chart(sched: Schedule, color_by: str = "owner", width: int | None = 
         )
     )
     node_base = alt.Chart(inline(nodes))
-    node_layer = node_base.mark_circle(size=260, opacity=1).encode(
+    node_layer = node_base.mark_circle(size=NODE_SIZE, opacity=1).encode(
         x=xs,
         y=ys,
         color=alt.Color(
@@ -88,7 +108,15 @@ def network_chart(sched: Schedule, color_by: str = "owner", width: int | None = 
         strokeWidth=alt.condition(alt.datum.critical, alt.value(3), alt.value(1)),
         tooltip=["id:N", "name:N", "phase:N", "owner:N", "start:N", "finish:N", "critical:N"],
     )
-    above = node_base.mark_text(dy=-15, fontSize=9).encode(x=xs, y=ys, text="id:N").transform_filter(alt.datum.above)
-    below = node_base.mark_text(dy=17, fontSize=9).encode(x=xs, y=ys, text="id:N").transform_filter(~alt.datum.above)
+    above = (
+        node_base.mark_text(dy=LABEL_DY[True], fontSize=9)
+        .encode(x=xs, y=ys, text="id:N")
+        .transform_filter(alt.datum.above)
+    )
+    below = (
+        node_base.mark_text(dy=LABEL_DY[False], fontSize=9)
+        .encode(x=xs, y=ys, text="id:N")
+        .transform_filter(~alt.datum.above)
+    )
     chart = alt.layer(edge_layer, node_layer, above, below).properties(width=width, height=height)
     return chart.interactive()

@@ -53,7 +53,8 @@ def risk_charts(result: Any, plan: Any) -> tuple[alt.LayerChart, alt.LayerChart]
                 title=None,
                 legend=alt.Legend(orient="top"),
                 scale=alt.Scale(
-                    domain=["plan", "P50", "P80", "deadline"], range=["#333333", "#1f77b4", "#ff7f0e", CRITICAL]
+                    domain=[m["label"] for m in marks],
+                    range=["#1f77b4", "#ff7f0e", "#333333", CRITICAL][: len(marks)],
                 ),
             ),
             tooltip=[alt.Tooltip("label:N", title="Line"), alt.Tooltip("day:N", title="Date")],
@@ -67,6 +68,7 @@ def risk_charts(result: Any, plan: Any) -> tuple[alt.LayerChart, alt.LayerChart]
             x=x,
             x2="end:T",
             y=alt.Y("share:Q", title="Share of runs", axis=alt.Axis(format="%")),
+            y2=alt.datum(0),
             tooltip=[alt.Tooltip("day:N", title="Finish"), alt.Tooltip("share:Q", title="Share", format=".1%")],
         )
     )

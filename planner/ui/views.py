@@ -128,7 +128,7 @@ def gantt(sched: Schedule) -> None:
     plan = sched.plan
     phases = list(dict.fromkeys(t.phase for t in plan.tasks))
     big = len(plan.tasks) > ROLLUP_THRESHOLD
-    cols = st.columns([1.6, 1.4, 3, 3, 1.4, 1.2], vertical_alignment="bottom")
+    cols = st.columns([1.5, 1.3, 2.6, 2.6, 1.6, 1.3], vertical_alignment="bottom")
     color_by = cols[0].selectbox("Colour by", COLOR_BY, key="gantt-color", format_func=str.title)
     group_by = cols[1].selectbox(
         "Group by", GROUP_BY, key="gantt-group", format_func=str.title, help="Phase, or the pilot and each wave"
@@ -254,7 +254,7 @@ def network(sched: Schedule) -> None:
     if len(sched.plan.tasks) > 600:
         st.info("The network view is drawn for plans up to 600 tasks; filter the Gantt by phase instead.")
         return
-    st.altair_chart(network_chart(sched, color_by=color_by), key="network-chart")
+    st.altair_chart(network_chart(sched, color_by=color_by), width="content", key="network-chart")
 
 
 def progress(sched: Schedule) -> None:
