@@ -26,6 +26,7 @@ GROUP_BY = ("phase", "wave")
 ROLLUP_THRESHOLD = 400
 LINKS_ALL_THRESHOLD = 60
 ROW_STEP = 22  # pixels per row
+LINE_COLOURS = {"today": "#ff7f0e", "status date": "#17becf", "deadline": "#000000"}
 TOP_AXIS_ROWS = 25  # charts with more rows get the date axis on top as well
 
 
@@ -338,7 +339,10 @@ def gantt_chart(
             color=alt.Color(
                 "what:N",
                 title=None,
-                scale=alt.Scale(domain=["today", "status date", "deadline"], range=["#ff7f0e", "#17becf", "#000000"]),
+                scale=alt.Scale(
+                    domain=[m["what"] for m in markers],
+                    range=[LINE_COLOURS[m["what"]] for m in markers],
+                ),
                 legend=alt.Legend(orient="top"),
             ),
             strokeDash=alt.condition(alt.datum.what == "deadline", alt.value([8, 4]), alt.value([4, 3])),

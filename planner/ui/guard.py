@@ -20,7 +20,13 @@ const w = window.parent;
 w.__plannerDirty = %s;
 if (!w.__plannerGuard) {
   w.__plannerGuard = true;
-  w.addEventListener("beforeunload", (e) => { if (w.__plannerDirty) { e.preventDefault(); e.returnValue = ""; } });
+  // Registered by code of the app window's own realm: this iframe is replaced on every rerun,
+  // and a listener this frame added would go with it.
+  new w.Function(
+    "window.addEventListener('beforeunload', function (e) {" +
+    "  if (window.__plannerDirty) { e.preventDefault(); e.returnValue = ''; }" +
+    "});"
+  )();
 }
 </script>"""
 

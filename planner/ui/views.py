@@ -231,10 +231,8 @@ def gate_editor(sched: Schedule) -> None:
 
 
 def milestones(sched: Schedule) -> None:
-    from planner.gates import gate_status
-
     rows = milestone_rows(sched)
-    rows.insert(5, "gate", [gate_status(sched.plan.task(i)) or "" for i in rows["id"]])
+    rows.insert(5, "gate", rows.pop("gate_status"))
     st.dataframe(
         rows,
         hide_index=True,

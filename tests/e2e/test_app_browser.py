@@ -129,3 +129,35 @@ def test_negative_days_are_listed_and_not_applied(page, app_url):
     wait_idle(page)
     assert metric_value(page, "Plan finish") == before
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+LEAVING = "() => !window.dispatchEvent(new Event('beforeunload', {cancelable: true}))"
+
+
+def test_leaving_with_unsaved_edits_is_held_until_saved(page, app_url):
+    """Tests the browser's leave guard: after an edit, leaving the page is held (the browser asks);
+    after Save it is not, and the saved plan's id is in the address, so a reload reopens it."""
+    page.goto(app_url)
+    wait_idle(page)
+    before = metric_value(page, "Plan finish")
+    assert page.evaluate(LEAVING) is False
+    for attempt in range(3):  # the canvas grid occasionally drops keys while it re-renders
+        _type_into_days_of_first_row(page, "30")
+        try:
+            page.wait_for_function("() => window.__plannerDirty === true", timeout=15_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            wait_idle(page)
+    wait_idle(page)
+    changed = metric_value(page, "Plan finish")
+    assert changed != before and page.evaluate(LEAVING) is True
+    page.locator(".st-key-save-plan button").click()
+    page.wait_for_function("() => window.__plannerDirty === false", timeout=15_000)
+    wait_idle(page)
+    assert page.evaluate(LEAVING) is False
+    page.wait_for_url("**/?plan=*")
+    page.reload()
+    wait_idle(page)
+    assert metric_value(page, "Plan finish") == changed
