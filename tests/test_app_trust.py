@@ -204,3 +204,20 @@ def test_view_tabs_always_have_one_selected(app):
     control = app.get("button_group")[0]
     assert control.proto.required
     assert list(control.proto.default) == [0]  # Tasks
+
+
+def test_status_date_note_says_how_many_tasks_moved(app):
+    """Tests the note under the Gantt when a status date moves work that has not started."""
+    plan = app.session_state[state.PLAN]
+    data = plan.model_dump()
+    data["status_date"] = plan.start + dt.timedelta(days=30)
+    from planner.model import parse_plan
+
+    app.session_state[state.PLAN] = parse_plan(data)
+    app.session_state[state.HISTORY] = [app.session_state[state.PLAN]]
+    app.run()
+    assert not app.exception
+    note = " ".join(c.value for c in app.caption if "status date" in c.value.lower())
+    assert "not started by the status date were moved after it" in note
+    app.selectbox(key="gantt-group").set_value("wave").run()
+    assert not app.exception
