@@ -102,11 +102,16 @@ def load_plan_with_warnings(path: str | Path, start: dt.date | None = None) -> t
             raise PlanError(
                 [Problem(str(p), "", f"is {size / 1e6:.1f} MB; the limit is {MAX_PLAN_BYTES / 1e6:.0f} MB")]
             )
-        raw = p.read_bytes()
+        with p.open("rb") as handle:  # a device or a growing file may report any size: read one past the cap
+            raw = handle.read(MAX_PLAN_BYTES + 1)
     except FileNotFoundError:
         raise PlanError([Problem(str(p), "", "no such file")]) from None
     except IsADirectoryError:
         raise PlanError([Problem(str(p), "", "is a directory, not a plan file")]) from None
     except PermissionError:
         raise PlanError([Problem(str(p), "", "cannot be read (permission denied)")]) from None
+    except OSError as exc:
+        raise PlanError([Problem(str(p), "", f"cannot be read ({exc.strerror or exc})")]) from None
+    if len(raw) > MAX_PLAN_BYTES:
+        raise PlanError([Problem(str(p), "", f"is larger than the limit of {MAX_PLAN_BYTES >> 20} MB")])
     return read_plan_bytes(raw, p.name, start=start, limit=MAX_PLAN_BYTES)

@@ -29,6 +29,7 @@ from pydantic import (
 
 from planner.calendar import WorkCalendar, check_country, weekday_index
 from planner.deps import ID_RE, format_link, parse_link
+from planner.limits import MAX_DATE, MAX_DURATION, MAX_LAG, MAX_TASKS, MAX_TEXT, MIN_DATE, shorten
 
 DEFAULT_PARTIES = ("client", "vendor", "joint")
 TARGET_RE = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*\S")
@@ -41,6 +42,12 @@ class Problem:
     where: str
     field: str
     message: str
+
+    def __post_init__(self) -> None:
+        # A message may quote input; none repeats more than a few hundred characters of it.
+        object.__setattr__(self, "where", shorten(self.where))
+        object.__setattr__(self, "field", shorten(self.field))
+        object.__setattr__(self, "message", shorten(self.message, 400))
 
     def __str__(self) -> str:
         return f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
@@ -73,8 +80,14 @@ def _whole_number(value: Any) -> Any:
 
 
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
-Days = Annotated[int, BeforeValidator(_whole_number), Field(ge=0)]
-FastDays = Annotated[int, Field(ge=0, strict=False)]  # pydantic's own lax int: "3" and 3.0 pass, 2.5 fails
+Days = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=MAX_DURATION)]
+# pydantic's own lax int: "3" and 3.0 pass, 2.5 fails; true/false are refused in Task._no_booleans
+FastDays = Annotated[int, Field(ge=0, le=MAX_DURATION, strict=False)]
+PlanDate = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE)]
+# One line of text: no control characters at all (names, phases, owners, KPIs, titles).
+Line = Annotated[str, Field(max_length=MAX_TEXT, pattern=r"^[^\x00-\x1f\x7f]*$")]
+# Free text: tabs and line breaks allowed, other control characters not (notes, descriptions).
+Text = Annotated[str, Field(max_length=MAX_TEXT, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 
 
 class _Frozen(BaseModel):
@@ -88,7 +101,7 @@ class Link(_Frozen):
 
     task: str
     type: Literal["FS", "SS", "FF", "SF"] = "FS"
-    lag: int = 0
+    lag: Annotated[int, Field(ge=-MAX_LAG, le=MAX_LAG)] = 0
 
     def __str__(self) -> str:
         return format_link(self.task, self.type, self.lag)
@@ -157,9 +170,9 @@ class Estimate(_Frozen):
 class Criterion(_Frozen):
     """A gate exit criterion: a KPI, a target comparison such as `>= 95%`, optionally an actual."""
 
-    kpi: str = Field(min_length=1)
-    target: str
-    actual: str | None = None
+    kpi: Annotated[Line, Field(min_length=1)]
+    target: Line
+    actual: Line | None = None
 
     @field_validator("target")
     @classmethod
@@ -186,22 +199,22 @@ class Gate(_Frozen):
 class Task(_Frozen):
     """One task; `duration` in working days, 0 for a milestone."""
 
-    id: Annotated[str, Field(pattern=ID_RE.pattern)]
-    name: str = Field(min_length=1)
-    phase: str = ""
+    id: Annotated[str, Field(pattern=ID_RE.pattern, max_length=80)]
+    name: Annotated[Line, Field(min_length=1)]
+    phase: Line = ""
     wave: FastDays | None = None
-    owner: str | None = None
+    owner: Line | None = None
     duration: FastDays
     milestone: bool | None = None
     estimate: Estimate | None = None
     depends_on: Annotated[tuple[Link, ...], BeforeValidator(_links_data)] = ()
-    not_before: dt.date | None = None
-    deadline: dt.date | None = None
+    not_before: PlanDate | None = None
+    deadline: PlanDate | None = None
     gate: Gate | None = None
     percent_complete: Annotated[float, Field(ge=0, le=100)] = 0
-    actual_start: dt.date | None = None
-    actual_finish: dt.date | None = None
-    notes: str = ""
+    actual_start: PlanDate | None = None
+    actual_finish: PlanDate | None = None
+    notes: Text = ""
 
     @model_validator(mode="after")
     def _actuals(self) -> Task:
@@ -214,8 +227,14 @@ class Task(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _duration_from_estimate(cls, value: Any) -> Any:
-        """A task with an estimate but no duration takes the most likely value."""
-        if isinstance(value, Mapping) and "duration" not in value and value.get("estimate") is not None:
+        """A task with an estimate but no duration takes the most likely value; true/false is
+        never a number of days (pydantic's lax int would read true as 1)."""
+        if not isinstance(value, Mapping):
+            return value
+        for key in ("duration", "wave", "percent_complete"):
+            if isinstance(value.get(key), bool):
+                raise ValueError(f"{key} must be a number, not true/false")
+        if "duration" not in value and value.get("estimate") is not None:
             est = value["estimate"]
             likely = None
             if isinstance(est, Mapping):
@@ -245,9 +264,9 @@ class CalendarSpec(_Frozen):
     """Which days are worked: weekends, national holidays (`holidays` package) and closures."""
 
     weekend: tuple[int, ...] = (5, 6)
-    holidays: str | None = None
-    subdiv: str | None = None
-    closures: tuple[dt.date, ...] = ()
+    holidays: Line | None = None
+    subdiv: Line | None = None
+    closures: tuple[PlanDate, ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -259,6 +278,10 @@ class CalendarSpec(_Frozen):
         if weekend is not None:
             if isinstance(weekend, str):
                 weekend = [w for w in re.split(r"[\s,;]+", weekend) if w]
+            if not isinstance(weekend, Sequence):
+                raise ValueError("weekend: list the weekend days, e.g. [sat, sun]")
+            if not all(isinstance(w, str) or (type(w) is int and 0 <= w <= 6) for w in weekend):
+                raise ValueError("weekend: each day is a name (mon .. sun) or a number 0 (mon) to 6 (sun)")
             data["weekend"] = tuple(sorted({weekday_index(w) if isinstance(w, str) else w for w in weekend}))
         hol = data.get("holidays")
         if isinstance(hol, Mapping):
@@ -299,13 +322,13 @@ class RiskSpec(_Frozen):
 class RaidItem(_Frozen):
     """A RAID log entry (risk, action, issue or decision), linked to tasks and gates."""
 
-    id: Annotated[str, Field(pattern=ID_RE.pattern)]
+    id: Annotated[str, Field(pattern=ID_RE.pattern, max_length=80)]
     kind: Literal["risk", "action", "issue", "decision"]
-    title: str = Field(min_length=1)
-    owner: str | None = None
-    status: str = "open"
+    title: Annotated[Line, Field(min_length=1)]
+    owner: Line | None = None
+    status: Line = "open"
     tasks: tuple[str, ...] = ()
-    due: dt.date | None = None
+    due: PlanDate | None = None
     probability: Annotated[int, Field(ge=1, le=5)] | None = None
     impact: Annotated[int, Field(ge=1, le=5)] | None = None
 
@@ -319,28 +342,28 @@ class RaidItem(_Frozen):
 
 
 class BaselineTask(_Frozen):
-    start: dt.date
-    finish: dt.date
+    start: PlanDate
+    finish: PlanDate
 
 
 class Baseline(_Frozen):
     """A snapshot of the schedule kept in the plan, to measure slip against."""
 
-    taken: dt.date
+    taken: PlanDate
     tasks: dict[str, BaselineTask] = {}
 
 
 class Plan(_Frozen):
     """A whole transition plan. Edits produce a new Plan; nothing mutates one."""
 
-    name: str = Field(min_length=1)
-    start: dt.date
-    description: str = ""
+    name: Annotated[Line, Field(min_length=1)]
+    start: PlanDate
+    description: Text = ""
     calendar: CalendarSpec = CalendarSpec()
-    deadline: dt.date | None = None
-    parties: tuple[str, ...] = DEFAULT_PARTIES
+    deadline: PlanDate | None = None
+    parties: tuple[Annotated[Line, Field(max_length=80)], ...] = DEFAULT_PARTIES
     risk: RiskSpec | None = None
-    status_date: dt.date | None = None
+    status_date: PlanDate | None = None
     baseline: Baseline | None = None
     raid: tuple[RaidItem, ...] = ()
     tasks: tuple[Task, ...] = ()
@@ -434,17 +457,23 @@ def _describe(err: Mapping[str, Any]) -> str:
         msg = str(err.get("ctx", {}).get("error", err["msg"]))
         return msg
     if kind in ("greater_than_equal", "less_than_equal"):
-        op = ">=" if kind == "greater_than_equal" else "<="
         limit = err.get("ctx", {}).get("ge", err.get("ctx", {}).get("le"))
-        return f"must be {op} {limit} (got {err.get('input')!r})"
+        if isinstance(err.get("input"), dt.date) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(limit)):
+            return f"must be between {MIN_DATE} and {MAX_DATE} (got {shorten(str(err.get('input')))})"
+        op = ">=" if kind == "greater_than_equal" else "<="
+        return f"must be {op} {limit} (got {shorten(repr(err.get('input')))})"
     if kind == "string_pattern_mismatch":
-        return f"id {err.get('input')!r} may use only letters, digits, '_', '.' and '-'"
+        if err.get("ctx", {}).get("pattern") != ID_RE.pattern:
+            return "must not contain control characters (such as NUL, ESC or, in names, line breaks)"
+        return f"id {shorten(repr(err.get('input')))} may use only letters, digits, '_', '.' and '-'"
+    if kind == "string_too_long":
+        return f"is too long (at most {err.get('ctx', {}).get('max_length')} characters)"
     if kind == "int_from_float":
-        return f"must be a whole number of working days (got {err.get('input')!r})"
+        return f"must be a whole number of working days (got {shorten(repr(err.get('input')))})"
     if kind == "int_parsing":
-        return f"must be a whole number (got {err.get('input')!r})"
+        return f"must be a whole number (got {shorten(repr(err.get('input')))})"
     if kind == "literal_error":
-        return f"must be one of {err.get('ctx', {}).get('expected')} (got {err.get('input')!r})"
+        return f"must be one of {err.get('ctx', {}).get('expected')} (got {shorten(repr(err.get('input')))})"
     return _MESSAGES.get(kind, err["msg"])
 
 
@@ -470,6 +499,8 @@ def _problems_from(exc: ValidationError, where: str, prefix: str = "") -> list[P
         first = message.split(" ", 1)[0]
         if not path and first in Task.model_fields:
             path = first  # a whole-task rule names its field first ("actual_finish needs ...")
+            if message.startswith(f"{first} must "):
+                message = message[len(first) + 1 :]
         field = f"{prefix}{path}" if path else prefix.rstrip(".") or "plan"
         item = re.match(r"^\[(\d+)\] ", message)
         if item and field.endswith("depends_on"):
@@ -511,10 +542,14 @@ def parse_plan(data: Any, labels: Sequence[str] | None = None) -> Plan:
     if not isinstance(raw_tasks, Sequence) or isinstance(raw_tasks, (str, bytes)):
         problems.append(Problem("plan", "tasks", "must be a list of tasks"))
         raw_tasks = []
+    if len(raw_tasks) > MAX_TASKS:
+        raise PlanError([Problem("plan", "tasks", f"{len(raw_tasks):,} tasks; a plan may have at most {MAX_TASKS:,}")])
     tasks, task_problems = _validate_tasks(raw_tasks, labels)
     problems += task_problems
     names = _Labels(raw_tasks, labels)
-    parties = plan_head.parties if plan_head else tuple(data.get("parties") or DEFAULT_PARTIES)
+    raw_parties = data.get("parties")
+    readable = isinstance(raw_parties, Sequence) and not isinstance(raw_parties, str)
+    parties = plan_head.parties if plan_head else tuple(map(str, raw_parties if readable else DEFAULT_PARTIES))
     link_problems, edges = _cross_checks(raw_tasks, tasks, names, parties)
     problems += link_problems
     if plan_head is not None:
@@ -534,8 +569,44 @@ def parse_plan(data: Any, labels: Sequence[str] | None = None) -> Plan:
     if problems or plan_head is None:
         raise PlanError(problems)
     plan = plan_head.model_copy(update={"tasks": tuple(tasks)})
+    _check_horizon(plan)
     plan._structure = (plan.tasks, {"generations": generations})
     return plan
+
+
+DATE_REACH_YEARS = 100
+
+
+def _check_horizon(plan: Plan) -> None:
+    """Every date within DATE_REACH_YEARS of the start, so the working calendar stays small."""
+    lo = plan.start.replace(year=max(plan.start.year - DATE_REACH_YEARS, MIN_DATE.year), month=1, day=1)
+    hi = plan.start.replace(year=min(plan.start.year + DATE_REACH_YEARS, MAX_DATE.year), month=12, day=31)
+    found = [
+        (f"task {t.id}", name, day)
+        for t in plan.tasks
+        for name in ("not_before", "deadline", "actual_start", "actual_finish")
+        if (day := getattr(t, name)) is not None and not lo <= day <= hi
+    ]
+    found += [
+        ("plan", name, day)
+        for name in ("deadline", "status_date")
+        if (day := getattr(plan, name)) is not None and not lo <= day <= hi
+    ]
+    found += [("plan", "calendar.closures", day) for day in plan.calendar.closures if not lo <= day <= hi]
+    if plan.baseline is not None:
+        found += [
+            ("plan", f"baseline.tasks.{tid}", day)
+            for tid, b in plan.baseline.tasks.items()
+            for day in (b.start, b.finish)
+            if not lo <= day <= hi
+        ]
+    if found:
+        raise PlanError(
+            [
+                Problem(where, name, f"{day} is more than {DATE_REACH_YEARS} years from the plan start {plan.start}")
+                for where, name, day in found
+            ]
+        )
 
 
 class _Labels(Sequence[str]):

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import WorkCalendar
-from planner.model import Link, Plan, Task, structure_of
+from planner.limits import MAX_SPAN
+from planner.model import Link, Plan, PlanError, Problem, Task, structure_of
 from planner.tracking import actual_dates, add_baseline, baseline_of, progress
 
 __all__ = [
@@ -456,6 +457,23 @@ class Solution:
         return self.calendar.date_of(int(self.finish_off.max()) if self.finish_off.size else 0)
 
 
+def _check_span(plan: Plan, p: Passes) -> None:
+    """Refuses a schedule longer than MAX_SPAN working days before any date is computed, so no
+    calendar table grows to fit it (limits.py)."""
+    if p.finish > MAX_SPAN:
+        last = plan.tasks[int(np.argmax(p.ef))]
+        raise PlanError(
+            [
+                Problem(
+                    f"task {last.id}",
+                    "finish",
+                    f"the schedule runs {p.finish:,} working days to this task; a plan may run at most "
+                    f"{MAX_SPAN:,} (about {MAX_SPAN // 261} years)",
+                )
+            ]
+        )
+
+
 def solve(plan: Plan) -> Solution:
     """CPM over the prepared structure, progress included (DESIGN.md); raises PlanError if invalid."""
     net = prepare(plan)
@@ -466,6 +484,7 @@ def solve(plan: Plan) -> Solution:
     tracked = progress(plan, cal, duration, earliest, cols.started)
     effective, fixed = (duration, None) if tracked is None else tracked
     p = run_passes(net, effective, earliest, latest, plan_deadline, None if fixed is None else ~fixed[net.dst])
+    _check_span(plan, p)
     start_off, finish_off = _date_offsets(net, p, effective, earliest)
     if tracked is not None:
         start_off, finish_off = actual_dates(plan, cal, start_off, finish_off, cols.started)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from planner.deps import split_cell
 from planner.gates import gate_status
+from planner.limits import shorten
 from planner.model import Plan, PlanError, Problem, parse_plan
 
 TASK_COLUMNS = [
@@ -142,11 +143,18 @@ def read_tasks_csv(text: str, name: str = "Imported plan", start: Any = None) ->
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise PlanError(
+            [Problem(f"row {reader.line_num}", "", f"not a readable CSV row: {shorten(str(exc))}")]
+        ) from None
     problems: list[Problem] = []
     if not rows or not any(c.strip() for c in rows[0]):
         raise PlanError([Problem("CSV", "", "the file is empty; the first row must name the columns")])
     header = [h.strip().lower() for h in rows[0]]
+    for col in sorted({h for h in header if h and header.count(h) > 1}):
+        problems.append(Problem("CSV header", col, "column appears more than once; keep one"))
     for col in REQUIRED:
         if col not in header:
             problems.append(Problem("CSV header", col, "required column is missing"))

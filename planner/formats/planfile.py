@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 import yaml_rs
 
+from planner.limits import shorten
 from planner.model import Plan, PlanError, Problem
 
 try:
@@ -88,13 +89,32 @@ def _read_pyyaml(text: str, source: str) -> Any:
         raise PlanError([Problem(source, "", "not valid YAML: nested too deeply")]) from None
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (the last would silently win)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def read_json(text: str, source: str = "plan") -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        key = shorten(repr(exc.args[0]))
+        raise PlanError([Problem(source, "", f"not valid: key {key} appears twice in one object")]) from None
     except json.JSONDecodeError as exc:
         raise PlanError(
             [Problem(source, "", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
         ) from None
+    except RecursionError:
+        raise PlanError([Problem(source, "", "not valid JSON: nested too deeply")]) from None
 
 
 def _plain(value: Any) -> Any:
