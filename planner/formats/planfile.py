@@ -25,8 +25,49 @@ except AttributeError:  # libyaml not compiled in
     _Dumper, _BaseLoader = yaml.SafeDumper, yaml.SafeLoader
 
 
+MAX_ALIAS_EVENTS = 100_000  # nodes that aliases may replay in one document, as yaml-rs allows
+
+
 class _Yaml12Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """PyYAML's safe loader with YAML 1.2 booleans (only true/false), as yaml-rs reads them."""
+    """PyYAML's safe loader read as yaml-rs reads: YAML 1.2 booleans (only true/false), a key
+    given twice refused, and aliases limited to replaying MAX_ALIAS_EVENTS nodes in all (a
+    "billion laughs" of 700 bytes would otherwise expand to millions of nodes downstream)."""
+
+    def construct_document(self, node: Any) -> Any:
+        sizes: dict[int, int] = {}
+
+        def expanded(n: Any) -> int:
+            key = id(n)
+            if key not in sizes:
+                sizes[key] = 0  # a recursive alias counts once
+                if isinstance(n, yaml.MappingNode):
+                    sizes[key] = 1 + sum(expanded(k) + expanded(v) for k, v in n.value)
+                elif isinstance(n, yaml.SequenceNode):
+                    sizes[key] = 1 + sum(expanded(v) for v in n.value)
+                else:
+                    sizes[key] = 1
+            return sizes[key]
+
+        total = expanded(node)
+        if total - len(sizes) > MAX_ALIAS_EVENTS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"aliases expand to {total:,} nodes; at most {MAX_ALIAS_EVENTS:,} may be repeated"
+            )
+        return super().construct_document(node)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, list | dict):
+                    continue
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate mapping key: {shorten(repr(key))}", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 _Yaml12Loader.yaml_implicit_resolvers = {
@@ -84,7 +125,7 @@ def _read_pyyaml(text: str, source: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise PlanError([Problem(source, "", f"not valid YAML{where}: {problem}")]) from None
+        raise PlanError([Problem(source, "", f"not valid YAML{where}: {shorten(str(problem))}")]) from None
     except RecursionError:
         raise PlanError([Problem(source, "", "not valid YAML: nested too deeply")]) from None
 
