@@ -168,9 +168,12 @@ def test_mermaid_sections_crit_milestones_after():
     ]
     phases = list(dict.fromkeys(t.phase for t in sched.plan.tasks))
     assert [line.strip()[8:] for line in lines if line.strip().startswith("section ")] == phases
-    assert any(":crit, t_SD01, 2027-01-04, 10d" in line for line in lines)
-    assert any("milestone, t_W1-GO" in line or "milestone, t_W1_GO" in line for line in lines)
-    assert any("after t_SD01" in line for line in lines)
+    key = {t.id: f"t{j + 1}" for j, t in enumerate(sched.plan.tasks)}
+    assert any(
+        line.strip().startswith("[SD01] ") and f":crit, {key['SD01']}, 2027-01-04, 10d" in line for line in lines
+    )
+    assert any(line.strip().startswith("[W1-GO] ") and f"milestone, {key['W1-GO']}," in line for line in lines)
+    assert any(f"after {key['SD01']}," in line for line in lines)
 
 
 def test_mermaid_sanitises_hostile_text():
@@ -180,4 +183,14 @@ def test_mermaid_sanitises_hostile_text():
     for line in task_lines:
         name, _, spec = line.partition(" :")
         assert not any(ch in name for ch in ":;#%{}<>") and spec.split(",")[-1].strip().endswith("d")
-    assert "t_A_1" in text and "t_G_2" in text
+    assert ", t1, " in text and ", t2, " in text
+
+
+@pytest.mark.parametrize("keyword", ["click", "title", "section", "dateFormat", "excludes", "todayMarker"])
+def test_mermaid_keywords_as_ids_cannot_take_over_the_chart(keyword):
+    """Tests ids that are Mermaid keywords: no line starts with one, keys are generated, the header stays."""
+    plan = parse_plan(plan_data(task(keyword, 3), task("B", 2, keyword, name=f"{keyword} x")))
+    lines = to_mermaid(schedule(plan)).splitlines()
+    assert lines[1].strip() == "title Test plan" and lines[2].strip() == "dateFormat YYYY-MM-DD"
+    body = [line.strip() for line in lines[4:] if not line.strip().startswith("section ")]
+    assert body == [f"[{keyword}] Task {keyword} :crit, t1, 2027-01-04, 3d", f"[B] {keyword} x :crit, t2, after t1, 2d"]

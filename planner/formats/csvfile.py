@@ -33,7 +33,12 @@ _FALSE = {"false", "no", "n", "0", ""}
 
 
 def safe_text(value: str) -> str:
-    """A text cell a spreadsheet will show, never evaluate."""
+    """A text cell a spreadsheet will show, never evaluate. Line breaks inside a cell become
+    LF (Python's csv module quotes LF but not a lone CR, which spreadsheets read as a new row),
+    and every line that would start a formula is prefixed, not only the first."""
+    if "\r" in value or "\n" in value:
+        lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return "\n".join("'" + line if line.startswith(_DANGEROUS) else line for line in lines)
     return "'" + value if value.startswith(_DANGEROUS) else value
 
 

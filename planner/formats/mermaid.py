@@ -2,7 +2,9 @@
 
 One `section` per phase, `crit` on critical tasks, `milestone` on milestones; a task whose
 start is set by a plain finish-to-start link is written `after` that task, others with their
-date. Ids and names are reduced to characters Mermaid's gantt syntax cannot misread.
+date. Names are reduced to characters Mermaid's gantt syntax cannot misread, and no line starts
+with plan text: a task line begins with `[ID]` and is keyed `t1`, `t2`, ... by plan position, so
+an id such as `click`, `title` or `section` can neither break nor take over the chart.
 """
 
 from __future__ import annotations
@@ -12,10 +14,6 @@ import re
 from planner.schedule import Schedule
 
 _NAME_BAD = re.compile(r"[:;#\n\r%{}<>`\"]")
-
-
-def mermaid_id(task_id: str) -> str:
-    return "t_" + re.sub(r"[^A-Za-z0-9_]", "_", task_id)
 
 
 def mermaid_name(text: str) -> str:
@@ -37,6 +35,7 @@ def to_mermaid(sched: Schedule) -> str:
         "    dateFormat YYYY-MM-DD",
         f"    excludes {', '.join([*excludes, *(d.isoformat() for d in closed)])}",
     ]
+    key = {t.id: f"t{j + 1}" for j, t in enumerate(plan.tasks)}
     sections: dict[str, list] = {}
     for t in plan.tasks:
         sections.setdefault(t.phase, []).append(t)
@@ -49,12 +48,12 @@ def to_mermaid(sched: Schedule) -> str:
                 tags.append("crit")
             if t.duration == 0:
                 tags.append("milestone")
-            tags.append(mermaid_id(t.id))
+            tags.append(key[t.id])
             link = drivers[t.id].link
             if link is not None and link.type == "FS" and link.lag == 0 and t.duration > 0:
-                when = f"after {mermaid_id(link.task)}"
+                when = f"after {key[link.task]}"
             else:
                 when = row["start"]
             length = f"{t.duration}d" if t.duration else "0d"
-            lines.append(f"    {mermaid_name(f'{t.id} {t.name}')} :{', '.join(tags)}, {when}, {length}")
+            lines.append(f"    [{t.id}] {mermaid_name(t.name)} :{', '.join(tags)}, {when}, {length}")
     return "\n".join(lines) + "\n"
