@@ -55,3 +55,10 @@ def app():
     at.run()
     assert not at.exception
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown source the app escaped (planner.ui.text.md): the text as written."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown).replace("  \n", "\n")

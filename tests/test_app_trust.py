@@ -12,7 +12,7 @@ from planner.store import Store, default_url
 from planner.templates import build_plan
 from planner.ui import guard, state, storage
 from planner.ui.grid import GRID_DELTA
-from tests.conftest import APP, MONDAY
+from tests.conftest import APP, MONDAY, shown
 
 
 def _edit(at: AppTest, delta: dict) -> AppTest:
@@ -74,7 +74,7 @@ def test_saved_plan_is_in_the_url_and_reopens_on_reload(app):
     missing = AppTest.from_file(APP, default_timeout=60)
     missing.query_params["plan"] = "no-such-plan"
     missing.run()
-    assert "No saved plan 'no-such-plan'" in " ".join(w.value for w in missing.warning)
+    assert "No saved plan 'no-such-plan'" in shown(" ".join(w.value for w in missing.warning))
 
 
 def test_rename_refreshes_the_picker_and_restore_confirms(app):
@@ -89,10 +89,10 @@ def test_rename_refreshes_the_picker_and_restore_confirms(app):
     assert not app.exception
     picker = app.selectbox(key="plans-pick")
     assert picker.format_func(plan_id) == f"ACME exit ({plan_id})"
-    assert "Renamed to ACME exit." in " ".join(s.value for s in app.success)
+    assert "Renamed to ACME exit." in shown(" ".join(s.value for s in app.success))
     app.selectbox(key="history-pick").set_value(1).run()
     app.button(key="history-restore").click().run()
-    assert "Revision 1 restored as revision 3." in " ".join(s.value for s in app.success)
+    assert "Revision 1 restored as revision 3." in shown(" ".join(s.value for s in app.success))
     assert [h.author for h in store.history(plan_id)] == ["", "local user", "local user"]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -28,18 +29,18 @@ REQUIRED = ("id", "name", "duration")
 MILESTONE_COLUMNS = ["id", "name", "phase", "owner", "date", "total_float", "critical", "criteria"]
 _SCHEDULE_ONLY = {"es", "ef", "ls", "lf", "start", "finish", "total_float", "free_float", "critical"}
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_AFTER_BREAK = re.compile(r"([\r\n])([=+\-@\t])")
 _TRUE = {"true", "yes", "y", "1", "x"}
 _FALSE = {"false", "no", "n", "0", ""}
 
 
 def safe_text(value: str) -> str:
-    """A text cell a spreadsheet will show, never evaluate. Line breaks inside a cell become
-    LF (Python's csv module quotes LF but not a lone CR, which spreadsheets read as a new row),
-    and every line that would start a formula is prefixed, not only the first."""
-    if "\r" in value or "\n" in value:
-        lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        return "\n".join("'" + line if line.startswith(_DANGEROUS) else line for line in lines)
-    return "'" + value if value.startswith(_DANGEROUS) else value
+    """A text cell a spreadsheet will show, never evaluate. A cell with a line break is quoted
+    (see `write_rows`), and a line inside it that would start a formula is prefixed too."""
+    out = "'" + value if value.startswith(_DANGEROUS) else value
+    if "\r" in out or "\n" in out:
+        out = _AFTER_BREAK.sub(r"\1'\2", out)
+    return out
 
 
 def _unsafe_text(value: str) -> str:
@@ -66,7 +67,9 @@ def _cell(value: Any) -> Any:
 def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """CSV text with a header; every cell made formula-safe."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    # CRLF as RFC 4180 has it; it also makes the writer quote a cell holding a lone CR, which
+    # spreadsheets would otherwise read as the start of a new row.
+    writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(v) for v in row])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.ui import grid, guard, risk_view, save_bar, settings, state, storage, views
+from planner.ui.text import md
 
 VIEWS = ("Tasks", "Why critical?", "Milestones", "Progress", "Risk", "RAID", "Network", "Settings")
 
@@ -40,8 +41,8 @@ def show() -> None:
     _url(info[0] if info else None)
     problem = st.session_state.pop(state.OPEN_ERROR, None)
     if problem:
-        st.warning(problem, icon="🗄️")
-    st.title(plan.name, anchor=False)
+        st.warning(md(problem), icon="🗄️")
+    st.title(md(plan.name), anchor=False)
     if plan.description:
         st.text(plan.description)
     if st.session_state.get(state.EXAMPLE):

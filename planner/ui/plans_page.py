@@ -6,6 +6,7 @@ import streamlit as st
 
 from planner.store import FIXED_VIEWS, StoreError
 from planner.ui import guard, state, storage
+from planner.ui.text import md
 
 NOTICE = "plans_notice"  # what the last action did, shown once after its rerun
 
@@ -39,7 +40,7 @@ def show() -> None:
         return
     notice = st.session_state.pop(NOTICE, None)
     if notice:
-        st.success(notice, icon="✅")
+        st.success(md(notice), icon="✅")
     infos = store.plans()
     if not infos:
         st.info("No saved plans yet. Open the Plan page and press Save.")
@@ -83,7 +84,7 @@ def show() -> None:
                 st.session_state[NOTICE] = f"Renamed to {new_name.strip()}."
                 st.rerun()
     with cols[3].popover("Delete"):
-        st.write(f"Delete **{names[plan_id]}**? Its share links stop working.")
+        st.write(f"Delete **{md(names[plan_id])}**? Its share links stop working.")
         if st.button("Delete plan", key="plans-delete", type="primary"):
             store.delete(plan_id)
             saved = storage.saved()

@@ -7,6 +7,7 @@ import streamlit as st
 from planner.model import Plan
 from planner.store import StaleRevision, StoreError
 from planner.ui import state, storage
+from planner.ui.text import md
 
 STALE = "stale_save"
 
@@ -61,7 +62,7 @@ def show(plan: Plan) -> None:
     cols[2].button("Save as copy", key="save-copy", on_click=save, args=(plan, True))
     message = st.session_state.get(STALE)
     if message:
-        st.warning(message, icon="⚠️")
+        st.warning(md(message), icon="⚠️")
         c = st.columns([1, 1, 5])
         c[0].button("Reload latest", key="stale-reload", on_click=_reload)
         c[1].button("Save as copy", key="stale-copy", on_click=save, args=(plan, True))

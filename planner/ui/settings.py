@@ -10,6 +10,7 @@ from planner.calendar import WEEKDAY_NAMES
 from planner.editing import plan_with_settings
 from planner.model import Plan, PlanError
 from planner.ui import state
+from planner.ui.text import md_list
 
 
 def _dates(text: str) -> list[str]:
@@ -62,7 +63,7 @@ def show(plan: Plan) -> None:
     try:
         new = plan_with_settings(plan, settings)
     except PlanError as exc:
-        st.error("Settings not applied:\n\n" + "\n".join(f"- {p}" for p in exc.problems), icon="⚠️")
+        st.error("Settings not applied:\n\n" + md_list(exc.problems), icon="⚠️")
         return
     state.commit(new)
     st.rerun()

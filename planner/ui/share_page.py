@@ -14,6 +14,7 @@ from planner.model import Plan, Task
 from planner.schedule import Schedule, schedule
 from planner.store import StoreError
 from planner.ui import storage, views
+from planner.ui.text import md
 
 TOKEN = "share_token"
 JOINT = "joint"
@@ -28,7 +29,7 @@ def _gates(sched: Schedule) -> None:
     for task in sched.plan.tasks:
         if task.gate is None:
             continue
-        with st.expander(f"{task.id} — {task.name}"):
+        with st.expander(md(f"{task.id} — {task.name}")):
             for c in task.gate.criteria:
                 actual = f" — actual {c.actual}" if c.actual else ""
                 st.text(f"{c.kpi} {c.target}{actual}")
@@ -62,9 +63,9 @@ def show() -> None:
         _not_valid()
         return
     sched = schedule(plan)
-    st.title(plan.name, anchor=False)
+    st.title(md(plan.name), anchor=False)
     label = {"executive": "Executive view", "full": "Full plan (read-only)"}.get(view, f"{view.title()} view")
-    st.caption(f"{label} · revision {number} · read-only")
+    st.caption(md(f"{label} · revision {number} · read-only"))
     views.status(sched)
     views.figures(sched)
     keep = None if view in ("executive", "full") else party_keeps(view)

@@ -8,6 +8,7 @@ from planner.files import MAX_UPLOAD_BYTES, PLAN_SUFFIXES, read_plan_bytes
 from planner.model import PlanError
 from planner.templates import build_plan, list_templates, next_monday
 from planner.ui import guard
+from planner.ui.text import md, md_list
 
 
 def _template_form() -> None:
@@ -44,7 +45,7 @@ def _template_form() -> None:
                 holidays=holidays.strip() or None,
             )
         except PlanError as exc:
-            st.error("\n".join(f"- {p}" for p in exc.problems), icon="⚠️")
+            st.error(md_list(exc.problems), icon="⚠️")
             return
         guard.show_plan(plan)
 
@@ -69,7 +70,7 @@ def _upload_form() -> None:
                 upload.getvalue(), upload.name, start=start if upload.name.lower().endswith(".csv") else None
             )
         except PlanError as exc:
-            st.error(f"{upload.name} was not opened:\n\n" + "\n".join(f"- {p}" for p in exc.problems), icon="⚠️")
+            st.error(f"{md(upload.name)} was not opened:\n\n" + md_list(exc.problems), icon="⚠️")
             return
         guard.show_plan(plan, warnings=warnings)
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from planner.model import Plan
 from planner.store import Store, StoreError, default_url
+from planner.ui.text import md
 
 SAVED = "saved"  # (plan id, revision, the Plan object that was saved or loaded)
 AUTHOR = "local user"  # who saves from the app until sign-in names the user
@@ -21,7 +22,7 @@ def store() -> Store | None:
     try:
         return _store(default_url())
     except StoreError as exc:
-        st.error(f"Saved plans are unavailable: {exc}", icon="🗄️")
+        st.error(f"Saved plans are unavailable: {md(exc)}", icon="🗄️")
         return None
 
 

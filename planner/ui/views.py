@@ -14,6 +14,7 @@ from planner.explain import explain, key_figures
 from planner.formats.csvfile import milestone_rows, milestones_csv, schedule_csv, tasks_csv
 from planner.formats.planfile import dump_yaml
 from planner.schedule import Schedule
+from planner.ui.text import md, md_list
 
 
 def _slug(name: str) -> str:
@@ -52,7 +53,7 @@ def status(sched: Schedule) -> None:
 
     s = plan_status(sched, p80_days=_status_p80(sched.plan))
     icon = {"red": "🔴", "amber": "🟠", "green": "🟢"}[s.rag]
-    st.markdown(f"**Status {icon} {s.rag.upper()}** — {s.reason}")
+    st.markdown(f"**Status {icon} {s.rag.upper()}** — {md(s.reason)}")
 
 
 def figures(sched: Schedule, today: dt.date | None = None) -> None:
@@ -75,9 +76,9 @@ def figures(sched: Schedule, today: dt.date | None = None) -> None:
         (cols[4], "Pilot go/no-go", k.pilot_go),
         (cols[5], "Handover", k.handover),
     ):
-        col.metric(label, m.date.isoformat() if m else "—", help=f"{m.id}: {m.name}" if m else None)
+        col.metric(label, m.date.isoformat() if m else "—", help=md(f"{m.id}: {m.name}") if m else None)
         if m:
-            col.caption(f"{m.id} · {m.name}")
+            col.caption(md(f"{m.id} · {m.name}"))
 
 
 def downloads(sched: Schedule) -> None:
@@ -161,7 +162,7 @@ def why_critical(sched: Schedule) -> None:
     plan = sched.plan
     table = sched.table
     path = list(sched.critical_path)
-    st.markdown("**Critical path:** " + (" → ".join(f"`{i}`" for i in path) if path else "none"))
+    st.markdown("**Critical path:** " + (" → ".join(md(i) for i in path) if path else "none"))
     default = path[-1] if path else plan.tasks[0].id if plan.tasks else None
     if default is None:
         st.info("This plan has no tasks yet.")
@@ -176,7 +177,7 @@ def why_critical(sched: Schedule) -> None:
         format_func=lambda i: f"{i} — {names[i]}",
     )
     lines = explain(sched, task_id)
-    st.markdown("\n".join(f"{'' if n == 0 else '  ' * min(n, 1)}- {line}" for n, line in enumerate(lines)))
+    st.markdown(md_list(lines))
 
 
 def gate_editor(sched: Schedule) -> None:
@@ -225,7 +226,7 @@ def gate_editor(sched: Schedule) -> None:
         try:
             state.commit(plan_with_gate(sched.plan, gate_id, criteria))
         except PlanError as exc:
-            st.error("Not applied:\n\n" + "\n".join(f"- {p}" for p in exc.problems), icon="⚠️")
+            st.error("Not applied:\n\n" + md_list(exc.problems), icon="⚠️")
             return
         st.rerun()
 
