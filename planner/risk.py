@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from planner.limits import MAX_SPAN
 from planner.model import Plan, PlanError, Problem, structure_of
 from planner.schedule import Network, Solution, run_passes, solve
 
@@ -304,7 +305,10 @@ def _work_units(
     for scale in (64, 32, 16, 8):
         if bound * scale < limit:
             return np.int16, scale, bound * scale
-    return np.int32, 64, bound * 64
+    for scale in (64, 32, 16, 8):  # int32 with room for the sums of two values
+        if bound * scale < 1 << 29:
+            return np.int32, scale, bound * scale
+    return np.int64, 64, bound * 64
 
 
 def _rank(q: int, n: int) -> int:
@@ -554,6 +558,17 @@ def simulate(
         done += n
         if progress is not None:
             progress(done, iterations)
+    if t_count and int(finish.max()) > MAX_SPAN:
+        raise PlanError(
+            [
+                Problem(
+                    "simulate",
+                    "estimate",
+                    f"drawn durations run the plan to {int(finish.max()):,} working days, past the limit of "
+                    f"{MAX_SPAN:,}; check the pessimistic estimates",
+                )
+            ]
+        )
     ordered = np.sort(finish)  # numpy's "higher" percentile method, one sort for all four
     pct = {q: int(ordered[_rank(q, iterations)]) for q in PERCENTILES}
 

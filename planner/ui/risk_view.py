@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.charts import risk_charts
-from planner.model import Plan
+from planner.model import Plan, PlanError
 from planner.risk import RiskResult, simulate
+from planner.ui.text import md_list
 
 RESULT = "risk_result"
 
@@ -28,14 +29,19 @@ def show(plan: Plan) -> None:
     cached = st.session_state.get(RESULT)
     if run:
         bar = st.progress(0.0, text="Simulating…")
-        result = simulate(
-            plan,
-            iterations=int(iterations),
-            seed=1,
-            distribution=distribution,
-            correlation=correlation,
-            progress=lambda done, total: bar.progress(done / total, text=f"Simulating… {done:,} of {total:,}"),
-        )
+        try:
+            result = simulate(
+                plan,
+                iterations=int(iterations),
+                seed=1,
+                distribution=distribution,
+                correlation=correlation,
+                progress=lambda done, total: bar.progress(done / total, text=f"Simulating… {done:,} of {total:,}"),
+            )
+        except PlanError as exc:
+            bar.empty()
+            st.error("The simulation did not run:\n\n" + md_list(exc.problems), icon="⚠️")
+            return
         bar.empty()
         st.session_state[RESULT] = (plan, result)
         cached = (plan, result)

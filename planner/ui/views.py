@@ -13,6 +13,7 @@ from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_chart, ne
 from planner.explain import explain, key_figures
 from planner.formats.csvfile import milestone_rows, milestones_csv, schedule_csv, tasks_csv
 from planner.formats.planfile import dump_yaml
+from planner.model import PlanError
 from planner.schedule import Schedule
 from planner.ui.text import md, md_list
 
@@ -43,7 +44,10 @@ def _status_p80(plan) -> int | None:
         return quick[1]
     if len(plan.tasks) > QUICK_RISK_TASKS or not any(t.estimate is not None for t in plan.tasks):
         return None
-    days = simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1).finish_days[80]
+    try:
+        days = simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1).finish_days[80]
+    except PlanError:
+        return None  # the Risk view names the problem when the user runs it
     st.session_state[STATUS_P80] = (plan, days)
     return days
 
