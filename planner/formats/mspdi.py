@@ -13,6 +13,7 @@ unsupported constraints) is listed as a warning, never dropped silently.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import xml.etree.ElementTree as ET  # writing only; reading goes through defusedxml
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from planner.limits import shorten
 from planner.model import Plan, PlanError, Problem, parse_plan
 from planner.schedule import Schedule
 
@@ -230,16 +232,51 @@ def _text(el: ET.Element | None, tag: str, default: str | None = None) -> str | 
     return child.text.strip() if child is not None and child.text else default
 
 
-def _minutes(iso: str) -> float:
+def _bad(where: str, tag: str, message: str) -> PlanError:
+    return PlanError([Problem(where, tag, message)])
+
+
+def _minutes(iso: str, where: str = "task", tag: str = "Duration") -> float:
+    """Minutes of an ISO 8601 duration (`PT40H0M0S`); a negative or unreadable one is refused."""
     m = _ISO_DURATION.match(iso or "")
     if not m:
-        raise ValueError(f"unreadable duration {iso!r}")
+        raise _bad(where, tag, f"unreadable duration {shorten(repr(iso))}; MS Project writes e.g. PT40H0M0S")
+    if iso.startswith("-"):
+        raise _bad(where, tag, f"negative duration {shorten(repr(iso))}; a task cannot take less than no time")
     y, mo, d, h, mi, s = (float(x) if x else 0.0 for x in m.groups())
     return ((d * 24 + h) * 60 + mi + s / 60) if not (y or mo) else (y * 365 + mo * 30 + d) * 1440
 
 
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value[:10]) if value else None
+def _date(value: str | None, where: str = "project", tag: str = "date") -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise _bad(where, tag, f"{shorten(repr(value))} is not a date; MS Project writes 2027-01-04T08:00:00") from None
+
+
+def _number(el: ET.Element | None, tag: str, where: str, default: float) -> float:
+    """A finite number from a child element (inf, nan and words refused)."""
+    text = _text(el, tag)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise _bad(where, tag, f"must be a number (got {shorten(repr(text))})") from None
+    if not math.isfinite(value):
+        raise _bad(where, tag, f"must be a finite number (got {shorten(repr(text))})")
+    return value
+
+
+def _integer(el: ET.Element | None, tag: str, where: str, default: int) -> int:
+    text = _text(el, tag)
+    if text is None:
+        return default
+    if not re.fullmatch(r"[+-]?\d{1,9}", text):
+        raise _bad(where, tag, f"must be a whole number (got {shorten(repr(text))})")
+    return int(text)
 
 
 def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]]:
@@ -263,8 +300,10 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
             [Problem(source, "", f"not an MS Project XML file (the root must be <Project> in the {NS} namespace)")]
         )
     warnings: list[str] = []
-    per_day = float(_text(root, "MinutesPerDay", "480") or 480)
-    start = _date(_text(root, "StartDate"))
+    per_day = _number(root, "MinutesPerDay", "project", 480.0)
+    if not 0 < per_day <= 1440:
+        raise _bad("project", "MinutesPerDay", f"must be more than 0 and at most 1440 (got {per_day:g})")
+    start = _date(_text(root, "StartDate"), "project", "StartDate")
     name = _text(root, "Title") or _text(root, "Name") or "Imported project"
     name = re.sub(r"\.xml$", "", name)
     weekend, closures = _read_calendar(root, warnings)
@@ -277,7 +316,7 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
     baseline: dict[str, dict[str, dt.date]] = {}
     for el in raw_tasks:
         uid = _text(el, "UID")
-        level = int(_text(el, "OutlineLevel", "1") or 1)
+        level = _integer(el, "OutlineLevel", f"task UID {shorten(str(uid))}", 1)
         if uid is None or uid == "0" or level == 0 or _text(el, "IsNull") == "1":
             continue
         tname = _text(el, "Name", "") or f"Task {uid}"
@@ -295,7 +334,8 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
             None,
         )
         task_id = _task_id(tname, uid, used_ids, own_id)
-        minutes = _minutes(_text(el, "Duration", "PT0H0M0S") or "PT0H0M0S")
+        where = f"task {task_id}"
+        minutes = _minutes(_text(el, "Duration", "PT0H0M0S") or "PT0H0M0S", where)
         days = minutes / per_day
         if abs(days - round(days)) > 1e-6:
             warnings.append(f"task {task_id}: duration {days:.2f} working days rounded to {round(days)}")
@@ -308,7 +348,7 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
         if _text(el, "Milestone") == "1" and task["duration"] != 0:
             task["milestone"] = True
         ctype = _text(el, "ConstraintType", "0")
-        cdate = _date(_text(el, "ConstraintDate"))
+        cdate = _date(_text(el, "ConstraintDate"), where, "ConstraintDate")
         if ctype == "4" and cdate:
             task["not_before"] = cdate
         elif ctype == "6" and cdate:
@@ -318,22 +358,27 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
                 f"task {task_id}: constraint type {ctype} is not carried over (only start-no-earlier-"
                 "than and finish-no-later-than are)"
             )
-        deadline = _date(_text(el, "Deadline"))
+        deadline = _date(_text(el, "Deadline"), where, "Deadline")
         if deadline:
             task["deadline"] = min(deadline, task.get("deadline", deadline))
         notes = _text(el, "Notes", "") or ""
         if notes.startswith(GATE_HEADER):
             criteria = [m.groups() for m in map(_CRITERION.match, notes.splitlines()[1:]) if m]
             task["gate"] = {"criteria": [{"kpi": k, "target": v} for k, v in criteria]}
-        pct = _text(el, "PercentComplete")
-        if pct and pct != "0":
-            task["percent_complete"] = float(pct)
+        pct = _number(el, "PercentComplete", where, 0.0)
+        if pct:
+            task["percent_complete"] = pct
         for tag, key in (("ActualStart", "actual_start"), ("ActualFinish", "actual_finish")):
-            if _date(_text(el, tag)):
-                task[key] = _date(_text(el, tag))
+            day = _date(_text(el, tag), where, tag)
+            if day:
+                task[key] = day
         for bl in el.findall(f"{{{NS}}}Baseline"):
-            if _text(bl, "Number", "0") == "0" and _date(_text(bl, "Start")) and _date(_text(bl, "Finish")):
-                baseline[task_id] = {"start": _date(_text(bl, "Start")), "finish": _date(_text(bl, "Finish"))}
+            first, last = (
+                _date(_text(bl, "Start"), where, "Baseline.Start"),
+                _date(_text(bl, "Finish"), where, "Baseline.Finish"),
+            )
+            if _text(bl, "Number", "0") == "0" and first and last:
+                baseline[task_id] = {"start": first, "finish": last}
         task["_links"] = el.findall(f"{{{NS}}}PredecessorLink")
         by_uid[uid] = task
         order.append(task)
@@ -347,7 +392,11 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
                     "(a summary or a task outside this file)"
                 )
                 continue
-            kind = LINK_NAME.get(int(_text(link, "Type", "1") or 1), "FS")
+            code = _integer(link, "Type", f"task {task['id']}", 1)
+            kind = LINK_NAME.get(code)
+            if kind is None:
+                warnings.append(f"task {task['id']}: link from {pred['id']} has unknown type {code}; read as FS")
+                kind = "FS"
             lag = _lag(link, pred, per_day, task["id"], warnings)
             deps.append(f"{pred['id']}:{kind}{lag:+d}" if lag else f"{pred['id']}:{kind}")
         if deps:
@@ -355,7 +404,7 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
     data: dict[str, Any] = {"name": name, "tasks": order, "calendar": {"weekend": weekend, "closures": closures}}
     if start:
         data["start"] = start
-    status = _date(_text(root, "StatusDate"))
+    status = _date(_text(root, "StatusDate"), "project", "StatusDate")
     if status:
         data["status_date"] = status
     if baseline:
@@ -377,8 +426,9 @@ def _task_id(name: str, uid: str, used: set[str], own: str | None = None) -> str
 
 
 def _lag(link: ET.Element, pred: dict[str, Any], per_day: float, task_id: str, warnings: list[str]) -> int:
-    tenths = float(_text(link, "LinkLag", "0") or 0)
-    fmt = int(_text(link, "LagFormat", "7") or 7) % 32 if _text(link, "LagFormat") else 7
+    where = f"task {task_id}"
+    tenths = _number(link, "LinkLag", where, 0.0)
+    fmt = _integer(link, "LagFormat", where, 7) % 32
     if tenths == 0:
         return 0
     if fmt in (19, 20):  # percent of the predecessor's duration; LinkLag holds percent x 10
@@ -410,7 +460,7 @@ def _read_calendar(root: ET.Element, warnings: list[str]) -> tuple[list[str], li
     reverse = {v: k for k, v in _DAY_TYPE.items()}
     days = cal.find(f"{{{NS}}}WeekDays")
     for wd in list(days) if days is not None else []:
-        day_type = int(_text(wd, "DayType", "0") or 0)
+        day_type = _integer(wd, "DayType", "calendar", 0)
         if day_type in reverse and _text(wd, "DayWorking") == "0":
             weekend.append(WEEKDAY_NAMES[reverse[day_type]])
         elif day_type == 0 and _text(wd, "DayWorking") == "0":
@@ -426,7 +476,8 @@ def _read_calendar(root: ET.Element, warnings: list[str]) -> tuple[list[str], li
 
 def _period(el: ET.Element) -> list[dt.date]:
     period = el.find(f"{{{NS}}}TimePeriod")
-    first, last = _date(_text(period, "FromDate")), _date(_text(period, "ToDate"))
+    first = _date(_text(period, "FromDate"), "calendar", "FromDate")
+    last = _date(_text(period, "ToDate"), "calendar", "ToDate")
     if not first or not last:
         return []
-    return [first + dt.timedelta(days=k) for k in range((last - first).days + 1)][:366]
+    return [first + dt.timedelta(days=k) for k in range(min((last - first).days + 1, 366))]
