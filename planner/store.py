@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import random
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -194,8 +196,39 @@ class Store:
     def __init__(self, url: str | None = None, schema: str | None = None):
         self.url = url or default_url()
         self.schema = schema
+        if self.url.startswith("sqlite"):
+            self._check_sqlite_file()
         self.engine = self._engine()
         self._ensure_schema()
+
+    def _check_sqlite_file(self) -> None:
+        """Looks at an existing SQLite file read-only before anything may write to it: a damaged
+        file, someone else's database or a partial planner database is refused unchanged (opening
+        it for writing would switch it to WAL mode or add tables)."""
+        import sqlite3
+
+        path = Path(self.url.split("///", 1)[-1])
+        if not path.name or str(path) == ":memory:" or not path.exists() or path.stat().st_size == 0:
+            return
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(16)
+            if header != b"SQLite format 3\x00":
+                raise StoreError(f"cannot open {self._where()}: {_reason(Exception('file is not a database'))}")
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open {self._where()}: {_reason(exc)}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot open {self._where()}: {exc.strerror or exc}") from None
+        if names and not names >= OUR_TABLES:
+            ours = sorted(names & OUR_TABLES)
+            what = "a damaged planner database (missing tables)" if ours else "not a planner database"
+            others = ", ".join(sorted(names - OUR_TABLES)[:5]) or "none"
+            raise StoreError(f"{self._where()} is {what} (it has other tables: {others}); nothing was changed")
 
     def _engine(self) -> Engine:
         url = self.url
@@ -302,52 +335,68 @@ class Store:
         """Saves `plan` as a new revision; returns (plan id, revision number).
 
         With `base_revision`, the save is refused (StaleRevision) unless it is still the latest.
+        Without one it appends: a save that loses a race to another writer tries again (on every
+        database), so concurrent saves all land, one revision each.
         """
         from planner.schedule import schedule
 
+        _check_fields(plan, plan_id, note, author)
         sched = schedule(plan)
         document = dump_yaml(plan)
-        if plan_id is not None and not re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", plan_id):
-            raise StoreError(f"plan id {plan_id!r} may use only letters, digits, '_', '.' and '-' (80 at most)")
-        try:
-            with self._tx() as conn:
-                existing = None
-                if plan_id is not None:
-                    existing = conn.execute(select(plans).where(plans.c.id == plan_id)).first()
-                if existing is None or existing.deleted:
-                    if base_revision not in (None, 0) and existing is None:
-                        raise StoreError(f"no saved plan {plan_id!r} to base revision {base_revision} on")
-                    plan_id = plan_id or self._new_id(conn, plan.name)
-                    if existing is None:
-                        conn.execute(insert(plans).values(id=plan_id, name=plan.name, created_at=_now(), deleted=False))
-                    else:
-                        conn.execute(update(plans).where(plans.c.id == plan_id).values(deleted=False))
-                latest = self._latest(conn, plan_id)
-                if latest is not None and base_revision is not None and base_revision != latest.number:
-                    raise StaleRevision(plan_id, base_revision, latest)
-                previous = parse_plan(read_yaml(self._document(conn, plan_id, latest.number))) if latest else None
-                number = (latest.number if latest else 0) + 1
-                conn.execute(
-                    insert(revisions).values(
-                        plan_id=plan_id,
-                        number=number,
-                        document=document,
-                        note=note,
-                        author=author,
-                        created_at=_now(),
-                        finish=sched.finish.isoformat(),
-                        finish_days=sched.finish_offset,
-                        task_count=len(plan.tasks),
-                        summary=change_summary(
-                            previous, plan, latest.finish_days if latest else None, sched.finish_offset
-                        ),
-                    )
+        for attempt in range(SAVE_ATTEMPTS):
+            try:
+                return self._save_once(plan, sched, document, plan_id, base_revision, note, author)
+            except IntegrityError:
+                if base_revision is not None:
+                    with self._tx() as conn:
+                        latest = self._latest(conn, plan_id) if plan_id else None
+                    if latest is not None:
+                        raise StaleRevision(plan_id, base_revision, latest) from None  # type: ignore[arg-type]
+                time.sleep(0.005 * (attempt + 1) + random.random() * 0.01)
+        raise StoreError(f"plan {plan_id}: could not save after {SAVE_ATTEMPTS} attempts; the database is very busy")
+
+    def _save_once(
+        self,
+        plan: Plan,
+        sched: Any,
+        document: str,
+        plan_id: str | None,
+        base_revision: int | None,
+        note: str,
+        author: str,
+    ) -> tuple[str, int]:
+        with self._tx() as conn:
+            existing = None
+            if plan_id is not None:
+                existing = conn.execute(select(plans).where(plans.c.id == plan_id)).first()
+            if existing is None or existing.deleted:
+                if base_revision not in (None, 0) and existing is None:
+                    raise StoreError(f"no saved plan {plan_id!r} to base revision {base_revision} on")
+                plan_id = plan_id or self._new_id(conn, plan.name)
+                if existing is None:
+                    conn.execute(insert(plans).values(id=plan_id, name=plan.name, created_at=_now(), deleted=False))
+                else:
+                    conn.execute(update(plans).where(plans.c.id == plan_id).values(deleted=False))
+            latest = self._latest(conn, plan_id)
+            if latest is not None and base_revision is not None and base_revision != latest.number:
+                raise StaleRevision(plan_id, base_revision, latest)
+            previous = parse_plan(read_yaml(self._document(conn, plan_id, latest.number))) if latest else None
+            number = (latest.number if latest else 0) + 1
+            conn.execute(
+                insert(revisions).values(
+                    plan_id=plan_id,
+                    number=number,
+                    document=document,
+                    note=note,
+                    author=author,
+                    created_at=_now(),
+                    finish=sched.finish.isoformat(),
+                    finish_days=sched.finish_offset,
+                    task_count=len(plan.tasks),
+                    summary=change_summary(previous, plan, latest.finish_days if latest else None, sched.finish_offset),
                 )
-                conn.execute(update(plans).where(plans.c.id == plan_id).values(name=plan.name))
-        except IntegrityError:
-            with self._tx() as conn:
-                latest = self._latest(conn, plan_id)  # type: ignore[arg-type]
-            raise StaleRevision(plan_id, base_revision if base_revision is not None else number - 1, latest) from None  # type: ignore[arg-type]
+            )
+            conn.execute(update(plans).where(plans.c.id == plan_id).values(name=plan.name))
         return plan_id, number
 
     def _document(self, conn: Connection, plan_id: str, number: int) -> str:
@@ -488,6 +537,25 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+SAVE_ATTEMPTS = 50
+NAME_MAX, AUTHOR_MAX = 300, 200  # the columns' sizes, checked here so every database says the same
+
+
+def _check_fields(plan: Plan, plan_id: str | None, note: str, author: str) -> None:
+    """The limits of the store's columns, checked before any database sees the values."""
+    if plan_id is not None and not re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", plan_id):
+        raise StoreError(f"plan id {plan_id[:80]!r} may use only letters, digits, '_', '.' and '-' (80 at most)")
+    if len(plan.name) > NAME_MAX:
+        raise StoreError(f"plan name: at most {NAME_MAX} characters to be saved (it has {len(plan.name):,})")
+    if len(author) > AUTHOR_MAX or _CONTROL.search(author):
+        raise StoreError(f"author: at most {AUTHOR_MAX} characters, no control characters")
+    if _CONTROL.search(note) or len(note) > 10_000:
+        raise StoreError("note: at most 10,000 characters, no control characters")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _info(row: Any) -> RevisionInfo:

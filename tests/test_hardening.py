@@ -1,0 +1,179 @@
+"""Hostile and broken input (issue 11): every path bounded, every message named, nothing accepted silently."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import threading
+
+import pytest
+
+from planner.cli import main
+from planner.files import MAX_PLAN_BYTES
+from planner.formats.csvfile import write_rows
+from planner.formats.planfile import read_yaml
+from planner.limits import MAX_QUOTE, MAX_SPAN
+from planner.model import PlanError, parse_plan
+from planner.risk import simulate
+from planner.schedule import schedule
+from tests.conftest import plan_data, task
+
+HEAD = "name: P\nstart: 2027-01-04\n"
+ONE = "tasks:\n  - {id: A, name: A, duration: 3}\n"
+
+CASES = {
+    "duration 10,000,000": (HEAD + "tasks:\n  - {id: A, name: A, duration: 10000000}\n", "task A: duration:"),
+    "duration 10**9": (HEAD + "tasks:\n  - {id: A, name: A, duration: 1000000000}\n", "task A: duration:"),
+    "duration 2**63": (HEAD + "tasks:\n  - {id: A, name: A, duration: 9223372036854775808}\n", "task A: duration:"),
+    "lag 2**63": (
+        HEAD + "tasks:\n  - {id: A, name: A, duration: 1}\n  - {id: B, name: B, duration: 1, "
+        "depends_on: ['A:FS+9223372036854775808']}\n",
+        "task B: depends_on[1].lag:",
+    ),
+    "wave 2**63": (HEAD + "tasks:\n  - {id: A, name: A, duration: 1, wave: 9223372036854775808}\n", "task A: wave:"),
+    "start 9999": ("name: P\nstart: 9999-06-01\n" + ONE, "plan: start:"),
+    "status date 9999-12-31": (HEAD + "status_date: 9999-12-31\n" + ONE, "plan: status_date:"),
+    "deadline far away": (HEAD + "deadline: 2500-01-01\n" + ONE, "plan: deadline:"),
+    "weekend: 5": (HEAD + "calendar: {weekend: 5}\n" + ONE, "plan: calendar: weekend"),
+    "weekend: [{a: 1}]": (HEAD + "calendar: {weekend: [{a: 1}]}\n" + ONE, "plan: calendar: weekend"),
+    "parties: 5": (HEAD + "parties: 5\n" + ONE, "plan: parties:"),
+    "parties: [1, 2]": (HEAD + "parties: [1, 2]\n" + ONE, "plan: parties[1]:"),
+    "duration: true": (HEAD + "tasks:\n  - {id: A, name: A, duration: true}\n", "task A: duration: must be a number"),
+    "NUL in a name": (HEAD + 'tasks:\n  - {id: A, name: "A\\0B", duration: 1}\n', "task A: name: must not contain"),
+    "ESC in a note": (HEAD + 'tasks:\n  - {id: A, name: A, notes: "x\\e[31m", duration: 1}\n', "task A: notes:"),
+    "estimate 1e9": (HEAD + "tasks:\n  - {id: A, name: A, duration: 2, estimate: [1, 2, 1000000000]}\n", "estimate"),
+    "schedule past the span": (
+        HEAD
+        + "tasks:\n"
+        + "".join(f"  - {{id: T{i}, name: T, duration: 5000, depends_on: [T{i - 1}]}}\n" for i in range(1, 7))
+        + "  - {id: T0, name: T, duration: 5000}\n",
+        "finish: the schedule runs",
+    ),
+    "duplicate YAML keys": (HEAD + "tasks:\n  - {id: A, name: A, duration: 1, duration: 5}\n", "duplicate"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_plan_gets_a_named_message_and_exit_1(name, tmp_path, capsys):
+    """Tests each hostile plan file: exit 1, a message naming where and which field, never 'unexpected'."""
+    text, needle = CASES[name]
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert needle in err and "unexpected" not in err, err
+    assert all(len(line) < 600 for line in err.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "needle"),
+    [
+        (
+            '{"name": "P", "start": "2027-01-04", "tasks": [{"id": "A", "name": "A", "duration": 1, "duration": 5}]}',
+            ".json",
+            "appears twice",
+        ),
+        ("[" * 100_000 + "]" * 100_000, ".json", "nested too deeply"),
+        ("id,name,duration,duration\nA,A,1,5\n", ".csv", "CSV header: duration: column appears more than once"),
+        ("id,name,duration\nA," + "x" * 200_000 + ",1\n", ".csv", "row 2: not a readable CSV row"),
+    ],
+    ids=["duplicate JSON keys", "100k-deep JSON", "duplicate CSV columns", "CSV field over 128 KiB"],
+)
+def test_other_files_get_named_messages(content, suffix, needle, tmp_path, capsys):
+    """Tests JSON and CSV edge cases: refused with a named message, exit 1."""
+    path = tmp_path / f"plan{suffix}"
+    path.write_text(content)
+    assert main(["validate", str(path), "--start", "2027-01-04"]) == 1
+    err = capsys.readouterr().err
+    assert needle in err and "unexpected" not in err, err
+
+
+def test_a_symlink_to_dev_zero_hits_the_size_cap(tmp_path, capsys):
+    """Tests a .yaml that is a link to /dev/zero: refused at the size cap, without reading it all."""
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    assert main(["validate", str(link)]) == 1
+    assert f"larger than the limit of {MAX_PLAN_BYTES >> 20} MB" in capsys.readouterr().err
+
+
+LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8)
+)
+
+
+@pytest.mark.parametrize("where", ["main thread", "app thread"])
+def test_yaml_reader_is_the_same_on_every_thread(where):
+    """Tests the two YAML readers agree: a billion laughs and a duplicate key are refused, 010 is ten."""
+    out: dict[str, object] = {}
+
+    def read() -> None:
+        for name, text in {"laughs": LAUGHS, "dup": "a: 1\na: 2\n", "ok": "a: 010\nb: yes\n"}.items():
+            try:
+                out[name] = read_yaml(text, name)
+            except PlanError as exc:
+                out[name] = str(exc)
+
+    if where == "main thread":
+        read()
+    else:
+        worker = threading.Thread(target=read)
+        worker.start()
+        worker.join()
+    assert "not valid YAML" in out["laughs"] and len(out["laughs"]) < MAX_QUOTE * 2
+    assert "duplicate mapping key" in out["dup"]
+    assert out["ok"] == {"a": 10, "b": "yes"}
+
+
+def test_csv_lone_carriage_return_cannot_start_a_formula_row():
+    """Tests a name with a lone CR before a formula: one row, one quoted cell, the formula prefixed."""
+    text = write_rows(["id", "name"], [["A", "x\r=cmd|' /C calc'!A0"], ["B", "plain"]])
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows == [["id", "name"], ["A", "x\r'=cmd|' /C calc'!A0"], ["B", "plain"]]
+    assert all(not line.startswith(("=", "+", "-", "@")) for line in text.replace("\r", "\n").split("\n"))
+
+
+def test_monte_carlo_result_is_right_or_an_error():
+    """Tests estimates at the limit: positive, ordered percentiles on a short chain; a long chain of
+    huge pessimistic estimates is refused, not wrapped around into negative days."""
+    short = parse_plan(
+        plan_data(*[task(f"T{i}", 2, *([f"T{i - 1}"] if i else []), estimate=[1, 2, 5000]) for i in range(3)])
+    )
+    result = simulate(short, iterations=2000)
+    days = [result.finish_days[q] for q in (10, 50, 80, 90)]
+    assert days == sorted(days) and days[0] > 0
+    json.dumps(result.to_json())
+    long = parse_plan(
+        plan_data(*[task(f"T{i}", 2, *([f"T{i - 1}"] if i else []), estimate=[1, 2, 5000]) for i in range(40)])
+    )
+    with pytest.raises(PlanError, match=f"past the limit of {MAX_SPAN:,}"):
+        simulate(long, iterations=2000)
+
+
+def test_schedule_span_is_checked_before_any_date():
+    """Tests the span limit through the library: a named problem on the last task."""
+    plan = parse_plan(plan_data(*[task(f"T{i}", 5000, *([f"T{i - 1}"] if i else [])) for i in range(6)]))
+    with pytest.raises(PlanError, match="task T5: finish: the schedule runs 30,000 working days"):
+        schedule(plan)
+
+
+def test_foreign_sqlite_file_with_a_planner_table_is_refused_unchanged(tmp_path):
+    """Tests a SQLite file that has a planner_plans table but is not a planner database: refused,
+    and not a byte of it changed (no WAL switch, no tables added)."""
+    from planner.store import Store, StoreError
+
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table planner_plans (id text)")
+    conn.execute("create table invoices (id integer)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="nothing was changed"):
+        Store(f"sqlite:///{path}")
+    assert path.read_bytes() == before
+    assert not (tmp_path / "other.db-wal").exists()
