@@ -300,3 +300,40 @@ def test_store_cli_round_trip(tmp_path, plan):
     assert again.returncode == 1 and "no live link" in again.stderr
     missing = run("get", "nope", "-o", str(out))
     assert missing.returncode == 1 and "no saved plan 'nope'" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def _appender(url, schema, pid, worker, count, queue):
+    store = Store(url, schema=schema)
+    plan = build_plan("ams", waves=1, start=MONDAY)
+    for k in range(count):
+        store.save(plan.with_durations({"AM01": 5 + worker * 100 + k}), pid, author=f"w{worker}")
+    queue.put(count)
+
+
+def test_saves_without_a_base_revision_all_land(store, backend):
+    """Tests four processes saving one plan with an id and no base revision: every save is a revision,
+    none refused as stale, and racing creates of a new id do not crash."""
+    url, schema = backend
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_appender, args=(url, schema, "race-plan", w, 10, queue)) for w in range(4)]
+    for p in procs:
+        p.start()
+    done = [queue.get(timeout=180) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    assert done == [10] * 4
+    assert [h.number for h in store.history("race-plan")] == list(range(1, 41))
+
+
+def test_store_limits_are_the_same_on_every_database(store):
+    """Tests names over 300 characters and authors over 200 (or with control characters): a StoreError
+    naming the field, on SQLite and PostgreSQL alike, and nothing saved."""
+    long_name = build_plan("ams", waves=1, start=MONDAY, plan_name="N" * 301)
+    with pytest.raises(StoreError, match="plan name: at most 300"):
+        store.save(long_name)
+    plan = build_plan("ams", waves=1, start=MONDAY)
+    for author in ("a" * 201, "bob\x00"):
+        with pytest.raises(StoreError, match="author"):
+            store.save(plan, author=author)
+    assert store.plans() == []
