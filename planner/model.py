@@ -420,7 +420,7 @@ class Plan(_Frozen):
         return new
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)  # each table spans at most ~200 years (limits.py): a few MB, bounded
 def _calendar(
     start: dt.date, weekend: tuple[int, ...], country: str | None, subdiv: str | None, closures: frozenset
 ) -> WorkCalendar:

@@ -59,6 +59,7 @@ def app():
 
 def shown(markdown: str) -> str:
     """What a reader sees of Markdown source the app escaped (planner.ui.text.md): the text as written."""
+    import html
     import re
 
-    return re.sub(r"\\(.)", r"\1", markdown).replace("  \n", "\n")
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown)).replace("  \n", "\n").replace("\u2060", "")

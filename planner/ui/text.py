@@ -9,12 +9,17 @@ from __future__ import annotations
 import re
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=])")
+# Streamlit turns bare addresses (https://..., www.x.org, a@b.org) into links even when every
+# character is escaped; an invisible word joiner inside them stops that and changes nothing seen.
+_AUTOLINK = re.compile(r"(?i)(:)(\\?/)|(w)(ww\\?\.)|(\S)(@)")
+_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
-    """`text` with every Markdown (and Streamlit directive) character backslash-escaped, and line
-    breaks kept as breaks, so it renders exactly as written."""
-    return _SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    """`text` with every Markdown (and Streamlit directive) character escaped, no bare address
+    left to become a link, and line breaks kept as breaks: it renders exactly as written."""
+    out = _AUTOLINK.sub(lambda m: _JOINER.join(g for g in m.groups() if g), str(text))
+    return _SPECIAL.sub(r"\\\1", out).replace("\n", "  \n")
 
 
 def md_list(items: object) -> str:

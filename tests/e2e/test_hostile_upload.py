@@ -1,0 +1,46 @@
+"""Hostile uploads in a real browser: named messages, no traceback, plan text shown as text."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import wait_idle
+
+BEACON = "http://127.0.0.1:9/beacon.png"
+
+
+def _upload(page, app_url, name: str, content: str) -> None:
+    page.goto(f"{app_url}/new")
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": "application/yaml", "buffer": content.encode()}]
+    )
+    wait_idle(page)
+    page.get_by_role("button", name="Open plan").click()
+    wait_idle(page)
+
+
+def test_upload_with_a_huge_duration_gets_a_named_message(page, app_url):
+    """Tests the 72-byte upload that once took the server to 2 GB: a message naming the task and field."""
+    _upload(page, app_url, "big.yaml", "name: P\nstart: 2027-01-04\ntasks:\n- {id: A, name: A, duration: 10000000}\n")
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="was not opened").first
+    alert.wait_for()
+    assert "task A: duration: must be ≤ 5000" in alert.inner_text().replace("<=", "≤")
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_plan_text_is_shown_as_text_not_markdown(page, app_url):
+    """Tests a plan whose name and task name are Markdown images and links: shown as written, no image
+    fetched, no link made."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    name = f"![x]({BEACON}) [Re-login](https://example.org/login)"
+    plan = (
+        f'name: "{name}"\nstart: 2027-01-04\ntasks:\n'
+        f'- {{id: A, name: "{name}", duration: 0}}\n- {{id: B, name: B, duration: 3, depends_on: [A]}}\n'
+    )
+    _upload(page, app_url, "md.yaml", plan)
+    page.wait_for_selector("h1")
+    assert page.locator("h1").first.inner_text().strip().replace("\u2060", "") == name  # joiners are invisible
+    assert page.locator(f'img[src="{BEACON}"]').count() == 0
+    assert page.locator('a[href="https://example.org/login"], a[href="http://127.0.0.1:9/beacon.png"]').count() == 0
+    assert not [u for u in requests if "beacon.png" in u]
+    assert page.locator('[data-testid="stException"]').count() == 0
