@@ -27,7 +27,7 @@ def test_landing_page_has_gantt_grid_download_and_no_exception(page, app_url):
     assert "This is an example plan" in page.locator(".st-key-example-banner").inner_text()
     with page.expect_download() as info:
         page.get_by_role("button", name="Milestone CSV").click()
-    content = Path(info.value.path()).read_text(encoding="utf-8")
+    content = Path(info.value.path()).read_bytes().decode("utf-8")  # CRLF rows kept as written
     assert content == milestones_csv(expected)
 
 
@@ -50,6 +50,21 @@ def _type_into_days_of_first_row(page, value: str) -> None:
     page.keyboard.press("Enter")
 
 
+def _type_days_until(page, value: str, until) -> None:
+    """Types `value` into Days of the first row until `until(page)` sees its effect (the canvas
+    grid occasionally drops keys while it re-renders, so a lost edit is typed again, twice at most)."""
+    for attempt in range(3):
+        _type_into_days_of_first_row(page, value)
+        try:
+            until(page)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            wait_idle(page)
+    wait_idle(page)
+
+
 def test_grid_edit_changes_plan_finish(page, app_url):
     """Tests typing a longer duration for a critical task into the grid: the finish moves."""
     page.goto(app_url)
@@ -59,16 +74,7 @@ def test_grid_edit_changes_plan_finish(page, app_url):
         "(before) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
         ".some(e => e.innerText.includes('Plan finish') && !e.innerText.includes(before))"
     )
-    for attempt in range(3):  # the canvas grid occasionally drops keys while it re-renders
-        _type_into_days_of_first_row(page, "30")
-        try:
-            page.wait_for_function(changed, arg=before, timeout=15_000)
-            break
-        except Exception:
-            if attempt == 2:
-                raise
-            wait_idle(page)
-    wait_idle(page)
+    _type_days_until(page, "30", lambda pg: pg.wait_for_function(changed, arg=before, timeout=15_000))
     after = metric_value(page, "Plan finish")
     assert after > before
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -117,16 +123,7 @@ def test_negative_days_are_listed_and_not_applied(page, app_url):
     page.goto(app_url)
     wait_idle(page)
     before = metric_value(page, "Plan finish")
-    for attempt in range(3):  # the canvas grid occasionally drops keys while it re-renders
-        _type_into_days_of_first_row(page, "-5")
-        try:
-            page.wait_for_selector("text=value is not applied", timeout=15_000)
-            break
-        except Exception:
-            if attempt == 2:
-                raise
-            wait_idle(page)
-    wait_idle(page)
+    _type_days_until(page, "-5", lambda pg: pg.wait_for_selector("text=value is not applied", timeout=15_000))
     assert metric_value(page, "Plan finish") == before
     assert page.locator('[data-testid="stException"]').count() == 0
 
@@ -141,16 +138,9 @@ def test_leaving_with_unsaved_edits_is_held_until_saved(page, app_url):
     wait_idle(page)
     before = metric_value(page, "Plan finish")
     assert page.evaluate(LEAVING) is False
-    for attempt in range(3):  # the canvas grid occasionally drops keys while it re-renders
-        _type_into_days_of_first_row(page, "30")
-        try:
-            page.wait_for_function("() => window.__plannerDirty === true", timeout=15_000)
-            break
-        except Exception:
-            if attempt == 2:
-                raise
-            wait_idle(page)
-    wait_idle(page)
+    _type_days_until(
+        page, "30", lambda pg: pg.wait_for_function("() => window.__plannerDirty === true", timeout=15_000)
+    )
     changed = metric_value(page, "Plan finish")
     assert changed != before and page.evaluate(LEAVING) is True
     page.locator(".st-key-save-plan button").click()
