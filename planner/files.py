@@ -88,6 +88,22 @@ def read_plan_bytes(
         return warm(parse_plan(data)), []
 
 
+def _read_capped(path: Path, size: int) -> bytes:
+    """The file's bytes, never more than one past the cap: a device such as /dev/zero or a growing
+    file may report any size, so they are read in chunks; a regular file in one read of its size."""
+    with path.open("rb") as handle:
+        if path.is_file():
+            return handle.read(min(size, MAX_PLAN_BYTES) + 1)
+        chunks, total = [], 0
+        while total <= MAX_PLAN_BYTES:
+            chunk = handle.read(min(1 << 20, MAX_PLAN_BYTES + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+
+
 def load_plan(path: str | Path, start: dt.date | None = None) -> Plan:
     """Loads and validates a plan file (.yaml/.yml/.json, a task .csv or MS Project .xml)."""
     return load_plan_with_warnings(path, start)[0]
@@ -102,8 +118,7 @@ def load_plan_with_warnings(path: str | Path, start: dt.date | None = None) -> t
             raise PlanError(
                 [Problem(str(p), "", f"is {size / 1e6:.1f} MB; the limit is {MAX_PLAN_BYTES / 1e6:.0f} MB")]
             )
-        with p.open("rb") as handle:  # a device or a growing file may report any size: read one past the cap
-            raw = handle.read(MAX_PLAN_BYTES + 1)
+        raw = _read_capped(p, size)
     except FileNotFoundError:
         raise PlanError([Problem(str(p), "", "no such file")]) from None
     except IsADirectoryError:
