@@ -23,7 +23,7 @@ import numpy as np
 
 from planner.limits import MAX_SPAN
 from planner.model import Plan, PlanError, Problem, structure_of
-from planner.schedule import Network, Solution, run_passes, solve
+from planner.schedule import Network, Solution, run_passes, solve, sweep_groups
 
 PERCENTILES = (10, 50, 80, 90)
 DISTRIBUTIONS = ("pert", "triangular")
@@ -240,7 +240,7 @@ def _padded(net: Network, sweep) -> list[tuple]:
         return cache[key]
     out = []
     zero = net.src.size
-    for lo, hi, starts, heads in sweep.groups:
+    for lo, hi, starts, heads in sweep_groups(sweep):
         counts = np.diff(np.append(starts, hi - lo))
         width = int(counts.max())
         if width > MAX_PADDED_DEGREE:

@@ -61,7 +61,9 @@ class _Sweep:
 
     perm: np.ndarray  # weight index of each numpy-arranged link (len(c) = the zero weight)
     tail: np.ndarray
-    groups: list[tuple[int, int, np.ndarray, np.ndarray]]  # (lo, hi, segment starts, heads)
+    head: np.ndarray  # head of each numpy-arranged link
+    level: np.ndarray  # generation of each numpy-arranged link's head
+    groups: list[tuple[int, int, np.ndarray, np.ndarray]]  # (lo, hi, segment starts, heads); [] if not built
     py_perm: np.ndarray
     py_tail: list[int]
     py_ptr: list[int]
@@ -93,7 +95,27 @@ class Network:
         return len(self.ids)
 
 
-def _sweep(tail: np.ndarray, head: np.ndarray, head_level: np.ndarray, n: int) -> _Sweep:
+def sweep_groups(sweep: _Sweep) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+    """Per generation: its slice of the numpy-arranged links, each head's segment starts and the
+    heads. Built with the sweep when the numpy kernel is chosen; otherwise on request (the Monte
+    Carlo passes always run on numpy), since a deep plan has a generation per task."""
+    if sweep.groups or not sweep.head.size:
+        return sweep.groups
+    return _groups(sweep.head, sweep.level)
+
+
+def _groups(all_head: np.ndarray, all_level: np.ndarray) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+    groups = []
+    bounds = np.flatnonzero(np.diff(all_level)) + 1
+    edges = np.concatenate(([0], bounds, [all_head.size])).tolist()
+    for lo, hi in itertools.pairwise(edges):
+        h = all_head[lo:hi]
+        starts = np.concatenate(([0], np.flatnonzero(np.diff(h)) + 1))
+        groups.append((lo, hi, starts, h[starts]))
+    return groups
+
+
+def _sweep(tail: np.ndarray, head: np.ndarray, head_level: np.ndarray, n: int, build_groups: bool) -> _Sweep:
     m = tail.size
     key = np.lexsort((head, head_level))
     head_s = head[key]
@@ -109,16 +131,11 @@ def _sweep(tail: np.ndarray, head: np.ndarray, head_level: np.ndarray, n: int) -
     is_real = np.concatenate((np.ones(m, dtype=np.int8), np.zeros(v_head.size, dtype=np.int8)))
     order = np.lexsort((is_real, all_head, all_level))
     all_head, all_level, all_tail, all_perm = all_head[order], all_level[order], all_tail[order], all_perm[order]
-    groups = []
-    if m:
-        bounds = np.flatnonzero(np.diff(all_level)) + 1
-        edges = np.concatenate(([0], bounds, [all_head.size])).tolist()
-        for lo, hi in itertools.pairwise(edges):
-            h = all_head[lo:hi]
-            starts = np.concatenate(([0], np.flatnonzero(np.diff(h)) + 1))
-            groups.append((lo, hi, starts, h[starts]))
+    groups = _groups(all_head, all_level) if m and build_groups else []
     ptr = np.concatenate(([0], np.cumsum(counts))) if m else np.zeros(1, dtype=np.int64)
-    return _Sweep(all_perm, all_tail, groups, key, tail[key].tolist(), ptr.tolist(), visit.tolist())
+    return _Sweep(
+        all_perm, all_tail, all_head, all_level, groups, key, tail[key].tolist(), ptr.tolist(), visit.tolist()
+    )
 
 
 def prepare(plan: Plan) -> Network:
@@ -146,15 +163,17 @@ def prepare(plan: Plan) -> Network:
     kind = np.array(kind_l, dtype=np.int64)
     lag = np.array(lag_l, dtype=np.int64)
     n_levels = len(cache["generations"])
-    forward = _sweep(src, dst, level[dst], n)
-    backward = _sweep(dst, src, (n_levels - 1) - level[src], n)
+    # numpy cost grows with generations (a group per generation and direction), Python's with
+    # tasks and links; the groups are built only for the kernel that will use them.
+    python_cost = 2 * (_PY_TASK_COST * n + _PY_LINK_COST * src.size)
+    use_numpy = 2 * max(n_levels - 1, 0) * _NUMPY_GROUP_COST < python_cost
+    forward = _sweep(src, dst, level[dst], n, use_numpy)
+    backward = _sweep(dst, src, (n_levels - 1) - level[src], n, use_numpy)
     by_src = np.lexsort((dst, src)) if src.size else src
     s_sorted = src[by_src]
     starts = np.concatenate(([0], np.flatnonzero(np.diff(s_sorted)) + 1)) if src.size else src
     has_succ = np.zeros(n, dtype=bool)
     has_succ[src] = True
-    groups = len(forward.groups) + len(backward.groups)  # numpy cost grows with generations
-    python_cost = 2 * (_PY_TASK_COST * n + _PY_LINK_COST * src.size)
     net = Network(
         ids=ids,
         src=src,
@@ -170,7 +189,7 @@ def prepare(plan: Plan) -> Network:
         by_src_starts=starts,
         by_src_heads=s_sorted[starts] if src.size else src,
         level=level,
-        use_numpy=groups * _NUMPY_GROUP_COST < python_cost,
+        use_numpy=use_numpy,
     )
     cache["network"] = net
     return net
@@ -183,7 +202,7 @@ def _longest(sweep: _Sweep, base: np.ndarray, weight: np.ndarray, use_numpy: boo
         val = np.concatenate((base, base))
         w = np.concatenate((weight, [0]))[sweep.perm]
         tail = sweep.tail
-        for lo, hi, starts, heads in sweep.groups:
+        for lo, hi, starts, heads in sweep_groups(sweep):
             val[heads] = np.maximum.reduceat(val[tail[lo:hi]] + w[lo:hi], starts)
         return val[:n]
     vals = base.tolist()

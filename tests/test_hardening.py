@@ -177,3 +177,16 @@ def test_foreign_sqlite_file_with_a_planner_table_is_refused_unchanged(tmp_path)
         Store(f"sqlite:///{path}")
     assert path.read_bytes() == before
     assert not (tmp_path / "other.db-wal").exists()
+
+
+def test_a_deep_chain_builds_only_what_its_kernel_uses():
+    """Tests a 20,000-task chain (a generation per task): the task-by-task kernel is chosen and the
+    per-generation groups are not built, yet the Monte Carlo passes (numpy only) still get them."""
+    from planner.schedule import prepare, sweep_groups
+
+    n = 20_000
+    plan = parse_plan(plan_data(*[task(f"T{i}", i % 2, *([f"T{i - 1}"] if i else [])) for i in range(n)]))
+    net = prepare(plan)
+    assert not net.use_numpy and net.forward.groups == [] and net.backward.groups == []
+    assert schedule(plan).finish_offset == n // 2
+    assert len(sweep_groups(net.forward)) == n - 1
