@@ -221,3 +221,12 @@ def test_status_date_note_says_how_many_tasks_moved(app):
     assert "not started by the status date were moved after it" in note
     app.selectbox(key="gantt-group").set_value("wave").run()
     assert not app.exception
+
+
+def test_typing_not_yet_applied_also_counts_as_unsaved(app):
+    """Tests that a rejected value still in the grid is not dropped silently by starting a new plan."""
+    _edit(app, {"edited_rows": {0: {"duration": -5}}})
+    app.switch_page("planner/ui/pages/new.py").run()
+    next(b for b in app.button if b.label == "Create plan").click().run()
+    assert app.session_state[guard.PENDING] is not None
+    assert app.session_state[state.DRAFT][0]["duration"] == -5

@@ -32,8 +32,9 @@ if (!w.__plannerGuard) {
 
 
 def has_unsaved_work(plan: Plan) -> bool:
-    """Edits made since the plan was opened, created or saved, and not saved."""
-    return state.can_undo() and storage.unsaved(plan)
+    """Edits made since the plan was opened, created or saved and not saved, or typing in the
+    grid that is not applied yet (it would be lost too)."""
+    return bool(st.session_state.get(state.PROBLEMS)) or (state.can_undo() and storage.unsaved(plan))
 
 
 def leave_guard(plan: Plan) -> None:
