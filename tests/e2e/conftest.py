@@ -132,4 +132,3 @@ def wait_idle(page, timeout: int = 60_000) -> None:
     """Waits until Streamlit has finished the current run and drawn everything."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout)
-    page.wait_for_timeout(300)

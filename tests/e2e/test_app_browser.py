@@ -32,21 +32,24 @@ def test_landing_page_has_gantt_grid_download_and_no_exception(page, app_url):
 
 
 def _type_into_days_of_first_row(page, value: str) -> None:
+    """Types into Days of the first row by keyboard, waiting on the grid's own accessible cells and
+    cell editor (the canvas has a DOM mirror: `glide-cell-COLUMN-ROW` with aria-selected)."""
     grid = page.locator('[data-testid="stDataFrame"]').last
     grid.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    first = grid.locator('[data-testid="glide-cell-1-0"]')
+    first.wait_for(state="attached")
     box = grid.bounding_box()
     # First data row, first column (ID), then five columns right to "Days" (SD01, critical).
     page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
-    page.wait_for_timeout(300)
-    for _ in range(5):
+    grid.locator('[data-testid="glide-cell-1-0"][aria-selected="true"]').wait_for(state="attached")
+    for column in range(2, 7):
         page.keyboard.press("ArrowRight")
-        page.wait_for_timeout(50)
+        grid.locator(f'[data-testid="glide-cell-{column}-0"][aria-selected="true"]').wait_for(state="attached")
     page.keyboard.press("Enter")  # open the cell editor
-    page.wait_for_timeout(400)
-    page.keyboard.press("Control+a")
-    page.keyboard.type(value)
-    page.wait_for_timeout(200)
+    editor = page.locator("input.gdg-input")
+    editor.wait_for()
+    editor.fill(value)
+    page.wait_for_function("(v) => document.querySelector('input.gdg-input')?.value === v", arg=value)
     page.keyboard.press("Enter")
 
 

@@ -38,7 +38,9 @@ def test_plan_text_is_shown_as_text_not_markdown(page, app_url):
         f'- {{id: A, name: "{name}", duration: 0}}\n- {{id: B, name: B, duration: 3, depends_on: [A]}}\n'
     )
     _upload(page, app_url, "md.yaml", plan)
-    page.wait_for_selector("h1")
+    page.wait_for_url(lambda url: not url.rstrip("/").endswith("/new"))  # the plan page took over
+    wait_idle(page)
+    page.wait_for_selector('[data-testid="stMetric"]')
     assert page.locator("h1").first.inner_text().strip().replace("\u2060", "") == name  # joiners are invisible
     assert page.locator(f'img[src="{BEACON}"]').count() == 0
     assert page.locator('a[href="https://example.org/login"], a[href="http://127.0.0.1:9/beacon.png"]').count() == 0
