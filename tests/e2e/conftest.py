@@ -73,11 +73,18 @@ def app_url(tmp_path_factory) -> Iterator[str]:
                 if r.read().decode() == "ok":
                     break
         except OSError:
-            time.sleep(0.3)
+            try:  # wait on the server process itself: a crash ends the wait at once
+                proc.wait(timeout=0.3)
+                break
+            except subprocess.TimeoutExpired:
+                continue
     else:
         proc.kill()
         log.close()
         raise RuntimeError("streamlit did not start:\n" + Path(log.name).read_text(errors="replace")[-3000:])
+    if proc.poll() is not None:
+        log.close()
+        raise RuntimeError("streamlit exited at start:\n" + Path(log.name).read_text(errors="replace")[-3000:])
     yield url
     proc.terminate()
     try:
