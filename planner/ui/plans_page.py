@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.store import FIXED_VIEWS, StoreError
-from planner.ui import guard, state, storage
+from planner.ui import guard, save_bar, state, storage
 from planner.ui.text import md
 
 NOTICE = "plans_notice"  # what the last action did, shown once after its rerun
@@ -24,12 +24,8 @@ def _follow(plan_id: str) -> None:
     """After a rename or restore made a new revision: the open copy of that plan follows it
     when it has no edits of its own (else the stale-save message offers the choice)."""
     info = storage.saved()
-    store = storage.store()
-    if info is None or info[0] != plan_id or store is None or guard.has_unsaved_work(state.current()):
-        return
-    plan, number = store.get(plan_id)
-    state.replace(plan)
-    storage.mark_saved(plan_id, number, plan)
+    if info is not None and info[0] == plan_id and not guard.has_unsaved_work(state.current()):
+        save_bar.reload_latest()
 
 
 def show() -> None:

@@ -37,7 +37,8 @@ def save(plan: Plan, as_copy: bool = False) -> str | None:
     return None
 
 
-def _reload() -> None:
+def reload_latest() -> None:
+    """Shows the latest saved revision of the open plan (its edits, if any, are dropped)."""
     info = storage.saved()
     store = storage.store()
     if info is None or store is None:
@@ -64,5 +65,5 @@ def show(plan: Plan) -> None:
     if message:
         st.warning(md(message), icon="⚠️")
         c = st.columns([1, 1, 5])
-        c[0].button("Reload latest", key="stale-reload", on_click=_reload)
+        c[0].button("Reload latest", key="stale-reload", on_click=reload_latest)
         c[1].button("Save as copy", key="stale-copy", on_click=save, args=(plan, True))
