@@ -327,106 +327,6 @@ def cmd_templates(args: argparse.Namespace) -> int:
     return 0
 
 
-def _os_user() -> str:
-    """The OS user name, recorded as the author of revisions saved from the command line."""
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return os.environ.get("USER", "")
-
-
-def _store(args: argparse.Namespace):
-    from planner.store import Store
-
-    return Store(args.db)
-
-
-def cmd_store_save(args: argparse.Namespace) -> int:
-    plan = _load(args)
-    plan_id, number = _store(args).save(
-        plan, args.id, base_revision=args.base_revision, note=args.note or "", author=args.author or ""
-    )
-    print(f"{plan_id} {number}")
-    return 0
-
-
-def cmd_store_list(args: argparse.Namespace) -> int:
-    for info in _store(args).plans():
-        print(f"{info.id}  r{info.latest}  {info.updated_at:%Y-%m-%d %H:%M}  finish {info.finish}  {info.name}")
-    return 0
-
-
-def cmd_store_history(args: argparse.Namespace) -> int:
-    for r in _store(args).history(args.id):
-        who = f" by {r.author}" if r.author else ""
-        note = f" — {r.note}" if r.note else ""
-        print(f"r{r.number}  {r.created_at:%Y-%m-%d %H:%M}{who}  finish {r.finish}  {r.summary}{note}")
-    return 0
-
-
-def cmd_store_get(args: argparse.Namespace) -> int:
-    plan, number = _store(args).get(args.id, args.revision)
-    _write_plan(plan, args.output, f"wrote revision {number} of {args.id} to {args.output}")
-    return 0
-
-
-def cmd_store_share(args: argparse.Namespace) -> int:
-    print(_store(args).share(args.id, args.view, label=args.label or "", expires_on=args.expires))
-    return 0
-
-
-def cmd_store_links(args: argparse.Namespace) -> int:
-    for link in _store(args).links(args.id):
-        until = f"  until {link.expires_on.isoformat()}" if link.expires_on else ""
-        label = f"  for {link.label}" if link.label else ""
-        print(f"{link.key}  {link.view}  {link.created_at:%Y-%m-%d %H:%M}  {link.status}{until}{label}")
-    return 0
-
-
-def cmd_store_revoke(args: argparse.Namespace) -> int:
-    if not _store(args).revoke(args.token):
-        raise PlanError([Problem("share link", "", "no live link with that token (already revoked or never made)")])
-    print("revoked", file=sys.stderr)
-    return 0
-
-
-def _add_store(sub: argparse._SubParsersAction) -> None:
-    store = sub.add_parser("store", help="saved plans, revisions and share links", description="saved plans")
-    store_sub = store.add_subparsers(dest="store_command", required=True, metavar="STORE_COMMAND")
-
-    def cmd(name: str, help_text: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
-        p = store_sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: PLANNER_DB_URL, else data/planner.db)")
-        p.set_defaults(func=func)
-        return p
-
-    p = cmd("save", "save a plan file as a new revision; prints ID REVISION", cmd_store_save)
-    p.add_argument("plan", metavar="PLAN")
-    p.add_argument("--id", help="the saved plan to add a revision to (default: a new plan)")
-    p.add_argument("--base-revision", type=int, metavar="N", help="refuse the save unless N is still the latest")
-    p.add_argument("--start", type=_date, metavar="DATE", help="plan start (needed for a task CSV)")
-    p.add_argument("--note", help="what changed, for the history")
-    p.add_argument("--author", default=_os_user(), help="who saves (default: your user name on this machine)")
-    cmd("list", "list saved plans", cmd_store_list)
-    p = cmd("history", "list the revisions of a saved plan", cmd_store_history)
-    p.add_argument("id", metavar="ID")
-    p = cmd("get", "write a saved plan (latest or a given revision) to a file", cmd_store_get)
-    p.add_argument("id", metavar="ID")
-    p.add_argument("--revision", type=int, metavar="N")
-    p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
-    p = cmd("share", "make a read-only share link; prints the token", cmd_store_share)
-    p.add_argument("id", metavar="ID")
-    p.add_argument("--view", default="executive", help="executive, full or a party of the plan")
-    p.add_argument("--label", help="who the link is for (shown in the link list)")
-    p.add_argument("--expires", type=_date, metavar="DATE", help="the last day the link opens")
-    p = cmd("links", "list a plan's share links (fingerprint, view, created, status)", cmd_store_links)
-    p.add_argument("id", metavar="ID")
-    p = cmd("revoke", "revoke a share link", cmd_store_revoke)
-    p.add_argument("token", metavar="TOKEN")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="planner", description="Transition and pilot planner: schedule, validate and export transition plans."
@@ -478,7 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
     p.set_defaults(func=cmd_new)
     sub.add_parser("templates", help="list the built-in templates").set_defaults(func=cmd_templates)
-    _add_store(sub)
+    from planner.cli_store import add_store
+
+    add_store(sub)
     return parser
 
 

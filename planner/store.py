@@ -10,7 +10,6 @@ Share tokens are `secrets.token_urlsafe(32)`, stored only as SHA-256 hashes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import random
 import re
@@ -22,76 +21,47 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    func,
-    insert,
-    inspect,
-    select,
-    update,
-)
+from sqlalchemy import create_engine, delete, event, func, insert, inspect, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from planner.access import AccessError, User, email_address, may_change_team
 from planner.formats.planfile import dump_yaml, read_yaml
 from planner.model import Plan, parse_plan
+from planner.share_links import FIXED_VIEWS, ShareLink, ShareLinks, hash_token
+from planner.store_schema import (
+    CONTROL,
+    OUR_TABLES,
+    SCHEMA_VERSION,
+    StoreError,
+    aware,
+    check_author,
+    check_sqlite_file,
+    editors,
+    links,
+    metadata,
+    migrate,
+    now,
+    plans,
+    reason,
+    revisions,
+    schema_info,
+    visible_to,
+)
 
-SCHEMA_VERSION = 2  # 2: share links have a label and an expiry date
+__all__ = [
+    "FIXED_VIEWS",
+    "SCHEMA_VERSION",
+    "ShareLink",
+    "StaleRevision",
+    "Store",
+    "StoreError",
+    "User",
+    "change_summary",
+    "hash_token",
+]
+
 DEFAULT_DB = Path("data") / "planner.db"
-FIXED_VIEWS = ("executive", "full")
-
-metadata = MetaData()
-schema_info = Table("planner_schema", metadata, Column("version", Integer, nullable=False))
-plans = Table(
-    "planner_plans",
-    metadata,
-    Column("id", String(80), primary_key=True),
-    Column("name", String(300), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("deleted", Boolean, nullable=False, default=False),
-)
-revisions = Table(
-    "planner_revisions",
-    metadata,
-    Column("plan_id", String(80), ForeignKey("planner_plans.id"), primary_key=True),
-    Column("number", Integer, primary_key=True),
-    Column("document", Text, nullable=False),
-    Column("note", Text, nullable=False, default=""),
-    Column("author", String(200), nullable=False, default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("finish", String(10), nullable=False),
-    Column("finish_days", Integer, nullable=False),
-    Column("task_count", Integer, nullable=False),
-    Column("summary", Text, nullable=False, default=""),
-)
-links = Table(
-    "planner_share_links",
-    metadata,
-    Column("token_hash", String(64), primary_key=True),
-    Column("plan_id", String(80), ForeignKey("planner_plans.id"), nullable=False),
-    Column("view", String(80), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
-    Column("label", String(200), nullable=False, default=""),
-    Column("expires_on", Date, nullable=True),
-)
-LINK_LABEL_MAX = 200
-OUR_TABLES = {t.name for t in metadata.sorted_tables}
-
-
-class StoreError(Exception):
-    """A storage problem a user can act on (bad database, unknown plan, bad view)."""
 
 
 class StaleRevision(StoreError):
@@ -128,44 +98,11 @@ class PlanInfo:
     latest: int
     updated_at: dt.datetime
     finish: str
-
-
-@dataclass(frozen=True)
-class ShareLink:
-    plan_id: str
-    view: str
-    created_at: dt.datetime
-    revoked: bool
-    key: str  # first 12 hex digits of the token hash: names a link without revealing it
-    label: str = ""  # who it is for
-    expires_on: dt.date | None = None  # the last day it opens
-
-    @property
-    def status(self) -> str:
-        if self.revoked:
-            return "revoked"
-        return "expired" if _expired(self.expires_on) else "live"
-
-
-def _expired(expires_on: dt.date | None) -> bool:
-    """A link opens through its expiry date (UTC) and behaves as revoked after it."""
-    return expires_on is not None and dt.datetime.now(dt.UTC).date() > expires_on
+    owner: str | None = None  # None: saved before sign-in, managed by the administrators
 
 
 def default_url() -> str:
     return os.environ.get("PLANNER_DB_URL") or f"sqlite:///{DEFAULT_DB}"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def change_summary(old: Plan | None, new: Plan, old_days: int | None, new_days: int) -> str:
@@ -190,7 +127,7 @@ def change_summary(old: Plan | None, new: Plan, old_days: int | None, new_days: 
     return "; ".join(parts) or "no changes"
 
 
-class Store:
+class Store(ShareLinks):
     """Plans in a database: SQLite file by default, any SQLAlchemy URL (PostgreSQL for a team)."""
 
     def __init__(self, url: str | None = None, schema: str | None = None):
@@ -202,33 +139,7 @@ class Store:
         self._ensure_schema()
 
     def _check_sqlite_file(self) -> None:
-        """Looks at an existing SQLite file read-only before anything may write to it: a damaged
-        file, someone else's database or a partial planner database is refused unchanged (opening
-        it for writing would switch it to WAL mode or add tables)."""
-        import sqlite3
-
-        path = Path(self.url.split("///", 1)[-1])
-        if not path.name or str(path) == ":memory:" or not path.exists() or path.stat().st_size == 0:
-            return
-        try:
-            with path.open("rb") as handle:
-                header = handle.read(16)
-            if header != b"SQLite format 3\x00":
-                raise StoreError(f"cannot open {self._where()}: {_reason(Exception('file is not a database'))}")
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-            finally:
-                conn.close()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open {self._where()}: {_reason(exc)}") from None
-        except OSError as exc:
-            raise StoreError(f"cannot open {self._where()}: {exc.strerror or exc}") from None
-        if names and not names >= OUR_TABLES:
-            ours = sorted(names & OUR_TABLES)
-            what = "a damaged planner database (missing tables)" if ours else "not a planner database"
-            others = ", ".join(sorted(names - OUR_TABLES)[:5]) or "none"
-            raise StoreError(f"{self._where()} is {what} (it has other tables: {others}); nothing was changed")
+        check_sqlite_file(Path(self.url.split("///", 1)[-1]), self._where())
 
     def _engine(self) -> Engine:
         url = self.url
@@ -278,21 +189,11 @@ class Store:
                         f"{self._where()} was written by a newer planner (schema {version}); upgrade the planner"
                     )
                 elif version < SCHEMA_VERSION:
-                    self._migrate(conn, version)
+                    migrate(conn, version)
         except StoreError:
             raise
         except (DBAPIError, OperationalError) as exc:
-            raise StoreError(f"cannot open {self._where()}: {_reason(exc)}") from None
-
-    def _migrate(self, conn: Connection, version: int) -> None:
-        """Upgrades an older schema in place, step by step."""
-        have = {c["name"] for c in inspect(conn).get_columns(links.name)}
-        if version < 2:
-            if "label" not in have:
-                conn.exec_driver_sql(f"ALTER TABLE {links.name} ADD COLUMN label VARCHAR(200) NOT NULL DEFAULT ''")
-            if "expires_on" not in have:
-                conn.exec_driver_sql(f"ALTER TABLE {links.name} ADD COLUMN expires_on DATE")
-        conn.execute(update(schema_info).values(version=SCHEMA_VERSION))
+            raise StoreError(f"cannot open {self._where()}: {reason(exc)}") from None
 
     def _where(self) -> str:
         if self.url.startswith("sqlite"):
@@ -307,7 +208,7 @@ class Store:
         except (StoreError, IntegrityError):
             raise
         except (DBAPIError, OperationalError) as exc:
-            raise StoreError(f"{self._where()}: {_reason(exc)}") from None
+            raise StoreError(f"{self._where()}: {reason(exc)}") from None
 
     # ------------------------------------------------------------------ plans and revisions
 
@@ -331,12 +232,13 @@ class Store:
         base_revision: int | None = None,
         note: str = "",
         author: str = "",
+        user: User | None = None,
     ) -> tuple[str, int]:
         """Saves `plan` as a new revision; returns (plan id, revision number).
 
         With `base_revision`, the save is refused (StaleRevision) unless it is still the latest.
         Without one it appends: a save that loses a race to another writer tries again (on every
-        database), so concurrent saves all land, one revision each.
+        database), so concurrent saves all land, one revision each. A new plan belongs to `user`.
         """
         from planner.schedule import schedule
 
@@ -345,7 +247,7 @@ class Store:
         document = dump_yaml(plan)
         for attempt in range(SAVE_ATTEMPTS):
             try:
-                return self._save_once(plan, sched, document, plan_id, base_revision, note, author)
+                return self._save_once(plan, sched, document, plan_id, base_revision, note, author, user)
             except IntegrityError:
                 if base_revision is not None:
                     with self._tx() as conn:
@@ -364,17 +266,23 @@ class Store:
         base_revision: int | None,
         note: str,
         author: str,
+        user: User | None,
     ) -> tuple[str, int]:
         with self._tx() as conn:
             existing = None
             if plan_id is not None:
                 existing = conn.execute(select(plans).where(plans.c.id == plan_id)).first()
+                if existing is not None and not self._may(conn, plan_id, user):
+                    raise StoreError(_not_found(plan_id))
             if existing is None or existing.deleted:
                 if base_revision not in (None, 0) and existing is None:
                     raise StoreError(f"no saved plan {plan_id!r} to base revision {base_revision} on")
                 plan_id = plan_id or self._new_id(conn, plan.name)
                 if existing is None:
-                    conn.execute(insert(plans).values(id=plan_id, name=plan.name, created_at=_now(), deleted=False))
+                    owner = user.email if user else None
+                    conn.execute(
+                        insert(plans).values(id=plan_id, name=plan.name, created_at=now(), deleted=False, owner=owner)
+                    )
                 else:
                     conn.execute(update(plans).where(plans.c.id == plan_id).values(deleted=False))
             latest = self._latest(conn, plan_id)
@@ -389,7 +297,7 @@ class Store:
                     document=document,
                     note=note,
                     author=author,
-                    created_at=_now(),
+                    created_at=now(),
                     finish=sched.finish.isoformat(),
                     finish_days=sched.finish_offset,
                     task_count=len(plan.tasks),
@@ -407,21 +315,27 @@ class Store:
             raise StoreError(f"plan {plan_id} has no revision {number}")
         return doc
 
-    def _plan_row(self, conn: Connection, plan_id: str) -> Any:
-        row = conn.execute(select(plans).where(plans.c.id == plan_id)).first()
+    def _may(self, conn: Connection, plan_id: str, user: User | None) -> bool:
+        return conn.execute(select(plans.c.id).where(plans.c.id == plan_id, visible_to(user))).first() is not None
+
+    def _plan_row(self, conn: Connection, plan_id: str, user: User | None = None) -> Any:
+        """The plan's row, or "not found" alike for a plan that does not exist, was deleted, or is
+        not the user's to see (a plan id typed into the URL reveals nothing)."""
+        row = conn.execute(select(plans).where(plans.c.id == plan_id, visible_to(user))).first()
         if row is None or row.deleted:
-            raise StoreError(f"no saved plan {plan_id!r}; `planner store list` shows the saved plans")
+            raise StoreError(_not_found(plan_id))
         return row
 
-    def get(self, plan_id: str, revision: int | None = None) -> tuple[Plan, int]:
+    def get(self, plan_id: str, revision: int | None = None, user: User | None = None) -> tuple[Plan, int]:
         """A saved plan (latest revision unless given) and its revision number."""
         with self._tx() as conn:
-            self._plan_row(conn, plan_id)
+            self._plan_row(conn, plan_id, user)
             number = revision or (self._latest(conn, plan_id).number)  # type: ignore[union-attr]
             document = self._document(conn, plan_id, number)
         return parse_plan(read_yaml(document)), number
 
-    def plans(self) -> list[PlanInfo]:
+    def plans(self, user: User | None = None) -> list[PlanInfo]:
+        """The saved plans `user` may see (all of them without sign-in), newest first."""
         with self._tx() as conn:
             latest = (
                 select(revisions.c.plan_id, func.max(revisions.c.number).label("n"))
@@ -432,115 +346,99 @@ class Store:
                 select(plans, revisions.c.number, revisions.c.created_at.label("updated"), revisions.c.finish)
                 .join(latest, latest.c.plan_id == plans.c.id)
                 .join(revisions, (revisions.c.plan_id == plans.c.id) & (revisions.c.number == latest.c.n))
-                .where(plans.c.deleted.is_(False))
+                .where(plans.c.deleted.is_(False), visible_to(user))
                 .order_by(revisions.c.created_at.desc(), plans.c.id)
             ).all()
-        return [PlanInfo(r.id, r.name, _aware(r.created_at), r.number, _aware(r.updated), r.finish) for r in rows]
+        return [
+            PlanInfo(r.id, r.name, aware(r.created_at), r.number, aware(r.updated), r.finish, r.owner) for r in rows
+        ]
 
-    def history(self, plan_id: str) -> list[RevisionInfo]:
+    def history(self, plan_id: str, user: User | None = None) -> list[RevisionInfo]:
         with self._tx() as conn:
-            self._plan_row(conn, plan_id)
+            self._plan_row(conn, plan_id, user)
             rows = conn.execute(
                 select(revisions).where(revisions.c.plan_id == plan_id).order_by(revisions.c.number)
             ).all()
         return [_info(r) for r in rows]
 
-    def restore(self, plan_id: str, revision: int, author: str = "") -> int:
+    def restore(self, plan_id: str, revision: int, author: str = "", user: User | None = None) -> int:
         """Restores an old revision as a new one (history is never rewritten)."""
-        plan, _ = self.get(plan_id, revision)
-        return self.save(plan, plan_id, note=f"restored revision {revision}", author=author)[1]
+        plan, _ = self.get(plan_id, revision, user)
+        return self.save(plan, plan_id, note=f"restored revision {revision}", author=author, user=user)[1]
 
-    def rename(self, plan_id: str, name: str, author: str = "") -> int:
-        plan, number = self.get(plan_id)
+    def rename(self, plan_id: str, name: str, author: str = "", user: User | None = None) -> int:
+        plan, number = self.get(plan_id, user=user)
         renamed = parse_plan({**plan.model_dump(), "name": name})
-        return self.save(renamed, plan_id, base_revision=number, note=f"renamed to {name}", author=author)[1]
+        note = f"renamed to {name}"
+        return self.save(renamed, plan_id, base_revision=number, note=note, author=author, user=user)[1]
 
-    def duplicate(self, plan_id: str, name: str | None = None, author: str = "") -> str:
-        plan, number = self.get(plan_id)
+    def duplicate(self, plan_id: str, name: str | None = None, author: str = "", user: User | None = None) -> str:
+        """A copy as a new plan, owned by whoever copies it."""
+        plan, number = self.get(plan_id, user=user)
         copy = parse_plan({**plan.model_dump(), "name": name or f"{plan.name} (copy)"})
-        return self.save(copy, note=f"copied from {plan_id} revision {number}", author=author)[0]
+        return self.save(copy, note=f"copied from {plan_id} revision {number}", author=author, user=user)[0]
 
-    def delete(self, plan_id: str) -> None:
+    def delete(self, plan_id: str, author: str = "", user: User | None = None) -> None:
         """Hides a plan from lists and revokes its links; its revisions stay in the database."""
         with self._tx() as conn:
-            self._plan_row(conn, plan_id)
+            self._plan_row(conn, plan_id, user)
             conn.execute(update(plans).where(plans.c.id == plan_id).values(deleted=True))
             conn.execute(
                 update(links)
                 .where((links.c.plan_id == plan_id) & links.c.revoked_at.is_(None))
-                .values(revoked_at=_now())
+                .values(revoked_at=now(), revoked_by=author)
             )
 
-    # ------------------------------------------------------------------ share links
+    # ------------------------------------------------------------------ owner and editors
 
-    def share(self, plan_id: str, view: str = "executive", label: str = "", expires_on: dt.date | None = None) -> str:
-        """A new read-only link token for one plan and view (executive, full or a party), with an
-        optional label (who it is for) and expiry date (the last day it opens)."""
-        plan, _ = self.get(plan_id)
-        if view not in FIXED_VIEWS and view not in plan.parties:
-            raise StoreError(f"unknown view {view!r}; use executive, full or a party: {', '.join(plan.parties)}")
-        label = label.strip()
-        if len(label) > LINK_LABEL_MAX or any(ord(c) < 32 for c in label):
-            raise StoreError(f"link label: at most {LINK_LABEL_MAX} characters, no control characters")
-        if expires_on is not None and _expired(expires_on):
-            raise StoreError(f"link expiry {expires_on.isoformat()} is in the past")
-        token = secrets.token_urlsafe(32)
+    def team(self, plan_id: str, user: User | None = None) -> Team:
+        """Who may work on a plan: its owner (None: the administrators) and its editors."""
         with self._tx() as conn:
-            conn.execute(
-                insert(links).values(
-                    token_hash=hash_token(token),
-                    plan_id=plan_id,
-                    view=view,
-                    created_at=_now(),
-                    label=label,
-                    expires_on=expires_on,
-                )
-            )
-        return token
+            row = self._plan_row(conn, plan_id, user)
+            return self._team(conn, row)
 
-    def resolve(self, token: str) -> tuple[str, str] | None:
-        """(plan id, view) for a live token; None for a bad, revoked, expired or deleted one."""
-        if not token or len(token) > 200:
-            return None
-        with self._tx() as conn:
-            row = conn.execute(
-                select(links.c.plan_id, links.c.view, links.c.revoked_at, links.c.expires_on, plans.c.deleted)
-                .join(plans, plans.c.id == links.c.plan_id)
-                .where(links.c.token_hash == hash_token(token))
-            ).first()
-        if row is None or row.revoked_at is not None or row.deleted or _expired(row.expires_on):
-            return None
-        return row.plan_id, row.view
+    def _team(self, conn: Connection, row: Any) -> Team:
+        emails = conn.execute(select(editors.c.email).where(editors.c.plan_id == row.id).order_by(editors.c.email))
+        return Team(row.id, row.owner, tuple(emails.scalars()))
 
-    def links(self, plan_id: str) -> list[ShareLink]:
+    @contextmanager
+    def _change_team(self, plan_id: str, user: User | None) -> Iterator[tuple[Connection, Any]]:
         with self._tx() as conn:
-            rows = conn.execute(select(links).where(links.c.plan_id == plan_id).order_by(links.c.created_at)).all()
-        return [
-            ShareLink(
-                r.plan_id,
-                r.view,
-                _aware(r.created_at),
-                r.revoked_at is not None,
-                r.token_hash[:12],
-                r.label or "",
-                r.expires_on,
-            )
-            for r in rows
-        ]
+            row = self._plan_row(conn, plan_id, user)
+            if not may_change_team(user, row.owner):
+                raise StoreError(f"plan {plan_id}: only its owner or an administrator may change who works on it")
+            yield conn, row
 
-    def revoke(self, token: str | None = None, key: str | None = None) -> bool:
-        """Revokes a link by its token (or, in the app, by its key); False if none matched."""
-        with self._tx() as conn:
-            cond = links.c.token_hash == hash_token(token) if token else links.c.token_hash.startswith(key or "-")
-            result = conn.execute(update(links).where(cond & links.c.revoked_at.is_(None)).values(revoked_at=_now()))
-        return result.rowcount > 0
+    def set_owner(self, plan_id: str, email: str, user: User | None = None) -> Team:
+        """Hands a plan to a new owner (the command line, an administrator or the current owner)."""
+        owner = _email(email, "owner")
+        with self._change_team(plan_id, user) as (conn, _row):
+            conn.execute(update(plans).where(plans.c.id == plan_id).values(owner=owner))
+            conn.execute(delete(editors).where((editors.c.plan_id == plan_id) & (editors.c.email == owner)))
+            return self._team(conn, conn.execute(select(plans).where(plans.c.id == plan_id)).first())
+
+    def add_editor(self, plan_id: str, email: str, user: User | None = None) -> Team:
+        address = _email(email, "editor")
+        with self._change_team(plan_id, user) as (conn, row):
+            current = self._team(conn, row)
+            if address != row.owner and address not in current.editors:
+                conn.execute(insert(editors).values(plan_id=plan_id, email=address))
+            return self._team(conn, row)
+
+    def remove_editor(self, plan_id: str, email: str, user: User | None = None) -> Team:
+        address = _email(email, "editor")
+        with self._change_team(plan_id, user) as (conn, row):
+            gone = conn.execute(delete(editors).where((editors.c.plan_id == plan_id) & (editors.c.email == address)))
+            if gone.rowcount == 0:
+                raise StoreError(f"plan {plan_id}: {address} is not one of its editors")
+            return self._team(conn, row)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
 SAVE_ATTEMPTS = 50
-NAME_MAX, AUTHOR_MAX = 300, 200  # the columns' sizes, checked here so every database says the same
+NAME_MAX = 300  # the column's size, checked here so every database says the same
 
 
 def _check_fields(plan: Plan, plan_id: str | None, note: str, author: str) -> None:
@@ -549,20 +447,16 @@ def _check_fields(plan: Plan, plan_id: str | None, note: str, author: str) -> No
         raise StoreError(f"plan id {plan_id[:80]!r} may use only letters, digits, '_', '.' and '-' (80 at most)")
     if len(plan.name) > NAME_MAX:
         raise StoreError(f"plan name: at most {NAME_MAX} characters to be saved (it has {len(plan.name):,})")
-    if len(author) > AUTHOR_MAX or _CONTROL.search(author):
-        raise StoreError(f"author: at most {AUTHOR_MAX} characters, no control characters")
-    if _CONTROL.search(note) or len(note) > 10_000:
+    check_author(author)
+    if CONTROL.search(note) or len(note) > 10_000:
         raise StoreError("note: at most 10,000 characters, no control characters")
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _info(row: Any) -> RevisionInfo:
     return RevisionInfo(
         row.plan_id,
         row.number,
-        _aware(row.created_at),
+        aware(row.created_at),
         row.author,
         row.note,
         row.finish,
@@ -572,9 +466,19 @@ def _info(row: Any) -> RevisionInfo:
     )
 
 
-def _reason(exc: Exception) -> str:
-    orig = getattr(exc, "orig", None)
-    text = str(orig or exc).strip().splitlines()[0]
-    if "file is not a database" in text or "file is encrypted" in text:
-        return "the file is not a SQLite database (damaged, or not a planner database)"
-    return text
+@dataclass(frozen=True)
+class Team:
+    plan_id: str
+    owner: str | None  # None: saved before sign-in; the administrators manage it
+    editors: tuple[str, ...]
+
+
+def _not_found(plan_id: str) -> str:
+    return f"no saved plan {plan_id[:80]!r}; `planner store list` shows the saved plans"
+
+
+def _email(text: str, field: str) -> str:
+    try:
+        return email_address(text, field)
+    except AccessError as exc:
+        raise StoreError(str(exc)) from None

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -63,3 +67,45 @@ def shown(markdown: str) -> str:
     import re
 
     return html.unescape(re.sub(r"\\(.)", r"\1", markdown)).replace("  \n", "\n").replace("\u2060", "")
+
+
+# Store tests run on SQLite and on PostgreSQL: PLANNER_TEST_PG_URL (default the local server's
+# `test` database), a fresh schema per test; skipped with a message when no server answers,
+# unless PLANNER_REQUIRE_PG=1.
+PG_URL = os.environ.get("PLANNER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_schema() -> Iterator[str]:
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("select 1")
+    except Exception as exc:
+        if os.environ.get("PLANNER_REQUIRE_PG") == "1":
+            pytest.fail(f"PLANNER_REQUIRE_PG=1 but PostgreSQL at {PG_URL} does not answer: {exc}")
+        pytest.skip(f"no PostgreSQL server at {PG_URL} ({type(exc).__name__}); set PLANNER_TEST_PG_URL")
+    schema = f"planner_test_{secrets.token_hex(4)}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    yield schema
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, tmp_path) -> Iterator[tuple[str, str | None]]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'planner.db'}", None
+    else:
+        yield from ((PG_URL, schema) for schema in _pg_schema())
+
+
+@pytest.fixture
+def store(backend) -> Iterator:
+    from planner.store import Store
+
+    url, schema = backend
+    s = Store(url, schema=schema)
+    yield s
+    s.close()

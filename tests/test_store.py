@@ -9,13 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing as mp
 import os
-import secrets
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,42 +24,7 @@ from planner.store import SCHEMA_VERSION, StaleRevision, Store, StoreError, chan
 from planner.templates import build_plan
 from tests.conftest import MONDAY
 
-PG_URL = os.environ.get("PLANNER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _pg_schema() -> Iterator[str]:
-    try:
-        engine = sa.create_engine(PG_URL)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("select 1")
-    except Exception as exc:
-        if os.environ.get("PLANNER_REQUIRE_PG") == "1":
-            pytest.fail(f"PLANNER_REQUIRE_PG=1 but PostgreSQL at {PG_URL} does not answer: {exc}")
-        pytest.skip(f"no PostgreSQL server at {PG_URL} ({type(exc).__name__}); set PLANNER_TEST_PG_URL")
-    schema = f"planner_test_{secrets.token_hex(4)}"
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    yield schema
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request, tmp_path) -> Iterator[tuple[str, str | None]]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'planner.db'}", None
-    else:
-        yield from ((PG_URL, schema) for schema in _pg_schema())
-
-
-@pytest.fixture
-def store(backend) -> Iterator[Store]:
-    url, schema = backend
-    s = Store(url, schema=schema)
-    yield s
-    s.close()
 
 
 @pytest.fixture(scope="module")
