@@ -74,7 +74,7 @@ def test_saved_plan_is_in_the_url_and_reopens_on_reload(app):
     missing = AppTest.from_file(APP, default_timeout=60)
     missing.query_params["plan"] = "no-such-plan"
     missing.run()
-    assert "No saved plan 'no-such-plan'" in shown(" ".join(w.value for w in missing.warning))
+    assert "Plan 'no-such-plan' not found" in shown(" ".join(w.value for w in missing.warning))
 
 
 def test_rename_refreshes_the_picker_and_restore_confirms(app):

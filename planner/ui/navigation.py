@@ -1,7 +1,8 @@
 """Page registry: every page a link may open is registered on the first run.
 
 Pages are scripts under planner/ui/pages so tests (AppTest.switch_page) and links reach them.
-A `?share=TOKEN` session registers the read-only view alone: no other page is reachable.
+A `?share=TOKEN` session registers the read-only view alone: no other page is reachable. On a team
+server (sign-in configured) nothing else is registered until the user has signed in.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from planner.ui import share_page, state
+from planner.ui import auth, share_page, state
 
 PAGES = Path(__file__).resolve().parent / "pages"
 SHARE_MODE = "share_mode"
@@ -26,6 +27,9 @@ def run() -> None:
         page = st.Page(PAGES / "share.py", title="Plan view", url_path="view", default=True)
         st.navigation([page], position="hidden").run()
         return
+    if not auth.gate():
+        return
+    auth.sidebar()
     state.ensure()
     pages = {
         "plan": st.Page(PAGES / "plan.py", title="Plan", icon="📅", default=True, url_path="plan"),

@@ -1,11 +1,16 @@
-"""Saved plans: open, rename, duplicate, delete; history and restore; share links."""
+"""Saved plans: open, rename, duplicate, delete; history and restore; who works on a plan; share links.
+
+On a team server every call names the signed-in user, and the store shows and changes only the
+plans that user owns or edits (all of them for an administrator).
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from planner.access import User, may_change_team
 from planner.store import FIXED_VIEWS, StoreError
-from planner.ui import guard, save_bar, state, storage
+from planner.ui import auth, guard, save_bar, state, storage
 from planner.ui.text import md
 
 NOTICE = "plans_notice"  # what the last action did, shown once after its rerun
@@ -16,7 +21,7 @@ def _open(plan_id: str, revision: int | None = None) -> None:
     store = storage.store()
     if store is None:
         return
-    plan, number = store.get(plan_id, revision)
+    plan, number = store.get(plan_id, revision, user=auth.user())
     guard.show_plan(plan, (plan_id, number))
 
 
@@ -37,9 +42,19 @@ def show() -> None:
     notice = st.session_state.pop(NOTICE, None)
     if notice:
         st.success(md(notice), icon="✅")
-    infos = store.plans()
+    try:
+        _show(store)
+    except StoreError as exc:  # e.g. the plan was deleted or unshared by someone else meanwhile
+        st.error(md(f"{exc}"), icon="⚠️")
+        st.button("Show the list again", key="plans-refresh")
+
+
+def _show(store) -> None:
+    who, author = auth.user(), auth.author()
+    infos = store.plans(who)
     if not infos:
-        st.info("No saved plans yet. Open the Plan page and press Save.")
+        mine = " you own or edit" if who else ""
+        st.info(f"No saved plans{mine} yet. Open the Plan page and press Save.")
         return
     st.dataframe(
         [
@@ -49,6 +64,7 @@ def show() -> None:
                 "revision": i.latest,
                 "saved": f"{i.updated_at:%Y-%m-%d %H:%M}",
                 "finish": i.finish,
+                **({"owner": i.owner or "administrators"} if who else {}),
             }
             for i in infos
         ],
@@ -64,14 +80,14 @@ def show() -> None:
         _open(plan_id)
         st.rerun()
     if cols[1].button("Duplicate", key="plans-duplicate"):
-        copy = store.duplicate(plan_id, author=storage.AUTHOR)
+        copy = store.duplicate(plan_id, author=author, user=who)
         st.session_state[NOTICE] = f"Copied to {copy}."
         st.rerun()
     with cols[2].popover("Rename"), st.form(f"rename-{plan_id}", border=False):
         new_name = st.text_input("New name", names[plan_id], key=f"plans-new-name-{plan_id}")
         if st.form_submit_button("Rename", key="plans-rename"):
             try:
-                store.rename(plan_id, new_name, author=storage.AUTHOR)
+                store.rename(plan_id, new_name, author=author, user=who)
             except (StoreError, ValueError) as exc:
                 st.error("Not renamed.", icon="⚠️")
                 st.text(str(exc))
@@ -82,14 +98,14 @@ def show() -> None:
     with cols[3].popover("Delete"):
         st.write(f"Delete **{md(names[plan_id])}**? Its share links stop working.")
         if st.button("Delete plan", key="plans-delete", type="primary"):
-            store.delete(plan_id)
+            store.delete(plan_id, author=author, user=who)
             saved = storage.saved()
             if saved and saved[0] == plan_id:
                 storage.forget_saved()
             st.rerun()
 
     st.subheader("History")
-    history = store.history(plan_id)
+    history = store.history(plan_id, user=who)
     st.dataframe(
         [
             {
@@ -115,12 +131,56 @@ def show() -> None:
     with c[2].popover("Restore", help="Saves this revision again as the newest one"):
         st.text(f"Restore revision {pick} as a new revision? Nothing is overwritten: the history keeps every revision.")
         if st.button(f"Restore revision {pick}", key="history-restore", type="primary"):
-            number = store.restore(plan_id, pick, author=storage.AUTHOR)
+            number = store.restore(plan_id, pick, author=author, user=who)
             _follow(plan_id)
             st.session_state[NOTICE] = f"Revision {pick} restored as revision {number}."
             st.rerun()
 
+    if who is not None:
+        _team(store, plan_id, who)
     _share_links(store, plan_id)
+
+
+def _team(store, plan_id: str, who: User) -> None:
+    """Who works on the plan: its owner and editors; the owner (or an administrator) changes them."""
+    st.subheader("Who works on this plan")
+    team = store.team(plan_id, user=who)
+    owner = team.owner or "the administrators (saved before sign-in)"
+    st.text(f"Owner: {owner}")
+    st.text("Editors: " + (", ".join(team.editors) or "none yet"))
+    if not may_change_team(who, team.owner):
+        st.caption("Only the owner or an administrator adds or removes editors.")
+        return
+    with st.form(f"team-form-{plan_id}", border=False):
+        c = st.columns([4, 1], vertical_alignment="bottom")
+        email = c[0].text_input("Add an editor (e-mail address)", key="team-add-email", placeholder="name@example.org")
+        added = c[1].form_submit_button("Add editor", key="team-add")
+    if added:
+        _change(lambda: store.add_editor(plan_id, email, user=who), f"{email.strip()} can now open and edit this plan.")
+    if team.editors:
+        c = st.columns([4, 1], vertical_alignment="bottom")
+        gone = c[0].selectbox("Editor", team.editors, key="team-remove-pick")
+        if c[1].button("Remove editor", key="team-remove"):
+            _change(lambda: store.remove_editor(plan_id, gone, user=who), f"{gone} no longer has this plan.")
+    with st.form(f"owner-form-{plan_id}", border=False):
+        c = st.columns([4, 1], vertical_alignment="bottom")
+        new_owner = c[0].text_input("Hand over to a new owner (e-mail address)", key="team-owner-email")
+        handed = c[1].form_submit_button("Make owner", key="team-owner")
+    if handed:
+        _change(lambda: store.set_owner(plan_id, new_owner, user=who), f"{new_owner.strip()} now owns this plan.")
+
+
+def _change(action, done: str) -> None:
+    """Applies a team change; a refusal keeps what was typed, success empties the address fields."""
+    try:
+        action()
+    except StoreError as exc:
+        st.error(md(f"Not changed: {exc}"), icon="⚠️")
+    else:
+        for key in ("team-add-email", "team-owner-email"):
+            st.session_state.pop(key, None)
+        st.session_state[NOTICE] = done
+        st.rerun()
 
 
 def share_url(token: str) -> str:
@@ -141,7 +201,8 @@ def _share_links(store, plan_id: str) -> None:
     import datetime as dt
 
     st.subheader("Share links")
-    plan, _ = store.get(plan_id)
+    who, author = auth.user(), auth.author()
+    plan, _ = store.get(plan_id, user=who)
     views = [*FIXED_VIEWS, *plan.parties]
     with st.form(f"share-form-{plan_id}", border=False):
         c = st.columns([2, 3, 2, 1], vertical_alignment="bottom")
@@ -159,23 +220,25 @@ def _share_links(store, plan_id: str) -> None:
         created = c[3].form_submit_button("Create link", key="share-create")
     if created:
         try:
-            token = store.share(plan_id, view, label=label, expires_on=expires)
+            token = store.share(plan_id, view, label=label, expires_on=expires, author=author, user=who)
         except StoreError as exc:
             st.error("No link made.", icon="⚠️")
             st.text(str(exc))
         else:
             st.success("Link created. Copy it now: only its fingerprint is stored, so it cannot be shown again.")
             st.code(share_url(token), language=None)
-    rows = store.links(plan_id)
+    rows = store.links(plan_id, user=who)
     if not rows:
         st.caption("No share links yet.")
     for link in rows:
         c = st.columns([3, 2, 2, 1], vertical_alignment="center")
-        who = f" · for {link.label}" if link.label else ""
-        c[0].text(f"{link.view}{who}")
+        for_whom = f" · for {link.label}" if link.label else ""
+        c[0].text(f"{link.view}{for_whom}")
         until = f" · until {link.expires_on.isoformat()}" if link.expires_on else ""
-        c[1].text(f"created {link.created_at:%Y-%m-%d %H:%M}{until}")
-        c[2].text(f"{link.status} · {link.key}")
+        by = f" by {link.created_by}" if link.created_by else ""
+        c[1].text(f"created {link.created_at:%Y-%m-%d %H:%M}{by}{until}")
+        revoker = f" by {link.revoked_by}" if link.revoked_by else ""
+        c[2].text(f"{link.status}{revoker if link.revoked else ''} · {link.key}")
         if link.status == "live" and c[3].button("Revoke", key=f"revoke-{link.key}"):
-            store.revoke(key=link.key)
+            store.revoke(key=link.key, author=author, user=who)
             st.rerun()

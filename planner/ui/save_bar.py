@@ -6,7 +6,7 @@ import streamlit as st
 
 from planner.model import Plan
 from planner.store import StaleRevision, StoreError
-from planner.ui import state, storage
+from planner.ui import auth, state, storage
 from planner.ui.text import md
 
 STALE = "stale_save"
@@ -21,10 +21,10 @@ def save(plan: Plan, as_copy: bool = False) -> str | None:
     try:
         if info is None or as_copy:
             note = "saved as a copy" if as_copy else "saved from the app"
-            plan_id, number = store.save(plan, note=note, author=storage.AUTHOR)
+            plan_id, number = store.save(plan, note=note, author=auth.author(), user=auth.user())
         else:
             plan_id, number = store.save(
-                plan, info[0], base_revision=info[1], note="saved from the app", author=storage.AUTHOR
+                plan, info[0], base_revision=info[1], note="saved from the app", author=auth.author(), user=auth.user()
             )
     except StaleRevision as exc:
         st.session_state[STALE] = str(exc)
@@ -43,7 +43,11 @@ def reload_latest() -> None:
     store = storage.store()
     if info is None or store is None:
         return
-    plan, number = store.get(info[0])
+    try:
+        plan, number = store.get(info[0], user=auth.user())
+    except StoreError as exc:
+        st.session_state[STALE] = f"Not reloaded: {exc}"
+        return
     state.replace(plan)
     storage.mark_saved(info[0], number, plan)
     st.session_state.pop(STALE, None)

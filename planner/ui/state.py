@@ -41,7 +41,7 @@ def example_plan() -> Plan:
 def _from_url() -> tuple[Plan, str, int] | None:
     """The saved plan named by `?plan=ID` (a reload or a bookmark reopens it), if it exists."""
     from planner.store import StoreError
-    from planner.ui import storage
+    from planner.ui import auth, storage
 
     plan_id = st.query_params.get("plan")
     if not plan_id:
@@ -50,9 +50,12 @@ def _from_url() -> tuple[Plan, str, int] | None:
     if store is None:
         return None
     try:
-        plan, number = store.get(plan_id)
+        plan, number = store.get(plan_id, user=auth.user())
     except StoreError:
-        st.session_state[OPEN_ERROR] = f"No saved plan {plan_id[:80]!r}: showing the example instead."
+        st.session_state[OPEN_ERROR] = (
+            f"Plan {plan_id[:80]!r} not found: it does not exist, was deleted, or is not shared with you. "
+            "Showing the example instead."
+        )
         return None
     return plan, plan_id, number
 

@@ -9,7 +9,6 @@ from planner.store import Store, StoreError, default_url
 from planner.ui.text import md
 
 SAVED = "saved"  # (plan id, revision, the Plan object that was saved or loaded)
-AUTHOR = "local user"  # who saves from the app until sign-in names the user
 
 
 @st.cache_resource(show_spinner=False)
