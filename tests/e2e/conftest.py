@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,19 +31,21 @@ def RESULTS_LOG(folder: Path) -> Path:
     return folder / "streamlit.log"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    port = _free_port()
-    data = tmp_path_factory.mktemp("data")
+@contextmanager
+def streamlit_app(
+    data: Path, args: Sequence[str] = (), env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
+    """`streamlit run app.py` on a loopback port (a free one unless given) with its own database in
+    `data`; yields the URL."""
+    port = port or free_port()
     db_url = f"sqlite:///{data}/planner.db"
-    os.environ["E2E_DB_URL"] = db_url  # tests that save plans for the app use the same database
-    env = {**os.environ, "PLANNER_DB_URL": db_url, "PYTHONPATH": str(ROOT)}
+    environ = {**os.environ, "PLANNER_DB_URL": db_url, "PYTHONPATH": str(ROOT), **(env or {})}
     log = open(RESULTS_LOG(data), "w")  # noqa: SIM115 - closed at teardown; a PIPE nobody reads would fill
     proc = subprocess.Popen(
         [
@@ -59,9 +62,10 @@ def app_url(tmp_path_factory) -> Iterator[str]:
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
         cwd=ROOT,
-        env=env,
+        env=environ,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -85,14 +89,24 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     if proc.poll() is not None:
         log.close()
         raise RuntimeError("streamlit exited at start:\n" + Path(log.name).read_text(errors="replace")[-3000:])
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    print("streamlit log tail:\n" + Path(log.name).read_text(errors="replace")[-2000:])
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        print("streamlit log tail:\n" + Path(log.name).read_text(errors="replace")[-2000:])
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("data")
+    os.environ["E2E_DB_URL"] = f"sqlite:///{data}/planner.db"  # tests that save plans for the app use it too
+    with streamlit_app(data) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
