@@ -21,6 +21,30 @@ PROVIDER_KEYS = ("client_id", "server_metadata_url")
 KNOWN = {"microsoft": "Microsoft", "google": "Google", "keycloak": "Keycloak", "okta": "Okta", "auth0": "Auth0"}
 
 
+# Static scripts (no plan data). Streamlit returns every sign-in to the app's root, so the sign-in
+# page remembers the address that was asked for (this tab only) and the first signed-in run goes
+# back to it: a link to a plan still opens that plan after signing in. Same-origin paths only.
+_REMEMBER = """<script>
+try {
+  const w = window.parent, here = w.location.pathname + w.location.search;
+  if (here.startsWith("/") && !here.startsWith("//")) w.sessionStorage.setItem("planner-after-sign-in", here);
+} catch (e) {}
+</script>"""
+_RETURN = """<script>
+try {
+  // Run in the app window's own realm: this frame is sandboxed and may not navigate the page itself.
+  new window.parent.Function(
+    "const to = sessionStorage.getItem('planner-after-sign-in');" +
+    "sessionStorage.removeItem('planner-after-sign-in');" +
+    "if (to && to.startsWith('/') && !to.startsWith('//') && to !== location.pathname + location.search) {" +
+    "  setTimeout(function () { location.replace(to); }, 0);" +
+    "}"
+  )();
+} catch (e) {}
+</script>"""
+RETURNED = "auth_returned"  # the first signed-in run of a session has looked for an address to return to
+
+
 class SignInMisconfigured(Exception):
     """The secrets name sign-in but cannot be used as they are; the message says what to fix."""
 
@@ -99,6 +123,9 @@ def gate() -> bool:
         return True
     if st.user.get("is_logged_in"):
         if user() is not None:
+            if not st.session_state.get(RETURNED):
+                st.session_state[RETURNED] = True
+                st.iframe(_RETURN, height=1)
             return True
         st.title("No e-mail address")
         st.warning(
@@ -119,6 +146,7 @@ def _sign_in_page(offered: list[str | None]) -> None:
         label = "Sign in" if name is None else f"Sign in with {KNOWN.get(name, name.title())}"
         st.button(label, key=f"auth-sign-in-{name or 'default'}", type="primary", on_click=st.login, args=(name,))
     st.caption("Stakeholders who were sent a share link open it directly; it needs no account.")
+    st.iframe(_REMEMBER, height=1)
 
 
 def sidebar() -> None:
