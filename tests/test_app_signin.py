@@ -38,6 +38,11 @@ def team_app(user: dict, page: str | None = None, auth: dict | None = None, **qu
     return at
 
 
+def field(at: AppTest, label: str):
+    """A text field by the start of its label (the team fields' keys change after every change)."""
+    return next(t for t in at.text_input if t.label.startswith(label))
+
+
 def texts(at: AppTest) -> str:
     parts = [*at.title, *at.markdown, *at.caption, *at.text, *at.warning, *at.error, *at.info, *at.success]
     return shown(" ".join(str(p.value) for p in parts))
@@ -100,12 +105,14 @@ def test_someone_elses_plan_is_not_found_until_they_are_made_editor():
     owner_page = team_app(ALICE, "planner/ui/pages/plans.py")
     owner_page.selectbox(key="plans-pick").set_value(plan_id).run()
     assert "Owner: alice@example.org" in texts(owner_page) and "Editors: none yet" in texts(owner_page)
-    owner_page.text_input(key="team-add-email").input("not an address")
+    field(owner_page, "Add an editor").input("not an address")
     owner_page.button(key="team-add").click().run()
     assert "editor: 'not an address' is not an e-mail address" in texts(owner_page)
-    owner_page.text_input(key="team-add-email").input("Bob@Example.org")
+    field(owner_page, "Add an editor").input("Bob@Example.org")
     owner_page.button(key="team-add").click().run()
     assert "Editors: bob@example.org" in texts(owner_page)
+    assert "bob@example.org can now open and edit this plan." in texts(owner_page)
+    assert field(owner_page, "Add an editor").value == ""
 
     bob = team_app(BOB, plan=plan_id)
     assert bob.session_state[storage.SAVED][0] == plan_id
@@ -127,7 +134,7 @@ def test_administrator_sees_plans_saved_before_sign_in(monkeypatch):
     assert "administrator" in shown(" ".join(c.value for c in at.sidebar.caption))
     at.selectbox(key="plans-pick").set_value(plan_id).run()
     assert "Owner: the administrators (saved before sign-in)" in texts(at)
-    at.text_input(key="team-owner-email").input("alice@example.org")
+    field(at, "Hand over to a new owner").input("alice@example.org")
     at.button(key="team-owner").click().run()
     assert store.team(plan_id).owner == "alice@example.org"
     assert plan_id in [p.id for p in store.plans(team_user("alice@example.org"))]

@@ -14,6 +14,7 @@ from planner.ui import auth, guard, save_bar, state, storage
 from planner.ui.text import md
 
 NOTICE = "plans_notice"  # what the last action did, shown once after its rerun
+TEAM_FORMS = "team_forms"
 
 
 def _open(plan_id: str, revision: int | None = None) -> None:
@@ -151,12 +152,17 @@ def _team(store, plan_id: str, who: User) -> None:
     if not may_change_team(who, team.owner):
         st.caption("Only the owner or an administrator adds or removes editors.")
         return
+    n = st.session_state.setdefault(TEAM_FORMS, 0)  # a new number empties the address fields after a change
     with st.form(f"team-form-{plan_id}", border=False):
         c = st.columns([4, 1], vertical_alignment="bottom")
-        email = c[0].text_input("Add an editor (e-mail address)", key="team-add-email", placeholder="name@example.org")
+        label = "Add an editor (e-mail address)"
+        email = c[0].text_input(label, key=f"team-add-email-{n}", placeholder="name@example.org")
         added = c[1].form_submit_button("Add editor", key="team-add")
     if added:
-        _change(lambda: store.add_editor(plan_id, email, user=who), f"{email.strip()} can now open and edit this plan.")
+        _change(
+            lambda: store.add_editor(plan_id, email, user=who),
+            f"{email.strip().lower()} can now open and edit this plan.",
+        )
     if team.editors:
         c = st.columns([4, 1], vertical_alignment="bottom")
         gone = c[0].selectbox("Editor", team.editors, key="team-remove-pick")
@@ -164,10 +170,12 @@ def _team(store, plan_id: str, who: User) -> None:
             _change(lambda: store.remove_editor(plan_id, gone, user=who), f"{gone} no longer has this plan.")
     with st.form(f"owner-form-{plan_id}", border=False):
         c = st.columns([4, 1], vertical_alignment="bottom")
-        new_owner = c[0].text_input("Hand over to a new owner (e-mail address)", key="team-owner-email")
+        new_owner = c[0].text_input("Hand over to a new owner (e-mail address)", key=f"team-owner-email-{n}")
         handed = c[1].form_submit_button("Make owner", key="team-owner")
     if handed:
-        _change(lambda: store.set_owner(plan_id, new_owner, user=who), f"{new_owner.strip()} now owns this plan.")
+        _change(
+            lambda: store.set_owner(plan_id, new_owner, user=who), f"{new_owner.strip().lower()} now owns this plan."
+        )
 
 
 def _change(action, done: str) -> None:
@@ -177,8 +185,7 @@ def _change(action, done: str) -> None:
     except StoreError as exc:
         st.error(md(f"Not changed: {exc}"), icon="⚠️")
     else:
-        for key in ("team-add-email", "team-owner-email"):
-            st.session_state.pop(key, None)
+        st.session_state[TEAM_FORMS] = st.session_state.get(TEAM_FORMS, 0) + 1
         st.session_state[NOTICE] = done
         st.rerun()
 
