@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test system-deps lint format bench clean
+.PHONY: run test test-fast system-deps lint format bench clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -40,6 +40,10 @@ system-deps:
 
 test: $(VENV)/.dev system-deps
 	$(PY) -m pytest
+
+# The edit loop: no browser and no subprocess tier (`make test` runs everything).
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -m "not browser and not subprocess"
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -1,7 +1,9 @@
-"""Tests of the command line through a real subprocess (planner.cli)."""
+"""Tests of the command line (planner.cli): in-process through `cli.main(argv)`, plus a few through a
+real `python -m planner` subprocess (marked `subprocess`) for the entry point, exit codes and streams."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -12,10 +14,23 @@ from pathlib import Path
 import pytest
 import yaml
 
+from planner import cli
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`planner ARGS` in this process: exit code, stdout and stderr as a subprocess would give them."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd or ROOT), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "planner", *args],
         capture_output=True,
@@ -34,9 +49,10 @@ def sd_plan(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.subprocess
 def test_templates_lists_name_two_spaces_description():
-    """Tests `templates`: one line per template, name, two spaces, description."""
-    res = run("templates")
+    """Tests `python -m planner templates`: one line per template, name, two spaces, description."""
+    res = run_process("templates")
     assert res.returncode == 0
     lines = res.stdout.strip().splitlines()
     assert len(lines) == 5
@@ -118,9 +134,10 @@ def test_bad_input_exits_1_without_traceback(tmp_path, content, suffix, needle):
     assert "Traceback" not in res.stderr and res.stdout == ""
 
 
+@pytest.mark.subprocess
 def test_bad_usage_exits_2():
     """Tests usage errors: unknown command, bad date, unknown template, bad export format."""
-    assert run("frobnicate").returncode == 2
+    assert run_process("frobnicate").returncode == 2
     assert run("new", "--template", "nope", "-o", "x.yaml").returncode == 2
     res = run("new", "--template", "ams", "--start", "2027-02-30", "-o", "x.yaml")
     assert res.returncode == 2 and "not a date" in res.stderr

@@ -111,6 +111,7 @@ def _saver(url: str, schema: str | None, pid: str, worker: int, count: int, queu
     queue.put((ok, stale))
 
 
+@pytest.mark.subprocess
 def test_concurrent_saves_lose_nothing(store, backend):
     """Tests four processes saving at once: every accepted save is a revision, stale ones refused."""
     url, schema = backend
@@ -145,6 +146,7 @@ while True:
 """
 
 
+@pytest.mark.subprocess
 def test_writer_killed_mid_save_leaves_a_readable_database(tmp_path, plan):
     """Tests SIGKILL of a writer in a save loop: the database opens with every complete revision."""
     url = f"sqlite:///{tmp_path / 'planner.db'}"
@@ -229,6 +231,7 @@ def test_change_summary_words():
     assert change_summary(a, renamed, 1, 1) == "plan settings changed"
 
 
+@pytest.mark.subprocess
 def test_store_cli_round_trip(tmp_path, plan):
     """Tests `store save/list/history/get/share/revoke` through the command line."""
     from planner.formats.planfile import dump_yaml
