@@ -11,11 +11,12 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner.formats.planfile import dump_json, dump_yaml
+from planner.formats.registry import BY_NAME
 from planner.model import Plan, PlanError, Problem
 from planner.templates import MAX_WAVES, build_plan, list_templates, template_names
 
@@ -29,63 +30,6 @@ def _schedule(plan: Plan) -> Schedule:
     return schedule(plan)
 
 
-def _csv(name: str) -> Callable[[Schedule], str]:
-    def export(sched: Schedule) -> str:
-        from planner.formats import csvfile
-
-        if name == "milestones":
-            return csvfile.milestones_csv(sched)
-        if name == "schedule":
-            return csvfile.schedule_csv(sched.table)
-        return {"tasks": csvfile.tasks_csv, "raid": csvfile.raid_csv}[name](sched.plan)
-
-    return export
-
-
-def _report(kind: str) -> Callable[[Schedule], str | bytes]:
-    def export(sched: Schedule) -> str | bytes:
-        from planner.charts import gantt_chart
-        from planner.formats import report
-
-        if kind == "html":
-            return report.report_html(sched)
-        chart = gantt_chart(sched, width=1200)
-        return report.chart_png(chart) if kind == "png" else report.chart_svg(chart)
-
-    return export
-
-
-def _format(kind: str) -> Callable[[Schedule], str | bytes]:
-    def export(sched: Schedule) -> str | bytes:
-        if kind == "mspdi":
-            from planner.formats.mspdi import to_mspdi
-
-            return to_mspdi(sched).decode("utf-8")
-        if kind == "ics":
-            from planner.formats.ics import to_ics
-
-            return to_ics(sched).decode("utf-8")
-        from planner.formats.mermaid import to_mermaid
-
-        return to_mermaid(sched)
-
-    return export
-
-
-EXPORTS: dict[str, Callable[[Schedule], str | bytes]] = {
-    "mspdi": _format("mspdi"),
-    "ics": _format("ics"),
-    "mermaid": _format("mermaid"),
-    "milestones-csv": _csv("milestones"),
-    "schedule-csv": _csv("schedule"),
-    "tasks-csv": _csv("tasks"),
-    "raid-csv": _csv("raid"),
-    "yaml": lambda s: dump_yaml(s.plan),
-    "json": lambda s: dump_json(s.plan),
-    "html": _report("html"),
-    "png": _report("png"),
-    "svg": _report("svg"),
-}
 TABLE_WIDTH = 100
 
 
@@ -109,10 +53,10 @@ def _waves(text: str) -> int:
     return int(text)
 
 
-def _write(text: str | bytes, out: str | None) -> None:
+def _write(text: str | bytes, out: str | None, kind: str = "") -> None:
     if isinstance(text, bytes):
         if out in (None, "-"):
-            raise PlanError([Problem("export", "-o", "binary output (png) needs a file: add -o FILE.png")])
+            raise PlanError([Problem("export", "-o", f"binary output ({kind}) needs a file: add -o FILE.{kind}")])
         try:
             Path(out).write_bytes(text)
         except OSError as exc:
@@ -245,8 +189,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    sched = _schedule(_load(args))
-    _write(EXPORTS[args.to](sched), args.output)
+    fmt = BY_NAME[args.to]
+    _write(fmt.write(_schedule(_load(args))), args.output, fmt.name)
     if args.output not in (None, "-"):
         print(f"wrote {args.to} to {args.output}", file=sys.stderr)
     return 0
@@ -335,8 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def plan_cmd(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("plan", metavar="PLAN", help="plan file: .yaml, .yml, .json, a task .csv or MS Project .xml")
-        p.add_argument("--start", type=_date, metavar="DATE", help="plan start (needed for a task CSV)")
+        p.add_argument(
+            "plan", metavar="PLAN", help="plan file: .yaml, .yml, .json, a task .csv or .xlsx, or MS Project .xml"
+        )
+        p.add_argument("--start", type=_date, metavar="DATE", help="plan start (needed for a task CSV or workbook)")
         return p
 
     plan_cmd("validate", "check a plan; print a one-line summary or every problem").set_defaults(func=cmd_validate)
@@ -345,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT", help="write to a file instead of the terminal")
     p.set_defaults(func=cmd_schedule)
     p = plan_cmd("export", "export a plan or its milestones")
-    p.add_argument("--to", required=True, choices=tuple(EXPORTS), metavar="FORMAT", help=", ".join(EXPORTS))
+    p.add_argument("--to", required=True, choices=tuple(BY_NAME), metavar="FORMAT", help=", ".join(BY_NAME))
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: the terminal)")
     p.set_defaults(func=cmd_export)
     p = plan_cmd("simulate", "Monte Carlo schedule risk: P10/P50/P80/P90 finish, criticality index")
@@ -357,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = plan_cmd("baseline", "write the current schedule into the plan as its baseline")
     p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
     p.set_defaults(func=cmd_baseline)
-    p = plan_cmd("import", "convert a task CSV or MS Project XML file into a plan file")
+    p = plan_cmd("import", "convert a task CSV, Excel workbook or MS Project XML file into a plan file")
     p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser(

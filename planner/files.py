@@ -20,7 +20,7 @@ from planner.schedule import warm
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-PLAN_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xml")
+PLAN_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx", ".xml")
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -78,6 +78,11 @@ def read_plan_bytes(
         if start is not None:
             plan = parse_plan({**plan.model_dump(), "start": start})
         return warm(plan), warnings
+    if suffix == ".xlsx":
+        from planner.formats.xlsx import read_xlsx
+
+        with _gc_paused():
+            return warm(read_xlsx(raw, name=Path(filename).stem, start=start)), []
     text = _decode(raw, filename)
     with _gc_paused():
         if suffix == ".csv":
@@ -105,7 +110,7 @@ def _read_capped(path: Path, size: int) -> bytes:
 
 
 def load_plan(path: str | Path, start: dt.date | None = None) -> Plan:
-    """Loads and validates a plan file (.yaml/.yml/.json, a task .csv or MS Project .xml)."""
+    """Loads and validates a plan file (.yaml/.yml/.json, a task .csv or .xlsx, or MS Project .xml)."""
     return load_plan_with_warnings(path, start)[0]
 
 

@@ -102,6 +102,7 @@ def test_downloads_offered(app):
         "⬇ Task CSV",
         "⬇ Plan YAML",
         "⬇ Report (HTML)",
+        "⬇ Excel workbook",
         "⬇ Gantt PNG",
         "⬇ Gantt SVG",
         "⬇ MS Project XML",

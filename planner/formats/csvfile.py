@@ -108,29 +108,30 @@ def milestones_csv(sched: Any) -> str:
     return write_rows(list(rows.columns), rows.itertuples(index=False, name=None))
 
 
+def task_row(t: Any) -> list[Any]:
+    """One task in TASK_COLUMNS order, typed (dates stay dates): the task CSV's and workbook's row."""
+    est = t.estimate
+    return [
+        t.id,
+        t.name,
+        t.duration,
+        ";".join(str(link) for link in t.depends_on),
+        t.phase,
+        t.wave,
+        t.owner or "",
+        t.is_milestone if t.milestone is not None or t.duration == 0 else "",
+        est.optimistic if est else None,
+        est.likely if est else None,
+        est.pessimistic if est else None,
+        t.not_before or "",
+        t.deadline or "",
+        int(t.percent_complete) if float(t.percent_complete).is_integer() else t.percent_complete,
+    ]
+
+
 def tasks_csv(plan: Plan) -> str:
     """The task CSV of DESIGN.md; imports back to the same plan (with a start date)."""
-
-    def row(t: Any) -> list[Any]:
-        est = t.estimate
-        return [
-            t.id,
-            t.name,
-            t.duration,
-            ";".join(str(link) for link in t.depends_on),
-            t.phase,
-            t.wave,
-            t.owner or "",
-            t.is_milestone if t.milestone is not None or t.duration == 0 else "",
-            est.optimistic if est else None,
-            est.likely if est else None,
-            est.pessimistic if est else None,
-            t.not_before.isoformat() if t.not_before else "",
-            t.deadline.isoformat() if t.deadline else "",
-            int(t.percent_complete) if float(t.percent_complete).is_integer() else t.percent_complete,
-        ]
-
-    return write_rows(TASK_COLUMNS, (row(t) for t in plan.tasks))
+    return write_rows(TASK_COLUMNS, (task_row(t) for t in plan.tasks))
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -157,18 +158,24 @@ def read_tasks_csv(text: str, name: str = "Imported plan", start: Any = None) ->
         raise PlanError(
             [Problem(f"row {reader.line_num}", "", f"not a readable CSV row: {shorten(str(exc))}")]
         ) from None
+    return read_task_rows(rows, name, start)
+
+
+def read_task_rows(rows: list[list[str]], name: str, start: Any, where: str = "CSV", row: str = "row") -> Plan:
+    """A plan from rows of text cells, the first naming the columns (a task CSV or a workbook's task
+    sheet); every problem names its row (`{row} N`) and column."""
     problems: list[Problem] = []
     if not rows or not any(c.strip() for c in rows[0]):
-        raise PlanError([Problem("CSV", "", "the file is empty; the first row must name the columns")])
+        raise PlanError([Problem(where, "", "the file is empty; the first row must name the columns")])
     header = [h.strip().lower() for h in rows[0]]
     for col in sorted({h for h in header if h and header.count(h) > 1}):
-        problems.append(Problem("CSV header", col, "column appears more than once; keep one"))
+        problems.append(Problem(f"{where} header", col, "column appears more than once; keep one"))
     for col in REQUIRED:
         if col not in header:
-            problems.append(Problem("CSV header", col, "required column is missing"))
+            problems.append(Problem(f"{where} header", col, "required column is missing"))
     for col in header:
         if col and col not in TASK_COLUMNS and col not in _SCHEDULE_ONLY and col not in MILESTONE_COLUMNS:
-            problems.append(Problem("CSV header", col, f"unknown column; known: {', '.join(TASK_COLUMNS)}"))
+            problems.append(Problem(f"{where} header", col, f"unknown column; known: {', '.join(TASK_COLUMNS)}"))
     if problems:
         raise PlanError(problems)
     tasks: list[dict[str, Any]] = []
@@ -177,7 +184,7 @@ def read_tasks_csv(text: str, name: str = "Imported plan", start: Any = None) ->
         if not any(c.strip() for c in cells):
             continue
         record = {header[i]: _unsafe_text(c.strip()) for i, c in enumerate(cells) if i < len(header) and header[i]}
-        label = f"row {line_no}"
+        label = f"{row} {line_no}"
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
             problems.append(Problem(label, "", f"has {len(cells)} cells but the header has {len(header)} columns"))
         task, row_problems = _task_from_record(record, label)
@@ -190,7 +197,8 @@ def read_tasks_csv(text: str, name: str = "Imported plan", start: Any = None) ->
     if start is not None:
         data["start"] = start
     else:
-        problems.append(Problem("plan", "start", "a task CSV has no plan start; give one (e.g. --start 2027-01-04)"))
+        kind = "task CSV" if where == "CSV" else "task sheet"
+        problems.append(Problem("plan", "start", f"a {kind} has no plan start; give one (e.g. --start 2027-01-04)"))
     try:
         plan = parse_plan(data, labels=labels)
     except PlanError as exc:
@@ -233,21 +241,22 @@ def _task_from_record(record: Mapping[str, str], label: str) -> tuple[dict[str, 
 RAID_COLUMNS = ["id", "kind", "title", "owner", "status", "tasks", "due", "probability", "impact", "score"]
 
 
+def raid_row(r: Any) -> list[Any]:
+    """One RAID item in RAID_COLUMNS order, typed (the due date stays a date)."""
+    return [
+        r.id,
+        r.kind,
+        r.title,
+        r.owner or "",
+        r.status,
+        ";".join(r.tasks),
+        r.due or "",
+        r.probability,
+        r.impact,
+        r.score,
+    ]
+
+
 def raid_csv(plan: Plan) -> str:
     """The RAID log as CSV (formula-safe like every export)."""
-    rows = (
-        [
-            r.id,
-            r.kind,
-            r.title,
-            r.owner or "",
-            r.status,
-            ";".join(r.tasks),
-            r.due.isoformat() if r.due else "",
-            r.probability,
-            r.impact,
-            r.score,
-        ]
-        for r in plan.raid
-    )
-    return write_rows(RAID_COLUMNS, rows)
+    return write_rows(RAID_COLUMNS, (raid_row(r) for r in plan.raid))

@@ -57,9 +57,12 @@ def _upload_form() -> None:
             type=[s.lstrip(".") for s in PLAN_SUFFIXES],
             key="upload-file",
             max_upload_size=MAX_UPLOAD_BYTES // (1024 * 1024),
-            help="A plan in YAML or JSON, a task CSV (id, name, duration, depends_on, …) or MS Project XML",
+            help="A plan in YAML or JSON, a task CSV or Excel workbook (id, name, duration, depends_on, …) "
+            "or MS Project XML",
         )
-        start = st.date_input("Start (used for a task CSV, which has none)", next_monday(), key="upload-start")
+        start = st.date_input(
+            "Start (used for a task CSV or workbook, which has none)", next_monday(), key="upload-start"
+        )
         opened = st.form_submit_button("Open plan", type="primary")
     if opened:
         if upload is None:

@@ -11,8 +11,8 @@ import streamlit as st
 
 from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_chart, network_chart
 from planner.explain import explain, key_figures
-from planner.formats.csvfile import milestone_rows, milestones_csv, schedule_csv, tasks_csv
-from planner.formats.planfile import dump_yaml
+from planner.formats.csvfile import milestone_rows
+from planner.formats.registry import BY_NAME, FORMATS, Format
 from planner.model import PlanError
 from planner.schedule import Schedule
 from planner.ui.text import md, md_list
@@ -86,30 +86,22 @@ def figures(sched: Schedule, today: dt.date | None = None) -> None:
 
 
 def downloads(sched: Schedule) -> None:
-    """The everyday files at once; reports, charts and other tools' formats made on click."""
-    from planner.formats import ics, mermaid, mspdi, report
-
+    """The everyday files as buttons, the other formats in a menu; each file is made on click."""
     slug = _slug(sched.plan.name)
-    main = [
-        ("Milestone CSV", milestones_csv(sched), "milestones.csv", "text/csv", "milestones"),
-        ("Schedule CSV", lambda: schedule_csv(sched.table), "schedule.csv", "text/csv", "schedule"),
-        ("Task CSV", tasks_csv(sched.plan), "tasks.csv", "text/csv", "tasks"),
-        ("Plan YAML", dump_yaml(sched.plan), "plan.yaml", "application/yaml", "yaml"),
-        ("Report (HTML)", lambda: report.report_html(sched), "report.html", "text/html", "html"),
-    ]
-    more = [
-        ("Gantt PNG", lambda: report.chart_png(gantt_chart(sched, width=1200)), "gantt.png", "image/png", "png"),
-        ("Gantt SVG", lambda: report.chart_svg(gantt_chart(sched, width=1200)), "gantt.svg", "image/svg+xml", "svg"),
-        ("MS Project XML", lambda: mspdi.to_mspdi(sched), "project.xml", "application/xml", "mspdi"),
-        ("Calendar (ICS)", lambda: ics.to_ics(sched), "milestones.ics", "text/calendar", "ics"),
-        ("Mermaid gantt", lambda: mermaid.to_mermaid(sched), "gantt.mmd", "text/plain", "mermaid"),
-    ]
+    main = [f for f in FORMATS if f.place == "main"]
     cols = st.columns(len(main) + 1)
-    for col, (label, data, suffix, mime, key) in zip(cols, main, strict=False):
-        col.download_button(f"⬇ {label}", data, f"{slug}-{suffix}", mime, key=f"download-{key}")
+    for col, fmt in zip(cols, main, strict=False):
+        _download(col, fmt, sched, slug)
     with cols[-1].popover("More formats"):
-        for label, data, suffix, mime, key in more:
-            st.download_button(f"⬇ {label}", data, f"{slug}-{suffix}", mime, key=f"download-{key}")
+        for fmt in FORMATS:
+            if fmt.place == "more":
+                _download(st, fmt, sched, slug)
+
+
+def _download(where: Any, fmt: Format, sched: Schedule, slug: str) -> None:
+    where.download_button(
+        f"⬇ {fmt.label}", lambda: fmt.write(sched), f"{slug}-{fmt.filename}", fmt.mime, key=f"download-{fmt.name}"
+    )
 
 
 GANTT_FRAME = 560  # pixels: a taller Gantt scrolls inside its own frame, the views stay in reach
@@ -294,7 +286,6 @@ def progress(sched: Schedule) -> None:
 def raid(sched: Schedule) -> None:
     """The RAID log: items with their linked tasks, the open-risk heat map, and the CSV."""
     from planner.charts import raid_heatmap
-    from planner.formats.csvfile import raid_csv
 
     plan = sched.plan
     if not plan.raid:
@@ -323,7 +314,7 @@ def raid(sched: Schedule) -> None:
         key="raid-table",
     )
     right.altair_chart(raid_heatmap(plan), key="raid-heatmap")
-    st.download_button("⬇ RAID CSV", raid_csv(plan), f"{_slug(plan.name)}-raid.csv", "text/csv", key="download-raid")
+    _download(st, BY_NAME["raid-csv"], sched, _slug(plan.name))
 
 
 def open_raid(sched: Schedule, items: Sequence[Any] | None = None) -> None:
