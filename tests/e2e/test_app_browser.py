@@ -121,6 +121,28 @@ def test_report_from_the_app_draws_every_bar_and_diamond(page, app_url, tmp_path
     assert page.locator("#gantt g.labels_marks > text").count() == diamonds
 
 
+def test_excel_workbook_from_the_app_opens_with_the_schedule(page, app_url, tmp_path):
+    """Tests the workbook under More formats: it opens in openpyxl with one Schedule row per task,
+    typed dates, and the example's tasks on its Tasks sheet."""
+    import openpyxl
+
+    page.goto(app_url)
+    wait_idle(page)
+    page.get_by_role("button", name="More formats").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Excel workbook").click()
+    assert info.value.suggested_filename.endswith("-plan.xlsx")
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(Path(info.value.path()).read_bytes())
+    book = openpyxl.load_workbook(path)
+    plan = state.example_plan()
+    assert book.sheetnames == ["Schedule", "Milestones", "RAID", "Tasks"]
+    ids = [row[0] for row in book["Tasks"].iter_rows(min_row=2, values_only=True)]
+    assert ids == [t.id for t in plan.tasks]
+    start = book["Schedule"].cell(row=2, column=11)
+    assert book["Schedule"].cell(row=1, column=11).value == "start" and start.is_date
+
+
 def test_negative_days_are_listed_and_not_applied(page, app_url):
     """Tests typing -5 into Days: the value is refused with its row and field, the plan finish unchanged."""
     page.goto(app_url)
