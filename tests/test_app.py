@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from planner.editing import apply_delta, plan_rows, rows_to_plan
 from planner.schedule import schedule
-from planner.templates import build_plan, next_monday
+from planner.templates import build_plan, next_monday, template_names
 from planner.ui import state
 from planner.ui.grid import GRID_DELTA
 from tests.conftest import shown
@@ -40,7 +40,7 @@ def test_app_opens_on_example_plan_with_figures_gantt_and_download(app):
 
 def test_create_plan_from_each_template_with_two_waves(app):
     """Tests the start page: every template, 2 waves, a name and a start date."""
-    for name in ("ams", "contact-centre", "infrastructure", "service-desk", "vendor-exit"):
+    for name in template_names():
         app.switch_page("planner/ui/pages/new.py").run()
         app.selectbox(key="new-template").set_value(name).run()
         app.text_input(key="new-name").input(f"ACME {name}")

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from planner import cli
+from planner.templates import template_names
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,11 +56,8 @@ def test_templates_lists_name_two_spaces_description():
     res = run_process("templates")
     assert res.returncode == 0
     lines = res.stdout.strip().splitlines()
-    assert len(lines) == 5
-    assert all(
-        re_line.split("  ", 1)[0] in ("ams", "contact-centre", "infrastructure", "service-desk", "vendor-exit")
-        for re_line in lines
-    )
+    assert [line.split("  ", 1)[0] for line in lines] == template_names()
+    assert all(line.split("  ", 1)[1].strip() for line in lines)
 
 
 def test_new_validate_schedule(sd_plan):
