@@ -18,14 +18,13 @@ def save(plan: Plan, as_copy: bool = False) -> str | None:
     if store is None:
         return "saved plans are unavailable"
     info = storage.saved()
+    who = {"author": auth.author(), "user": auth.user()}
     try:
         if info is None or as_copy:
             note = "saved as a copy" if as_copy else "saved from the app"
-            plan_id, number = store.save(plan, note=note, author=auth.author(), user=auth.user())
+            plan_id, number = store.save(plan, note=note, **who)
         else:
-            plan_id, number = store.save(
-                plan, info[0], base_revision=info[1], note="saved from the app", author=auth.author(), user=auth.user()
-            )
+            plan_id, number = store.save(plan, info[0], base_revision=info[1], note="saved from the app", **who)
     except StaleRevision as exc:
         st.session_state[STALE] = str(exc)
         return str(exc)
