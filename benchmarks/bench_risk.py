@@ -21,9 +21,10 @@ import datetime as dt
 import numpy as np
 
 from benchmarks.plans import layered_plan_data
-from planner.model import Plan, parse_plan
+from planner.model import Plan
 from planner.risk import simulate
 from planner.templates import build_plan, template_names
+from planner.validate import generations, parse_plan
 
 BUDGETS = {(1_000, 10_000): (0.6, None), (10_000, 10_000): (6.0, 300.0)}
 
@@ -46,7 +47,7 @@ def plain_numpy_monte_carlo(plan: Plan, iterations: int, seed: int = 1) -> np.nd
     d = np.rint(rng.triangular(o[:, None], m[:, None], p[:, None] + 1e-9, size=(len(tasks), iterations)))
     row = {t.id: j for j, t in enumerate(tasks)}
     es = np.zeros_like(d)
-    for tid in (tid for generation in plan._structure[1]["generations"] for tid in generation):
+    for tid in (tid for generation in generations(plan) for tid in generation):
         j = row[tid]
         for link in tasks[j].depends_on:
             i = row[link.task]

@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.plans import layered_plan_data
 from planner import load_plan, parse_plan, schedule
-from planner.schedule import prepare, run_passes
+from planner.network import prepare, run_passes
+from planner.validate import generations
 
 BUDGETS_MS = {10_000: {"schedule": 30, "reschedule": 2, "load": 1000}, 100_000: {"schedule": 500}}
 
@@ -50,7 +51,7 @@ def peak_mb(fn: Callable[[], object]) -> float:
 
 def plain_python_cpm(plan) -> int:
     """The yardstick: forward and backward passes over dicts in a precomputed order."""
-    order = [tid for gen in plan._structure[1]["generations"] for tid in gen]
+    order = [tid for gen in generations(plan) for tid in gen]
     dur = {t.id: t.duration for t in plan.tasks}
     preds = {t.id: [(link.task, link.type, link.lag) for link in t.depends_on] for t in plan.tasks}
     succs: dict[str, list] = {tid: [] for tid in dur}

@@ -6,8 +6,9 @@
 """
 
 from planner.files import load_plan, plan_from_bytes
-from planner.model import Link, Plan, PlanError, Problem, Task, parse_plan
+from planner.model import Link, Plan, PlanError, Problem, Task
 from planner.schedule import Schedule, schedule
+from planner.validate import parse_plan
 
 __all__ = [
     "Link",

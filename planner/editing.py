@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planner.deps import format_link
-from planner.model import Plan, PlanError, Problem, parse_plan
+from planner.model import Plan, PlanError, Problem
+from planner.validate import parse_plan
 
 GRID_COLUMNS = [
     *("id", "name", "phase", "wave", "owner", "duration", "optimistic", "likely", "pessimistic"),

@@ -15,8 +15,9 @@ from typing import Any
 
 from planner.formats.csvfile import read_tasks_csv
 from planner.formats.planfile import read_json, read_yaml
-from planner.model import Plan, PlanError, Problem, parse_plan
+from planner.model import Plan, PlanError, Problem
 from planner.schedule import warm
+from planner.validate import parse_plan
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

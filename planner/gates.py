@@ -55,3 +55,11 @@ def gate_status(task: Task) -> str | None:
     if states and all(s == "met" for s in states):
         return "passed"
     return "pending"
+
+
+def criterion_text(c: Criterion) -> str:
+    """`KPI target`, with the actual and its verdict once one is recorded (milestone CSV)."""
+    text = f"{c.kpi} {c.target}"
+    if c.actual is None:
+        return text
+    return f"{text} (actual {c.actual}: {criterion_status(c)})"

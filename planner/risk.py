@@ -21,9 +21,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from planner import memo
 from planner.limits import MAX_SPAN
-from planner.model import Plan, PlanError, Problem, structure_of
-from planner.schedule import Network, Solution, run_passes, solve, sweep_groups
+from planner.model import Plan, PlanError, Problem
+from planner.network import Network, padded, run_passes, sweep2d
+from planner.schedule import Solution, solve
 
 PERCENTILES = (10, 50, 80, 90)
 DISTRIBUTIONS = ("pert", "triangular")
@@ -227,57 +229,6 @@ def _durations(
     return d
 
 
-MAX_PADDED_DEGREE = 8
-
-
-def _padded(net: Network, sweep) -> list[tuple]:
-    """Per generation, each head's links as a row of a (heads x degree) index matrix, padded with
-    the head's own base value: one gather and one max(axis=1) settle the generation for a whole
-    chunk of iterations (reduceat along rows is several times slower on 2-D arrays)."""
-    key = id(sweep)
-    cache = net.__dict__.setdefault("_risk_padded", {})
-    if key in cache:
-        return cache[key]
-    out = []
-    zero = net.src.size
-    for lo, hi, starts, heads in sweep_groups(sweep):
-        counts = np.diff(np.append(starts, hi - lo))
-        width = int(counts.max())
-        if width > MAX_PADDED_DEGREE:
-            out.append(("reduceat", lo, hi, starts, heads))
-            continue
-        tails = sweep.tail[lo:hi]
-        perms = sweep.perm[lo:hi]
-        rows = np.repeat(np.arange(starts.size), counts)
-        cols = np.arange(hi - lo) - np.repeat(starts, counts)
-        t2 = np.repeat(tails[starts][:, None], width, axis=1)  # the virtual base link comes first
-        p2 = np.full((starts.size, width), zero, dtype=np.int64)
-        t2[rows, cols] = tails
-        p2[rows, cols] = perms
-        out.append(("padded", t2, p2, heads))
-    cache[key] = out
-    return out
-
-
-def _sweep2d(net: Network, sweep, base: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """The longest-path kernel of `schedule` on (tasks x iterations) arrays."""
-    n = base.shape[0]
-    val = np.concatenate((base, base), axis=0)
-    zero = np.zeros((1, weight.shape[1]), dtype=weight.dtype)
-    w_ext = np.concatenate((weight, zero), axis=0)
-    w_perm = None
-    for step in _padded(net, sweep):
-        if step[0] == "padded":
-            _, t2, p2, heads = step
-            val[heads] = (val[t2] + w_ext[p2]).max(axis=1)
-        else:
-            _, lo, hi, starts, heads = step
-            if w_perm is None:
-                w_perm = w_ext[sweep.perm]
-            val[heads] = np.maximum.reduceat(val[sweep.tail[lo:hi]] + w_perm[lo:hi], starts, axis=0)
-    return val[:n]
-
-
 def _work_units(
     net: Network, base: np.ndarray, p: np.ndarray, est_idx: np.ndarray, earliest: np.ndarray, inactive: np.ndarray
 ) -> tuple[type, int, int]:
@@ -436,7 +387,7 @@ def _estimates(plan: Plan, fixed: np.ndarray, distribution: str) -> tuple[np.nda
     table of their estimates as written (and each task's row in it), cached with the plan's
     structure: a duration edit changes neither the estimates nor which tasks have started.
     Started tasks keep their actual or remaining duration; the rest of the plan is uncertain."""
-    cache = structure_of(plan).setdefault("risk", {})
+    cache = memo.cached(memo.structure(plan), "risk", dict)
     hit = cache.get(distribution)
     if hit is None:
         tasks = plan.tasks
@@ -511,6 +462,7 @@ def simulate(
         raise PlanError([Problem("simulate", "correlation", "must be between 0 and 1")])
     sol = solve(plan)
     net, cal = sol.net, sol.calendar
+    steps = padded(plan)
     tasks = plan.tasks
     t_count = len(tasks)
     base = sol.duration.astype(np.int64)
@@ -545,10 +497,10 @@ def simulate(
         c = lag + d[net.src] * a_from - d[net.dst] * a_to
         if has_inactive:
             c[inactive] = -bound  # a link into a started task no longer constrains
-        es = _sweep2d(net, net.forward, np.repeat(earliest[:, None], n, axis=1), c)
+        es = sweep2d(net.forward, steps[0], np.repeat(earliest[:, None], n, axis=1), c)
         ef = es + d
         f = ef.max(axis=0) if t_count else np.zeros(n, dtype=work)
-        ls = -_sweep2d(net, net.backward, -(f[None, :] - d), c)
+        ls = -sweep2d(net.backward, steps[1], -(f[None, :] - d), c)
         critical_count += (ls - es <= 0).sum(axis=1)
         finish[done : done + n] = (f + half) >> shift
         ef += half

@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from planner.access import AccessError, User, email_address, may_change_team
 from planner.formats.planfile import dump_yaml, read_yaml
-from planner.model import Plan, parse_plan
+from planner.model import Plan
 from planner.revision_summary import change_summary
 from planner.share_links import FIXED_VIEWS, ShareLink, ShareLinks, hash_token
 from planner.store_schema import (
@@ -49,6 +49,7 @@ from planner.store_schema import (
     schema_info,
     visible_to,
 )
+from planner.validate import parse_plan
 
 __all__ = [
     "FIXED_VIEWS",

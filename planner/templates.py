@@ -25,7 +25,8 @@ from typing import Any
 
 from planner.deps import format_link, parse_link
 from planner.formats.planfile import read_yaml
-from planner.model import Plan, PlanError, Problem, parse_plan
+from planner.model import Plan, PlanError, Problem
+from planner.validate import parse_plan
 
 
 def _template_dir() -> Path:

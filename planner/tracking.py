@@ -89,7 +89,7 @@ def add_baseline(table: pd.DataFrame, plan: Plan, cal: WorkCalendar, finish_off:
 
 def baseline_of(sched: Any, taken: dt.date | None = None) -> Plan:
     """The plan with the current schedule written into it as its baseline."""
-    from planner.model import parse_plan
+    from planner.validate import parse_plan
 
     t = sched.table
     tasks = {i: {"start": s, "finish": f} for i, s, f in zip(t["id"], t["start"], t["finish"], strict=True)}

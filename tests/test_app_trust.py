@@ -211,7 +211,7 @@ def test_status_date_note_says_how_many_tasks_moved(app):
     plan = app.session_state[state.PLAN]
     data = plan.model_dump()
     data["status_date"] = plan.start + dt.timedelta(days=30)
-    from planner.model import parse_plan
+    from planner.validate import parse_plan
 
     app.session_state[state.PLAN] = parse_plan(data)
     app.session_state[state.HISTORY] = [app.session_state[state.PLAN]]

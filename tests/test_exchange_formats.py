@@ -13,9 +13,10 @@ from planner.files import load_plan_with_warnings, plan_from_bytes
 from planner.formats.ics import to_ics
 from planner.formats.mermaid import to_mermaid
 from planner.formats.mspdi import NS, read_mspdi, to_mspdi
-from planner.model import PlanError, parse_plan
+from planner.model import PlanError
 from planner.schedule import schedule
 from planner.templates import build_plan, template_names
+from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 
 DATA = Path(__file__).resolve().parent / "data"

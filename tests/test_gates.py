@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from planner.gates import criterion_status, gate_status
-from planner.model import Criterion, parse_plan
+from planner.model import Criterion
+from planner.validate import parse_plan
 from tests.conftest import plan_data, task
 
 

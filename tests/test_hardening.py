@@ -16,9 +16,10 @@ from planner.files import MAX_PLAN_BYTES
 from planner.formats.csvfile import write_rows
 from planner.formats.planfile import read_yaml
 from planner.limits import MAX_QUOTE, MAX_SPAN
-from planner.model import PlanError, parse_plan
+from planner.model import PlanError
 from planner.risk import simulate
 from planner.schedule import schedule
+from planner.validate import parse_plan
 from tests.conftest import plan_data, task
 
 HEAD = "name: P\nstart: 2027-01-04\n"
@@ -182,7 +183,7 @@ def test_foreign_sqlite_file_with_a_planner_table_is_refused_unchanged(tmp_path)
 def test_a_deep_chain_builds_only_what_its_kernel_uses():
     """Tests a 20,000-task chain (a generation per task): the task-by-task kernel is chosen and the
     per-generation groups are not built, yet the Monte Carlo passes (numpy only) still get them."""
-    from planner.schedule import prepare, sweep_groups
+    from planner.network import prepare, sweep_groups
 
     n = 20_000
     plan = parse_plan(plan_data(*[task(f"T{i}", i % 2, *([f"T{i - 1}"] if i else [])) for i in range(n)]))

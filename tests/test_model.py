@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from planner.model import PlanError, parse_plan
+from planner.model import PlanError
+from planner.validate import parse_plan
 from tests.conftest import plan_data, task
 
 

@@ -13,9 +13,9 @@ import pytest
 
 from benchmarks.plans import layered_plan_data
 from planner.formats.mspdi import read_mspdi, to_mspdi
-from planner.model import parse_plan
 from planner.schedule import schedule
 from planner.templates import build_plan
+from planner.validate import parse_plan
 from tests.conftest import MONDAY
 
 if shutil.which("java") is None:

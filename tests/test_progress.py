@@ -7,8 +7,8 @@ import datetime as dt
 import io
 
 from planner.formats.csvfile import milestones_csv, schedule_csv
-from planner.model import parse_plan
 from planner.schedule import COLUMNS, baseline_of, schedule
+from planner.validate import parse_plan
 from tests.conftest import plan_data, task
 
 

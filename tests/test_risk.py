@@ -9,10 +9,11 @@ import math
 import numpy as np
 import pytest
 
-from planner.model import PlanError, parse_plan
+from planner.model import PlanError
 from planner.risk import simulate
 from planner.schedule import schedule
 from planner.templates import build_plan
+from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 
 # A single path of four BetaPERT tasks: mean = sum (o + 4m + p) / 6 and, exactly, variance =

@@ -10,8 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.model import PlanError, parse_plan
-from planner.schedule import COLUMNS, phase_rows, prepare, run_passes, schedule
+from planner.model import PlanError
+from planner.network import prepare, run_passes
+from planner.schedule import COLUMNS, phase_rows, schedule
+from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 from tests.reference_cpm import RefTask, reference_cpm
 

@@ -8,12 +8,12 @@ import json
 import vl_convert as vlc
 
 from planner.charts import gantt_chart, risk_charts
-from planner.model import parse_plan
 from planner.risk import simulate
 from planner.schedule import baseline_of, schedule
 from planner.status import plan_status
 from planner.templates import build_plan
 from planner.ui import state
+from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from planner.model import parse_plan
 from planner.store import SCHEMA_VERSION, StaleRevision, Store, StoreError, change_summary, hash_token
 from planner.templates import build_plan
+from planner.validate import parse_plan
 from tests.conftest import MONDAY
 
 ROOT = Path(__file__).resolve().parent.parent

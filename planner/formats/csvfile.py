@@ -17,9 +17,10 @@ from typing import Any
 import pandas as pd
 
 from planner.deps import split_cell
-from planner.gates import gate_status
+from planner.gates import criterion_text, gate_status
 from planner.limits import shorten
-from planner.model import Plan, PlanError, Problem, parse_plan
+from planner.model import Plan, PlanError, Problem
+from planner.validate import parse_plan
 
 TASK_COLUMNS = [
     *("id", "name", "duration", "depends_on", "phase", "wave", "owner", "milestone"),
@@ -90,7 +91,7 @@ def milestone_rows(sched: Any) -> pd.DataFrame:
     rows = t.loc[mask, ["id", "name", "phase", "owner", "finish", "total_float", "critical"]].rename(
         columns={"finish": "date"}
     )
-    criteria = {task.id: "; ".join(str(c) for c in task.gate.criteria) for task in plan.tasks if task.gate}
+    criteria = {task.id: "; ".join(criterion_text(c) for c in task.gate.criteria) for task in plan.tasks if task.gate}
     rows["criteria"] = [criteria.get(i, "") for i in rows["id"]]
     rows["_pos"] = range(len(rows))
     columns = list(MILESTONE_COLUMNS)

@@ -22,8 +22,9 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from planner.limits import shorten
-from planner.model import Plan, PlanError, Problem, parse_plan
+from planner.model import Plan, PlanError, Problem
 from planner.schedule import Schedule
+from planner.validate import parse_plan
 
 NS = "http://schemas.microsoft.com/project"
 TEXT1 = "188743731"  # the Text1 custom field carries the planner's task id
