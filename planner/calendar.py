@@ -167,6 +167,11 @@ class WorkCalendar:
                 return int(self._before[i + 1]) - 1 - self._origin
             reach *= 4
 
+    def deadline_offset(self, day: dt.date) -> int:
+        """The latest EF (exclusive end offset) that meets a deadline on `day`: the work ends by
+        the close of the last working day on or before it. The one deadline rule (DESIGN.md)."""
+        return self.offset_on_or_before(day) + 1
+
     def working_days_between(self, first: dt.date, last: dt.date) -> int:
         """Working days from `first` to `last`, both inclusive (0 when last < first)."""
         return max(0, self.offset_on_or_before(last) - self.offset_on_or_after(first) + 1)

@@ -124,7 +124,7 @@ def _summary(sched: Schedule) -> str:
         f"({sched.finish_offset} working days), {crit} critical"
     )
     if plan.deadline:
-        margin = sched.calendar.offset_on_or_before(plan.deadline) + 1 - sched.finish_offset
+        margin = sched.margin(plan.deadline)
         text += f", deadline {plan.deadline.isoformat()} " + (
             f"met with {margin} working days to spare" if margin >= 0 else f"MISSED by {-margin} working days"
         )

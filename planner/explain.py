@@ -113,7 +113,7 @@ def key_figures(sched: Schedule, today: dt.date | None = None) -> KeyFigures:
     t = sched.table
     margin = None
     if plan.deadline:
-        margin = sched.calendar.offset_on_or_before(plan.deadline) + 1 - sched.finish_offset
+        margin = sched.margin(plan.deadline)
     points = [task for task in plan.tasks if task.is_key_date]
     by_id = t.set_index("id")
     dated = sorted(

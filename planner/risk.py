@@ -488,7 +488,7 @@ def simulate(
     a_to = net.to_finish[:, None].astype(work)
     lag = (net.lag[:, None] * scale).astype(work)
     dl_idx = np.array([j for j, t in enumerate(tasks) if t.deadline is not None], dtype=np.int64)
-    dl_cap = np.array([cal.offset_on_or_before(tasks[j].deadline) + 1 for j in dl_idx], dtype=np.int64)[:, None]
+    dl_cap = np.array([cal.deadline_offset(tasks[j].deadline) for j in dl_idx], dtype=np.int64)[:, None]
     dl_met = np.zeros(dl_idx.size, dtype=np.int64)
     done = 0
     while done < iterations:
@@ -529,7 +529,7 @@ def simulate(
     up_days = now + math.ceil((pct[80] - now) * (1 + factor)) if factor and pct[80] > now else pct[80]
     deadline_p = None
     if plan.deadline:
-        cap = cal.offset_on_or_before(plan.deadline) + 1
+        cap = cal.deadline_offset(plan.deadline)
         deadline_p = float((finish <= cap).mean())
     by_q = dict(zip(PERCENTILES, finishes.percentiles(PERCENTILES), strict=True))
     p50, p80 = by_q[50], by_q[80]

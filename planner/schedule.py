@@ -57,6 +57,11 @@ class Schedule:
     network: Network = field(repr=False)
     passes: Passes = field(repr=False)
 
+    def margin(self, deadline: dt.date, ef: int | None = None) -> int:
+        """Working days to spare before `deadline` for an end offset `ef` (default: the plan's
+        finish); negative when the deadline is missed."""
+        return self.calendar.deadline_offset(deadline) - (self.finish_offset if ef is None else ef)
+
     @property
     def drivers(self) -> dict[str, Driver]:
         """The driving predecessor of every task (first binding link in its depends_on order)."""
@@ -158,8 +163,8 @@ def _limits(plan: Plan, cols: _Columns, cal: WorkCalendar) -> tuple[np.ndarray, 
     for j, day in cols.not_before:
         earliest[j] = cal.offset_on_or_after(day)
     for j, day in cols.deadlines:
-        latest[j] = cal.offset_on_or_before(day) + 1
-    plan_deadline = cal.offset_on_or_before(plan.deadline) + 1 if plan.deadline else None
+        latest[j] = cal.deadline_offset(day)
+    plan_deadline = cal.deadline_offset(plan.deadline) if plan.deadline else None
     return earliest, latest, plan_deadline
 
 

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from planner import memo
 from planner.explain import key_figures
 from planner.gates import gate_status
+from planner.model import Plan, PlanError
 from planner.schedule import Schedule
 
 SLIP_RED = 10
 MARGIN_AMBER = 10
+QUICK_RISK_TASKS = 2_000  # plans up to this size get a P80 for their status on every change
+QUICK_RISK_ITERATIONS = 2_000
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | N
         elif k.deadline_margin < MARGIN_AMBER:
             ambers.append(f"only {k.deadline_margin} working days of margin to the deadline {k.deadline}")
         if p80_days is not None:
-            cap = sched.calendar.offset_on_or_before(plan.deadline) + 1
+            cap = sched.calendar.deadline_offset(plan.deadline)
             if p80_days > cap:
                 (reds if k.deadline_margin < MARGIN_AMBER else ambers).append(
                     f"the P80 finish lies {p80_days - cap} working days past the deadline"
@@ -49,7 +53,7 @@ def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | N
     for task in plan.tasks:  # a task's own deadline, e.g. handover before the incumbent's contract ends
         if task.deadline is None:
             continue
-        margin = sched.calendar.offset_on_or_before(task.deadline) + 1 - int(table.loc[task.id, "ef"])
+        margin = sched.margin(task.deadline, int(table.loc[task.id, "ef"]))
         if margin < 0:
             reds.append(f"{task.id} misses its deadline {task.deadline} by {-margin} working days")
         elif margin < MARGIN_AMBER:
@@ -72,3 +76,24 @@ def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | N
         return Status("amber", ambers[0])
     margin = f"; {k.deadline_margin} working days of margin" if k.deadline_margin is not None else ""
     return Status("green", f"on track for {k.finish}{margin}")
+
+
+def quick_p80(plan: Plan) -> int | None:
+    """The P80 finish (working days) the status weighs against the deadline when no fuller run
+    is at hand: a 2,000-run simulation with the plan's own risk settings and a fixed seed (a few
+    ms on a template), once per plan. None without a deadline or estimates, for plans over
+    QUICK_RISK_TASKS tasks, or when the simulation refuses the plan (the Risk view says why)."""
+    if plan.deadline is None or len(plan.tasks) > QUICK_RISK_TASKS:
+        return None
+    if not any(t.estimate is not None for t in plan.tasks):
+        return None
+    return memo.cached(memo.own(plan), "quick-p80", lambda: _simulated_p80(plan))[0]
+
+
+def _simulated_p80(plan: Plan) -> tuple[int | None]:
+    from planner.risk import simulate
+
+    try:
+        return (int(simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1).finish_days[80]),)
+    except PlanError:
+        return (None,)

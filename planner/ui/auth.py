@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from planner.access import AccessError, User, signed_in
+from planner.ui.keys import AUTH_RETURNED
 from planner.ui.text import md
 
 LOCAL_AUTHOR = "local user"  # who saves from the single-user app
@@ -42,7 +43,7 @@ try {
   )();
 } catch (e) {}
 </script>"""
-RETURNED = "auth_returned"  # the first signed-in run of a session has looked for an address to return to
+RETURNED = AUTH_RETURNED
 
 
 class SignInMisconfigured(Exception):

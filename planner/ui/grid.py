@@ -13,8 +13,7 @@ import streamlit as st
 from planner.editing import GRID_COLUMNS, ORIGIN, apply_delta, rows_to_plan
 from planner.model import Plan, PlanError
 from planner.ui import state
-
-GRID_DELTA = "grid_delta"  # a delta set here by a script or test is applied like a grid edit
+from planner.ui.keys import GRID_DELTA
 
 
 def _grid_key() -> str:

@@ -10,8 +10,7 @@ import streamlit as st
 
 from planner.model import Plan
 from planner.ui import save_bar, state, storage
-
-PENDING = "guard_pending"  # (plan to show, (id, revision) or None, import warnings)
+from planner.ui.keys import IMPORT_WARNINGS, PAGES, PENDING
 
 # Static script (no plan data): while the plan has unsaved edits, the browser asks before the
 # page is left or reloaded. The iframe is same-origin, so it can reach the app's window.
@@ -55,9 +54,9 @@ def _go(plan: Plan, saved: tuple[str, int] | None, warnings: list[str] | None) -
     if saved is not None:
         storage.mark_saved(saved[0], saved[1], plan)
     if warnings:
-        st.session_state["import_warnings"] = warnings
+        st.session_state[IMPORT_WARNINGS] = warnings
     st.session_state.pop(PENDING, None)
-    st.switch_page(st.session_state["_pages"]["plan"])
+    st.switch_page(st.session_state[PAGES]["plan"])
 
 
 def _cancel() -> None:

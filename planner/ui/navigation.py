@@ -12,9 +12,9 @@ from pathlib import Path
 import streamlit as st
 
 from planner.ui import auth, share_page, state
+from planner.ui.keys import PAGES, SHARE_MODE
 
-PAGES = Path(__file__).resolve().parent / "pages"
-SHARE_MODE = "share_mode"
+PAGE_DIR = Path(__file__).resolve().parent / "pages"
 
 
 def run() -> None:
@@ -24,7 +24,7 @@ def run() -> None:
         if token is not None:
             st.session_state[SHARE_MODE] = True
             st.session_state[share_page.TOKEN] = token
-        page = st.Page(PAGES / "share.py", title="Plan view", url_path="view", default=True)
+        page = st.Page(PAGE_DIR / "share.py", title="Plan view", url_path="view", default=True)
         st.navigation([page], position="hidden").run()
         return
     if not auth.gate():
@@ -32,9 +32,9 @@ def run() -> None:
     auth.sidebar()
     state.ensure()
     pages = {
-        "plan": st.Page(PAGES / "plan.py", title="Plan", icon="📅", default=True, url_path="plan"),
-        "new": st.Page(PAGES / "new.py", title="New plan", icon="➕", url_path="new"),
-        "plans": st.Page(PAGES / "plans.py", title="Saved plans", icon="🗄️", url_path="plans"),
+        "plan": st.Page(PAGE_DIR / "plan.py", title="Plan", icon="📅", default=True, url_path="plan"),
+        "new": st.Page(PAGE_DIR / "new.py", title="New plan", icon="➕", url_path="new"),
+        "plans": st.Page(PAGE_DIR / "plans.py", title="Saved plans", icon="🗄️", url_path="plans"),
     }
-    st.session_state["_pages"] = pages
+    st.session_state[PAGES] = pages
     st.navigation(list(pages.values())).run()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.ui import grid, guard, risk_view, save_bar, settings, state, storage, views
+from planner.schedule import Schedule
+from planner.ui import editors, grid, guard, risk_view, save_bar, settings, state, storage, views
+from planner.ui.keys import IMPORT_WARNINGS, PAGES
 from planner.ui.text import md
 
 VIEWS = ("Tasks", "Why critical?", "Milestones", "Progress", "Risk", "RAID", "Network", "Settings")
@@ -26,10 +28,15 @@ def _first_steps() -> None:
             "rollout waves, on England's public holidays. Explore it, or start your own:"
         )
         cols = st.columns(3)
-        pages = st.session_state["_pages"]
+        pages = st.session_state[PAGES]
         cols[0].page_link(pages["new"], label="Start from a template", icon="➕")
         cols[1].page_link(pages["new"], label="Upload a plan, task CSV or MS Project XML", icon="📂")
         cols[2].page_link(pages["plans"], label="Open a saved plan", icon="🗄️")
+
+
+def _milestones(sched: Schedule) -> None:
+    views.milestones(sched)
+    editors.gate_editor(sched)
 
 
 def show() -> None:
@@ -47,7 +54,7 @@ def show() -> None:
         st.text(plan.description)
     if st.session_state.get(state.EXAMPLE):
         _first_steps()
-    warnings = st.session_state.pop("import_warnings", None)
+    warnings = st.session_state.pop(IMPORT_WARNINGS, None)
     if warnings:
         st.warning("Imported with changes:", icon="ℹ️")
         st.text("\n".join(f"- {w}" for w in warnings))
@@ -63,8 +70,8 @@ def show() -> None:
     shows = {
         "Tasks": lambda: grid.show(plan),
         "Why critical?": lambda: views.why_critical(sched),
-        "Milestones": lambda: views.milestones(sched),
-        "Progress": lambda: views.progress(sched),
+        "Milestones": lambda: _milestones(sched),
+        "Progress": lambda: editors.progress(sched),
         "Risk": lambda: risk_view.show(plan),
         "RAID": lambda: views.raid(sched),
         "Network": lambda: views.network(sched),

@@ -11,10 +11,8 @@ import streamlit as st
 from planner.access import User, may_change_team
 from planner.store import FIXED_VIEWS, StoreError
 from planner.ui import auth, guard, save_bar, state, storage
+from planner.ui.keys import NOTICE, TEAM_FORMS
 from planner.ui.text import md
-
-NOTICE = "plans_notice"  # what the last action did, shown once after its rerun
-TEAM_FORMS = "team_forms"
 
 
 def _open(plan_id: str, revision: int | None = None) -> None:

@@ -7,9 +7,10 @@ import streamlit as st
 from planner.charts import risk_charts
 from planner.model import Plan, PlanError
 from planner.risk import RiskResult, simulate
+from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md_list
 
-RESULT = "risk_result"
+RESULT = RISK_RESULT
 
 
 def show(plan: Plan) -> None:

@@ -7,9 +7,8 @@ import streamlit as st
 from planner.model import Plan
 from planner.store import StaleRevision, StoreError
 from planner.ui import auth, state, storage
+from planner.ui.keys import STALE
 from planner.ui.text import md
-
-STALE = "stale_save"
 
 
 def save(plan: Plan, as_copy: bool = False) -> str | None:

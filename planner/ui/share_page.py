@@ -14,9 +14,10 @@ from planner.model import Plan, Task
 from planner.schedule import Schedule, schedule
 from planner.store import StoreError
 from planner.ui import storage, views
+from planner.ui.keys import SHARE_TOKEN
 from planner.ui.text import md
 
-TOKEN = "share_token"
+TOKEN = SHARE_TOKEN
 JOINT = "joint"
 
 

@@ -14,15 +14,20 @@ from planner.editing import plan_rows
 from planner.model import Plan, Problem
 from planner.schedule import Schedule, schedule
 from planner.templates import build_plan, next_monday
-from planner.ui.storage import SAVED
+from planner.ui.keys import (
+    DRAFT,
+    EXAMPLE,
+    GRID_VERSION,
+    HISTORY,
+    OPEN_ERROR,
+    PLAN,
+    POSITION,
+    PROBLEMS,
+    SAVED,
+    SCHEDULES,
+)
 
-PLAN, HISTORY, POSITION = "plan", "history", "history_position"
-DRAFT, PROBLEMS, GRID_VERSION, SCHEDULES = "grid_draft", "grid_problems", "grid_version", "schedules"
 MAX_HISTORY = 50
-
-
-EXAMPLE = "showing_example"  # True while the untouched example is on screen
-OPEN_ERROR = "open_error"  # why the plan named in the URL could not be opened
 
 
 def example_plan() -> Plan:

@@ -6,9 +6,8 @@ import streamlit as st
 
 from planner.model import Plan
 from planner.store import Store, StoreError, default_url
+from planner.ui.keys import SAVED
 from planner.ui.text import md
-
-SAVED = "saved"  # (plan id, revision, the Plan object that was saved or loaded)
 
 
 @st.cache_resource(show_spinner=False)

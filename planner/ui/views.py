@@ -1,4 +1,5 @@
-"""Read-only views of a schedule: key figures, downloads, Gantt, why-critical, milestones, network."""
+"""Read-only views of a schedule: status, key figures, downloads, Gantt, why-critical, milestones,
+network, RAID. Nothing here changes the plan (editors.py does), so a share page imports only this."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_chart, ne
 from planner.explain import explain, key_figures
 from planner.formats.csvfile import milestone_rows
 from planner.formats.registry import BY_NAME, FORMATS, Format
-from planner.model import PlanError
+from planner.model import Plan
 from planner.schedule import Schedule
+from planner.status import plan_status, quick_p80
+from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md, md_list
 
 
@@ -22,39 +25,15 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "plan"
 
 
-QUICK_RISK_TASKS = 2_000  # plans up to this size get a P80 for their status on every change
-QUICK_RISK_ITERATIONS = 2_000
-STATUS_P80 = "status-p80"  # session key: (plan, P80 days) of the quick run
-
-
-def _status_p80(plan) -> int | None:
-    """The P80 finish the status weighs against the deadline: the Risk view's last run for this
-    plan if there is one, else a quick run with the plan's own risk settings (a few ms on a
-    template), remembered for this plan."""
-    from planner.risk import simulate
-    from planner.ui.risk_view import RESULT
-
-    if plan.deadline is None:
-        return None
-    run = st.session_state.get(RESULT)
-    if run is not None and run[0] is plan:
+def _status_p80(plan: Plan) -> int | None:
+    """The Risk view's last P80 for this plan if there is one, else the status rule's quick run."""
+    run = st.session_state.get(RISK_RESULT)
+    if run is not None and run[0] is plan and plan.deadline is not None:
         return run[1].finish_days[80]
-    quick = st.session_state.get(STATUS_P80)
-    if quick is not None and quick[0] is plan:
-        return quick[1]
-    if len(plan.tasks) > QUICK_RISK_TASKS or not any(t.estimate is not None for t in plan.tasks):
-        return None
-    try:
-        days = simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1).finish_days[80]
-    except PlanError:
-        return None  # the Risk view names the problem when the user runs it
-    st.session_state[STATUS_P80] = (plan, days)
-    return days
+    return quick_p80(plan)
 
 
 def status(sched: Schedule) -> None:
-    from planner.status import plan_status
-
     s = plan_status(sched, p80_days=_status_p80(sched.plan))
     icon = {"red": "🔴", "amber": "🟠", "green": "🟢"}[s.rag]
     st.markdown(f"**Status {icon} {s.rag.upper()}** — {md(s.reason)}")
@@ -176,57 +155,6 @@ def why_critical(sched: Schedule) -> None:
     st.markdown(md_list(lines))
 
 
-def gate_editor(sched: Schedule) -> None:
-    """Record KPI actuals against a gate's criteria; the gate turns passed, failed or pending."""
-    import pandas as pd
-
-    from planner.editing import plan_with_gate
-    from planner.model import PlanError
-    from planner.ui import state
-
-    gates = [t for t in sched.plan.tasks if t.gate is not None]
-    if not gates:
-        return
-    st.subheader("Gate actuals")
-    names = {t.id: t.name for t in gates}
-    gate_id = st.selectbox("Gate", list(names), key="gate-pick", format_func=lambda i: f"{i} — {names[i]}")
-    task = sched.plan.task(gate_id)
-    frame = pd.DataFrame(
-        [{"kpi": c.kpi, "target": c.target, "actual": c.actual or ""} for c in task.gate.criteria],
-        columns=["kpi", "target", "actual"],
-    )
-    with st.form(f"gate-form-{gate_id}"):
-        edited = st.data_editor(
-            frame,
-            key=f"gate-criteria-{gate_id}",
-            num_rows="dynamic",
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "kpi": st.column_config.TextColumn("KPI", required=True, width="large"),
-                "target": st.column_config.TextColumn("Target", required=True, help=">= 95%, <= 20, == yes"),
-                "actual": st.column_config.TextColumn("Actual", help="Leave empty while not measured"),
-            },
-        )
-        applied = st.form_submit_button("Apply actuals", type="primary")
-    if applied:
-        criteria = [
-            {
-                "kpi": r["kpi"],
-                "target": r["target"],
-                **({"actual": str(r["actual"])} if str(r["actual"] or "").strip() else {}),
-            }
-            for r in edited.to_dict(orient="records")
-            if str(r.get("kpi") or "").strip()
-        ]
-        try:
-            state.commit(plan_with_gate(sched.plan, gate_id, criteria))
-        except PlanError as exc:
-            st.error("Not applied:\n\n" + md_list(exc.problems), icon="⚠️")
-            return
-        st.rerun()
-
-
 def milestones(sched: Schedule) -> None:
     rows = milestone_rows(sched)
     rows.insert(5, "gate", rows.pop("gate_status"))
@@ -240,8 +168,6 @@ def milestones(sched: Schedule) -> None:
             "total_float": st.column_config.NumberColumn("Float", format="%d"),
         },
     )
-    if not st.session_state.get("share_mode"):
-        gate_editor(sched)
 
 
 def network(sched: Schedule) -> None:
@@ -250,37 +176,6 @@ def network(sched: Schedule) -> None:
         st.info("The network view is drawn for plans up to 600 tasks; filter the Gantt by phase instead.")
         return
     st.altair_chart(network_chart(sched, color_by=color_by), width="content", key="network-chart")
-
-
-def progress(sched: Schedule) -> None:
-    """Baseline and slip: set a baseline; milestones ranked by finish variance with their cause."""
-    from planner.schedule import baseline_of
-    from planner.ui import state
-
-    plan = sched.plan
-    cols = st.columns([1, 3], vertical_alignment="center")
-    if cols[0].button("📌 Set baseline", key="set-baseline", help="Keep today's schedule to measure slip against"):
-        state.commit(baseline_of(sched))
-        st.rerun()
-    if plan.baseline is None:
-        cols[1].caption("No baseline yet. Set one to see what slipped.")
-        return
-    cols[1].caption(f"Baseline taken {plan.baseline.taken.isoformat()}")
-    rows = milestone_rows(sched)
-    drivers = sched.drivers
-    rows["cause"] = [
-        (f"driven by {drivers[i].link.task}" if drivers[i].link else drivers[i].reason.replace("_", " "))
-        for i in rows["id"]
-    ]
-    slipped = rows.sort_values("variance", ascending=False, na_position="last")
-    st.subheader("What slipped")
-    st.dataframe(
-        slipped[["id", "name", "date", "baseline_date", "variance", "cause"]],
-        hide_index=True,
-        width="stretch",
-        key="slip-table",
-        column_config={"variance": st.column_config.NumberColumn("Variance (working days)", format="%+d")},
-    )
 
 
 def raid(sched: Schedule) -> None:
