@@ -72,7 +72,7 @@ def read_plan_bytes(
             [Problem(filename, "", f"unsupported file type {suffix or '(none)'}; use {', '.join(PLAN_SUFFIXES)}")]
         )
     if suffix == ".xml":
-        from planner.formats.mspdi import read_mspdi
+        from planner.formats.mspdi_read import read_mspdi
 
         with _gc_paused():
             plan, warnings = read_mspdi(raw, filename)

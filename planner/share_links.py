@@ -48,11 +48,6 @@ def _expired(expires_on: dt.date | None) -> bool:
     return expires_on is not None and dt.datetime.now(dt.UTC).date() > expires_on
 
 
-def _expired(expires_on: dt.date | None) -> bool:
-    """A link opens through its expiry date (UTC) and behaves as revoked after it."""
-    return expires_on is not None and dt.datetime.now(dt.UTC).date() > expires_on
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, event, func, insert, inspect, select, update
+from sqlalchemy import create_engine, event, func, insert, inspect, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from planner.access import AccessError, User, email_address, may_change_team
+from planner.access import User
 from planner.formats.planfile import dump_yaml, read_yaml
 from planner.model import Plan
 from planner.revision_summary import change_summary
@@ -38,7 +38,6 @@ from planner.store_schema import (
     aware,
     check_author,
     check_sqlite_file,
-    editors,
     links,
     metadata,
     migrate,
@@ -49,6 +48,7 @@ from planner.store_schema import (
     schema_info,
     visible_to,
 )
+from planner.store_team import PlanTeams
 from planner.validate import parse_plan
 
 __all__ = [
@@ -107,7 +107,7 @@ def default_url() -> str:
     return os.environ.get("PLANNER_DB_URL") or f"sqlite:///{DEFAULT_DB}"
 
 
-class Store(ShareLinks):
+class Store(ShareLinks, PlanTeams):
     """Plans in a database: SQLite file by default, any SQLAlchemy URL (PostgreSQL for a team)."""
 
     def __init__(self, url: str | None = None, schema: str | None = None):
@@ -369,50 +369,6 @@ class Store(ShareLinks):
                 .values(revoked_at=now(), revoked_by=author)
             )
 
-    # ------------------------------------------------------------------ owner and editors
-
-    def team(self, plan_id: str, user: User | None = None) -> Team:
-        """Who may work on a plan: its owner (None: the administrators) and its editors."""
-        with self._tx() as conn:
-            row = self._plan_row(conn, plan_id, user)
-            return self._team(conn, row)
-
-    def _team(self, conn: Connection, row: Any) -> Team:
-        emails = conn.execute(select(editors.c.email).where(editors.c.plan_id == row.id).order_by(editors.c.email))
-        return Team(row.id, row.owner, tuple(emails.scalars()))
-
-    @contextmanager
-    def _change_team(self, plan_id: str, user: User | None) -> Iterator[tuple[Connection, Any]]:
-        with self._tx() as conn:
-            row = self._plan_row(conn, plan_id, user)
-            if not may_change_team(user, row.owner):
-                raise StoreError(f"plan {plan_id}: only its owner or an administrator may change who works on it")
-            yield conn, row
-
-    def set_owner(self, plan_id: str, email: str, user: User | None = None) -> Team:
-        """Hands a plan to a new owner (the command line, an administrator or the current owner)."""
-        owner = _email(email, "owner")
-        with self._change_team(plan_id, user) as (conn, _row):
-            conn.execute(update(plans).where(plans.c.id == plan_id).values(owner=owner))
-            conn.execute(delete(editors).where((editors.c.plan_id == plan_id) & (editors.c.email == owner)))
-            return self._team(conn, conn.execute(select(plans).where(plans.c.id == plan_id)).first())
-
-    def add_editor(self, plan_id: str, email: str, user: User | None = None) -> Team:
-        address = _email(email, "editor")
-        with self._change_team(plan_id, user) as (conn, row):
-            current = self._team(conn, row)
-            if address != row.owner and address not in current.editors:
-                conn.execute(insert(editors).values(plan_id=plan_id, email=address))
-            return self._team(conn, row)
-
-    def remove_editor(self, plan_id: str, email: str, user: User | None = None) -> Team:
-        address = _email(email, "editor")
-        with self._change_team(plan_id, user) as (conn, row):
-            gone = conn.execute(delete(editors).where((editors.c.plan_id == plan_id) & (editors.c.email == address)))
-            if gone.rowcount == 0:
-                raise StoreError(f"plan {plan_id}: {address} is not one of its editors")
-            return self._team(conn, row)
-
     def close(self) -> None:
         self.engine.dispose()
 
@@ -446,19 +402,5 @@ def _info(row: Any) -> RevisionInfo:
     )
 
 
-@dataclass(frozen=True)
-class Team:
-    plan_id: str
-    owner: str | None  # None: saved before sign-in; the administrators manage it
-    editors: tuple[str, ...]
-
-
 def _not_found(plan_id: str) -> str:
     return f"no saved plan {plan_id[:80]!r}; `planner store list` shows the saved plans"
-
-
-def _email(text: str, field: str) -> str:
-    try:
-        return email_address(text, field)
-    except AccessError as exc:
-        raise StoreError(str(exc)) from None

@@ -12,7 +12,8 @@ from icalendar import Calendar
 from planner.files import load_plan_with_warnings, plan_from_bytes
 from planner.formats.ics import to_ics
 from planner.formats.mermaid import to_mermaid
-from planner.formats.mspdi import NS, read_mspdi, to_mspdi
+from planner.formats.mspdi import NS, to_mspdi
+from planner.formats.mspdi_read import read_mspdi
 from planner.model import PlanError
 from planner.schedule import schedule
 from planner.templates import build_plan, template_names

@@ -12,7 +12,8 @@ import shutil
 import pytest
 
 from benchmarks.plans import layered_plan_data
-from planner.formats.mspdi import read_mspdi, to_mspdi
+from planner.formats.mspdi import to_mspdi
+from planner.formats.mspdi_read import read_mspdi
 from planner.schedule import schedule
 from planner.templates import build_plan
 from planner.validate import parse_plan

@@ -79,7 +79,8 @@ def test_actual_validation():
 
 def test_mspdi_carries_actuals_status_date_and_baseline():
     """Tests that MS Project XML export and import keep actual dates, the status date and the baseline."""
-    from planner.formats.mspdi import read_mspdi, to_mspdi
+    from planner.formats.mspdi import to_mspdi
+    from planner.formats.mspdi_read import read_mspdi
 
     data = plan_data(
         task("A", 5, actual_start=dt.date(2027, 1, 4), actual_finish=dt.date(2027, 1, 8), percent_complete=100),
