@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import holidays as holidays_lib
 import numpy as np
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -32,17 +31,23 @@ def weekday_index(name: str) -> int:
 
 @lru_cache(maxsize=64)
 def _holiday_dates(country: str, subdiv: str | None, first_year: int, last_year: int) -> frozenset:
+    import holidays as holidays_lib  # 30 ms to import: only plans with national holidays pay it
+
     years = range(first_year, last_year + 1)
     return frozenset(holidays_lib.country_holidays(country, subdiv=subdiv, years=years))
 
 
 def holiday_names(country: str, subdiv: str | None, years: Iterable[int]) -> dict[dt.date, str]:
     """Holiday names for display (the calendar itself only needs the dates)."""
+    import holidays as holidays_lib
+
     return dict(holidays_lib.country_holidays(country, subdiv=subdiv, years=list(years)))
 
 
 def check_country(country: str, subdiv: str | None) -> str | None:
     """Returns a user-facing problem if the `holidays` package does not know this region."""
+    import holidays as holidays_lib
+
     supported = holidays_lib.list_supported_countries()
     if country not in supported:
         return f"unknown holiday country {country!r}; use an ISO 3166 code such as GB, US or DE"

@@ -21,6 +21,8 @@ from planner.model import Plan, PlanError, Problem
 from planner.templates import MAX_WAVES, build_plan, list_templates, template_names
 
 if TYPE_CHECKING:
+    from planner.calendar import WorkCalendar
+    from planner.network import Passes
     from planner.schedule import Schedule
 
 
@@ -111,24 +113,28 @@ def render_table(sched: Schedule, width: int = TABLE_WIDTH) -> str:
             f"{dur:>4} {tf:>5} {ff:>5}"
         )
     lines.append("")
-    lines.append(_summary(sched))
+    lines.append(_sched_summary(sched))
     lines.append("* critical (total float <= 0)   ◆ milestone   days and float in working days")
     return "\n".join(lines) + "\n"
 
 
-def _summary(sched: Schedule) -> str:
-    plan = sched.plan
-    crit = int(sched.table["critical"].sum())
+def _summary(plan: Plan, finish: dt.date, passes: Passes, cal: WorkCalendar) -> str:
+    """The one-line summary of a schedule (or of a table-less `solve`, which validate uses)."""
+    crit = int(passes.critical.sum())
     text = (
-        f"{plan.name}: {len(plan.tasks)} tasks, finish {sched.finish.isoformat()} "
-        f"({sched.finish_offset} working days), {crit} critical"
+        f"{plan.name}: {len(plan.tasks)} tasks, finish {finish.isoformat()} "
+        f"({passes.finish} working days), {crit} critical"
     )
     if plan.deadline:
-        margin = sched.margin(plan.deadline)
+        margin = cal.deadline_offset(plan.deadline) - passes.finish
         text += f", deadline {plan.deadline.isoformat()} " + (
             f"met with {margin} working days to spare" if margin >= 0 else f"MISSED by {-margin} working days"
         )
     return text
+
+
+def _sched_summary(sched: Schedule) -> str:
+    return _summary(sched.plan, sched.finish, sched.passes, sched.calendar)
 
 
 def schedule_json(sched: Schedule) -> str:
@@ -155,7 +161,7 @@ def _plain(value: object) -> object:
 def _load(args: argparse.Namespace) -> Plan:
     from planner.files import load_plan_with_warnings
 
-    plan, warnings = load_plan_with_warnings(args.plan, start=getattr(args, "start", None))
+    plan, warnings = load_plan_with_warnings(args.plan, start=getattr(args, "start", None), prepare=False)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return plan
@@ -163,14 +169,16 @@ def _load(args: argparse.Namespace) -> Plan:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from planner.advice import plan_warnings
+    from planner.schedule import solve  # the passes without the table: no pandas
 
-    sched = _schedule(_load(args))
-    plan = sched.plan
+    plan = _load(args)
+    sol = solve(plan)
     for warning in plan_warnings(plan):
         print(f"warning: {warning}", file=sys.stderr)
     links = sum(len(t.depends_on) for t in plan.tasks)
     milestones = sum(t.is_key_date for t in plan.tasks)
-    print(f"OK: {_summary(sched)}; {links} links, {milestones} milestones and gates")
+    summary = _summary(plan, sol.finish, sol.passes, sol.calendar)
+    print(f"OK: {summary}; {links} links, {milestones} milestones and gates")
     return 0
 
 
@@ -205,7 +213,10 @@ def cmd_new(args: argparse.Namespace) -> int:
         plan_name=args.name,
         holidays=args.holidays,
     )
-    _write_plan(plan, args.output, f"wrote {args.output}: {_summary(_schedule(plan))}")
+    from planner.schedule import solve
+
+    sol = solve(plan)
+    _write_plan(plan, args.output, f"wrote {args.output}: {_summary(plan, sol.finish, sol.passes, sol.calendar)}")
     return 0
 
 
@@ -345,14 +356,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from planner.store import StoreError
-
     try:
         return args.func(args)
     except PlanError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 1
-    except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        schema = sys.modules.get("planner.store_schema")  # not loaded: not a store command, no StoreError
+        if schema is not None and isinstance(exc, schema.StoreError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        raise

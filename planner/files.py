@@ -13,10 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from planner.formats.csvfile import read_tasks_csv
 from planner.formats.planfile import read_json, read_yaml
 from planner.model import Plan, PlanError, Problem
-from planner.schedule import warm
 from planner.validate import parse_plan
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
@@ -62,8 +60,22 @@ def read_plan_bytes(
     filename: str,
     start: dt.date | None = None,
     limit: int = MAX_UPLOAD_BYTES,
+    prepare: bool = True,
 ) -> tuple[Plan, list[str]]:
-    """A validated plan and the import warnings (MS Project XML: what was not carried over)."""
+    """A validated plan and the import warnings (MS Project XML: what was not carried over).
+
+    `prepare` readies what every schedule of the plan reuses (network, table columns), for a
+    plan that will be scheduled again and again; a one-shot command skips it (and pandas).
+    """
+    plan, warnings = _read_plan_bytes(raw, filename, start, limit)
+    if prepare:
+        from planner.schedule import warm
+
+        warm(plan)
+    return plan, warnings
+
+
+def _read_plan_bytes(raw: bytes, filename: str, start: dt.date | None, limit: int) -> tuple[Plan, list[str]]:
     suffix = Path(filename).suffix.lower()
     if len(raw) > limit:
         raise PlanError([Problem(filename, "", f"is {len(raw) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB")])
@@ -78,20 +90,22 @@ def read_plan_bytes(
             plan, warnings = read_mspdi(raw, filename)
         if start is not None:
             plan = parse_plan({**plan.model_dump(), "start": start})
-        return warm(plan), warnings
+        return plan, warnings
     if suffix == ".xlsx":
         from planner.formats.xlsx import read_xlsx
 
         with _gc_paused():
-            return warm(read_xlsx(raw, name=Path(filename).stem, start=start)), []
+            return read_xlsx(raw, name=Path(filename).stem, start=start), []
     text = _decode(raw, filename)
     with _gc_paused():
         if suffix == ".csv":
-            return warm(read_tasks_csv(text, name=Path(filename).stem, start=start)), []
+            from planner.formats.csvfile import read_tasks_csv
+
+            return read_tasks_csv(text, name=Path(filename).stem, start=start), []
         data: Any = read_json(text, filename) if suffix == ".json" else read_yaml(text, filename)
         if start is not None and isinstance(data, dict):
             data = {**data, "start": start}
-        return warm(parse_plan(data)), []
+        return parse_plan(data), []
 
 
 def _read_capped(path: Path, size: int) -> bytes:
@@ -115,7 +129,9 @@ def load_plan(path: str | Path, start: dt.date | None = None) -> Plan:
     return load_plan_with_warnings(path, start)[0]
 
 
-def load_plan_with_warnings(path: str | Path, start: dt.date | None = None) -> tuple[Plan, list[str]]:
+def load_plan_with_warnings(
+    path: str | Path, start: dt.date | None = None, prepare: bool = True
+) -> tuple[Plan, list[str]]:
     """Like load_plan, also returning what an import could not carry over exactly."""
     p = Path(path)
     try:
@@ -135,4 +151,4 @@ def load_plan_with_warnings(path: str | Path, start: dt.date | None = None) -> t
         raise PlanError([Problem(str(p), "", f"cannot be read ({exc.strerror or exc})")]) from None
     if len(raw) > MAX_PLAN_BYTES:
         raise PlanError([Problem(str(p), "", f"is larger than the limit of {MAX_PLAN_BYTES >> 20} MB")])
-    return read_plan_bytes(raw, p.name, start=start, limit=MAX_PLAN_BYTES)
+    return read_plan_bytes(raw, p.name, start=start, limit=MAX_PLAN_BYTES, prepare=prepare)

@@ -212,6 +212,11 @@ class Passes:
     slack: np.ndarray  # per link, plan order of links
     finish: int
 
+    @property
+    def critical(self) -> np.ndarray:
+        """Critical tasks: total float (LS - ES) <= 0."""
+        return self.ls - self.es <= 0
+
 
 _INACTIVE = np.int64(1) << 40  # weight of a link that no longer constrains (its successor has actuals)
 

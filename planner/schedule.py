@@ -1,15 +1,16 @@
 """The schedule of a plan exactly as DESIGN.md ("Scheduling rules"): the table, dates, critical
 path and drivers, on top of the passes in `planner.network` and the progress rules in
-`planner.tracking`.
+`planner.tracking`. pandas is imported where the table is built: `solve` needs numpy alone, so
+the command line validates a plan without loading pandas.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from planner import memo
 from planner.calendar import WorkCalendar
@@ -17,6 +18,9 @@ from planner.limits import MAX_SPAN
 from planner.model import Link, Plan, PlanError, Problem, Task
 from planner.network import Network, Passes, prepare, run_passes
 from planner.tracking import actual_dates, add_baseline, baseline_of, progress
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "COLUMNS",
@@ -113,6 +117,8 @@ class _Columns:
         return memo.cached(memo.own(self), "text", self._text)
 
     def _text(self) -> dict[str, pd.api.extensions.ExtensionArray]:
+        import pandas as pd
+
         tasks = self.tasks
         return {
             "id": pd.array([t.id for t in tasks], dtype="str"),
@@ -151,6 +157,8 @@ def _duration_array(tasks: tuple[Task, ...]) -> np.ndarray:
 
 def _iso(cal: WorkCalendar, offsets: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """ISO date strings as a pandas string array, taken from a per-calendar table."""
+    import pandas as pd
+
     table, origin = cal.iso_table(int(offsets.min()) if offsets.size else 0, int(offsets.max()) if offsets.size else 0)
     strings = memo.cached(memo.own(table), "pandas", lambda: pd.array(table, dtype="str"))
     return strings.take(offsets + origin)
@@ -276,12 +284,14 @@ def solve(plan: Plan) -> Solution:
 
 def schedule(plan: Plan) -> Schedule:
     """Schedules a validated plan (DESIGN.md rules); raises PlanError if it is not valid."""
+    import pandas as pd
+
     sol = solve(plan)
     net, cal, p, start_off, finish_off = sol.net, sol.calendar, sol.passes, sol.start_off, sol.finish_off
     cols = _columns(plan)
     duration = _durations(plan)
     total = p.ls - p.es
-    critical = total <= 0
+    critical = p.critical
     explicit = cols.explicit_milestone
     milestone = np.where(explicit >= 0, explicit == 1, duration == 0)
     # copy=False skips pandas' block consolidation (most of the cost at 10k tasks); arrays the
@@ -319,6 +329,8 @@ def schedule(plan: Plan) -> Schedule:
 
 def phase_rows(sched: Schedule) -> pd.DataFrame:
     """One row per phase in order of first appearance: earliest start to latest finish."""
+    import pandas as pd
+
     t = sched.table
     if t.empty:
         return pd.DataFrame(columns=["phase", "start", "finish", "tasks", "critical"])

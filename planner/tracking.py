@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from planner.calendar import WorkCalendar
 from planner.model import Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def progress(
@@ -70,6 +72,8 @@ def actual_dates(
 
 def add_baseline(table: pd.DataFrame, plan: Plan, cal: WorkCalendar, finish_off: np.ndarray) -> None:
     """baseline_start, baseline_finish and finish_variance (working days, positive = late)."""
+    import pandas as pd
+
     base = plan.baseline.tasks if plan.baseline else {}
     starts, finishes, variance = [], [], []
     for j, t in enumerate(plan.tasks):

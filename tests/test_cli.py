@@ -244,3 +244,33 @@ def test_simulate_bad_arguments_exit_cleanly(sd_plan, args, code, message):
     res = run("simulate", str(sd_plan), *args)
     assert res.returncode == code
     assert message in res.stderr and "Traceback" not in res.stderr
+
+
+HEAVY = ("pandas", "altair", "sqlalchemy")
+_LOADED = (
+    "import json, sys; from planner.cli import main; main({argv!r}); "
+    "print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))"
+)
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize(
+    ("argv", "allowed"),
+    [
+        (["templates"], ()),
+        (["validate", "PLAN"], ()),
+        (["new", "--template", "contact-centre", "--waves", "3", "-o", "NEW"], ()),
+        (["store", "list", "--db", "DB"], ("sqlalchemy",)),
+    ],
+)
+def test_quick_commands_load_no_table_or_chart_library(tmp_path, argv, allowed):
+    """Tests that commands needing no table start fast: they never import pandas, Altair or
+    SQLAlchemy (the store commands need SQLAlchemy alone)."""
+    plan = tmp_path / "plan.yaml"
+    assert run("new", "--template", "service-desk", "--holidays", "GB", "-o", str(plan)).returncode == 0
+    names = {"PLAN": str(plan), "NEW": str(tmp_path / "new.yaml"), "DB": f"sqlite:///{tmp_path / 'p.db'}"}
+    argv = [names.get(a, a) for a in argv]
+    code = _LOADED.format(argv=argv, heavy=HEAVY)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded == sorted(allowed), done.stdout
