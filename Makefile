@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast system-deps lint format bench clean
+.PHONY: run test test-fast system-deps lint typecheck format bench clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -48,6 +48,10 @@ test-fast: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
+# mypy over planner/ (configured in pyproject.toml).
+typecheck: $(VENV)/.dev
+	$(VENV)/bin/mypy
+
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
 
@@ -55,4 +59,4 @@ bench: $(VENV)/.dev
 	$(PY) benchmarks/bench_schedule.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -114,13 +114,13 @@ def draw_durations(
     est_idx: np.ndarray,
     rho: float,
     n: int,
-    quantiles: tuple[np.ndarray, np.ndarray],
+    quantiles: tuple[np.ndarray, np.ndarray | None],
 ) -> np.ndarray:
     """Durations (tasks x n) for one chunk of iterations, in the run's units (`_work_units`)."""
     d = np.repeat(base[:, None], n, axis=1)
-    if est_idx.size == 0:
-        return d
     table, row = quantiles
+    if est_idx.size == 0 or row is None:
+        return d
     idx = _quantile_indices(rng, est_idx.size, n, rho)
     idx += (row * QUANTILES)[:, None]
     d[est_idx] = table.ravel().take(idx)

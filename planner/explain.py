@@ -45,7 +45,7 @@ def _sentence(sched: Schedule, driver: Driver, row: Any) -> str:
     if driver.link is None:
         if driver.reason == "not_before":
             nb = sched.plan.task(driver.task).not_before
-            return f"{driver.task} {starts}, held by its not-before date {nb.isoformat()}"
+            return f"{driver.task} {starts}, held by its not-before date {nb}"
         return f"{driver.task} {starts}, the plan start"
     link = driver.link
     pred = row[link.task]

@@ -314,8 +314,8 @@ def simulate(
     t_count = len(tasks)
     base = sol.duration.astype(np.int64)
     fixed = sol.fixed if sol.fixed is not None else np.zeros(t_count, dtype=bool)
-    est_idx, likely, p, table, row = estimates(plan, fixed, distribution)
-    p, table, row = centred(base[est_idx], likely, p, table, row)
+    est_idx, likely, p, table, written_row = estimates(plan, fixed, distribution)
+    p, table, row = centred(base[est_idx], likely, p, table, written_row)
     earliest = np.maximum(sol.earliest, 0)
     inactive = fixed[net.dst]
     has_inactive = bool(inactive.any())
@@ -331,9 +331,9 @@ def simulate(
     finish = np.empty(iterations, dtype=np.int64)
     critical_count = np.zeros(t_count, dtype=np.int64)
     finishes = _FinishSamples(t_count, iterations) if t_count * iterations <= SMALL_RUN else _FinishCounts(t_count)
-    a_from = net.from_finish[:, None].astype(work)
-    a_to = net.to_finish[:, None].astype(work)
-    lag = (net.lag[:, None] * scale).astype(work)
+    a_from: np.ndarray = net.from_finish[:, None].astype(work)
+    a_to: np.ndarray = net.to_finish[:, None].astype(work)
+    lag: np.ndarray = (net.lag[:, None] * scale).astype(work)
     dl_idx = np.array([j for j, t in enumerate(tasks) if t.deadline is not None], dtype=np.int64)
     dl_cap = np.array([cal.deadline_offset(tasks[j].deadline) for j in dl_idx], dtype=np.int64)[:, None]
     dl_met = np.zeros(dl_idx.size, dtype=np.int64)
@@ -380,7 +380,7 @@ def simulate(
         deadline_p = float((finish <= cap).mean())
     by_q = dict(zip(PERCENTILES, finishes.percentiles(PERCENTILES), strict=True))
     p50, p80 = by_q[50], by_q[80]
-    finish_dates = dict(zip(PERCENTILES, _finish_dates(cal, [pct[q] for q in PERCENTILES]), strict=True))
+    finish_dates = dict(zip(PERCENTILES, _finish_dates(cal, np.array([pct[q] for q in PERCENTILES])), strict=True))
     return RiskResult(
         iterations=iterations,
         seed=seed,
@@ -392,7 +392,7 @@ def simulate(
         finish_days=pct,
         finish_dates=finish_dates,
         uplifted_p80_days=up_days,
-        uplifted_p80_date=_finish_dates(cal, [up_days])[0],
+        uplifted_p80_date=_finish_dates(cal, np.array([up_days]))[0],
         deadline_probability=deadline_p,
         task_ids=tuple(t.id for t in tasks),
         criticality=critical_count / iterations,

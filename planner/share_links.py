@@ -10,15 +10,11 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select, update
 
 from planner.access import User
-from planner.store_schema import StoreError, aware, check_author, links, now, plans, visible_to
-
-if TYPE_CHECKING:
-    from planner.store import Store
+from planner.store_schema import StoreError, StoreParts, aware, check_author, links, now, plans, visible_to
 
 FIXED_VIEWS = ("executive", "full")
 LINK_LABEL_MAX = 200
@@ -52,12 +48,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class ShareLinks:
+class ShareLinks(StoreParts):
     """The share-link half of the Store (mixed into it); only the plan's owner, editors and the
     administrators make, list and revoke a plan's links."""
 
     def share(
-        self: Store,
+        self,
         plan_id: str,
         view: str = "executive",
         label: str = "",
@@ -91,7 +87,7 @@ class ShareLinks:
             )
         return token
 
-    def resolve(self: Store, token: str) -> tuple[str, str] | None:
+    def resolve(self, token: str) -> tuple[str, str] | None:
         """(plan id, view) for a live token; None for a bad, revoked, expired or deleted one."""
         if not token or len(token) > 200:
             return None
@@ -105,7 +101,7 @@ class ShareLinks:
             return None
         return row.plan_id, row.view
 
-    def links(self: Store, plan_id: str, user: User | None = None) -> list[ShareLink]:
+    def links(self, plan_id: str, user: User | None = None) -> list[ShareLink]:
         with self._tx() as conn:
             if user is not None:
                 self._plan_row(conn, plan_id, user)
@@ -126,7 +122,7 @@ class ShareLinks:
         ]
 
     def revoke(
-        self: Store, token: str | None = None, key: str | None = None, author: str = "", user: User | None = None
+        self, token: str | None = None, key: str | None = None, author: str = "", user: User | None = None
     ) -> bool:
         """Revokes a link by its token (or, in the app, by its key) on a plan `user` may manage;
         False if none matched."""

@@ -43,8 +43,8 @@ def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | N
             reds.append(f"finish {k.finish} misses the deadline {k.deadline} by {-k.deadline_margin} working days")
         elif k.deadline_margin < MARGIN_AMBER:
             ambers.append(f"only {k.deadline_margin} working days of margin to the deadline {k.deadline}")
-        if p80_days is not None:
-            cap = sched.calendar.deadline_offset(plan.deadline)
+        if p80_days is not None and k.deadline is not None:
+            cap = sched.calendar.deadline_offset(k.deadline)
             if p80_days > cap:
                 (reds if k.deadline_margin < MARGIN_AMBER else ambers).append(
                     f"the P80 finish lies {p80_days - cap} working days past the deadline"
@@ -74,8 +74,8 @@ def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | N
         return Status("red", reds[0])
     if ambers:
         return Status("amber", ambers[0])
-    margin = f"; {k.deadline_margin} working days of margin" if k.deadline_margin is not None else ""
-    return Status("green", f"on track for {k.finish}{margin}")
+    spare = f"; {k.deadline_margin} working days of margin" if k.deadline_margin is not None else ""
+    return Status("green", f"on track for {k.finish}{spare}")
 
 
 def quick_p80(plan: Plan) -> int | None:

@@ -265,6 +265,7 @@ class Store(ShareLinks, PlanTeams):
                     )
                 else:
                     conn.execute(update(plans).where(plans.c.id == plan_id).values(deleted=False))
+            assert plan_id is not None  # given, or made above for a new plan
             latest = self._latest(conn, plan_id)
             if latest is not None and base_revision is not None and base_revision != latest.number:
                 raise StaleRevision(plan_id, base_revision, latest)

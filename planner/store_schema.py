@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
@@ -32,6 +34,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from planner.access import User
+
+if TYPE_CHECKING:
+    from planner.model import Plan
 
 SCHEMA_VERSION = 3
 EMAIL_SIZE = 200
@@ -168,3 +173,17 @@ def now() -> dt.datetime:
 def aware(value: dt.datetime) -> dt.datetime:
     """A timestamp as UTC-aware (SQLite hands them back naive)."""
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+class StoreParts:
+    """What the Store's halves (`share_links`, `store_team`) call on the Store itself; the Store
+    implements these, so each half type-checks on its own without importing the Store."""
+
+    def _tx(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    def _plan_row(self, conn: Connection, plan_id: str, user: User | None = None) -> Any:
+        raise NotImplementedError
+
+    def get(self, plan_id: str, revision: int | None = None, user: User | None = None) -> tuple[Plan, int]:
+        raise NotImplementedError

@@ -9,16 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from planner.access import AccessError, User, email_address, may_change_team
-from planner.store_schema import StoreError, editors, plans
-
-if TYPE_CHECKING:
-    from planner.store import Store
+from planner.store_schema import StoreError, StoreParts, editors, plans
 
 
 @dataclass(frozen=True)
@@ -28,26 +25,26 @@ class Team:
     editors: tuple[str, ...]
 
 
-class PlanTeams:
-    def team(self: Store, plan_id: str, user: User | None = None) -> Team:
+class PlanTeams(StoreParts):
+    def team(self, plan_id: str, user: User | None = None) -> Team:
         """Who may work on a plan: its owner (None: the administrators) and its editors."""
         with self._tx() as conn:
             row = self._plan_row(conn, plan_id, user)
             return self._team(conn, row)
 
-    def _team(self: Store, conn: Connection, row: Any) -> Team:
+    def _team(self, conn: Connection, row: Any) -> Team:
         emails = conn.execute(select(editors.c.email).where(editors.c.plan_id == row.id).order_by(editors.c.email))
         return Team(row.id, row.owner, tuple(emails.scalars()))
 
     @contextmanager
-    def _change_team(self: Store, plan_id: str, user: User | None) -> Iterator[tuple[Connection, Any]]:
+    def _change_team(self, plan_id: str, user: User | None) -> Iterator[tuple[Connection, Any]]:
         with self._tx() as conn:
             row = self._plan_row(conn, plan_id, user)
             if not may_change_team(user, row.owner):
                 raise StoreError(f"plan {plan_id}: only its owner or an administrator may change who works on it")
             yield conn, row
 
-    def set_owner(self: Store, plan_id: str, email: str, user: User | None = None) -> Team:
+    def set_owner(self, plan_id: str, email: str, user: User | None = None) -> Team:
         """Hands a plan to a new owner (the command line, an administrator or the current owner)."""
         owner = _email(email, "owner")
         with self._change_team(plan_id, user) as (conn, _row):
@@ -55,7 +52,7 @@ class PlanTeams:
             conn.execute(delete(editors).where((editors.c.plan_id == plan_id) & (editors.c.email == owner)))
             return self._team(conn, conn.execute(select(plans).where(plans.c.id == plan_id)).first())
 
-    def add_editor(self: Store, plan_id: str, email: str, user: User | None = None) -> Team:
+    def add_editor(self, plan_id: str, email: str, user: User | None = None) -> Team:
         address = _email(email, "editor")
         with self._change_team(plan_id, user) as (conn, row):
             current = self._team(conn, row)
@@ -63,7 +60,7 @@ class PlanTeams:
                 conn.execute(insert(editors).values(plan_id=plan_id, email=address))
             return self._team(conn, row)
 
-    def remove_editor(self: Store, plan_id: str, email: str, user: User | None = None) -> Team:
+    def remove_editor(self, plan_id: str, email: str, user: User | None = None) -> Team:
         address = _email(email, "editor")
         with self._change_team(plan_id, user) as (conn, row):
             gone = conn.execute(delete(editors).where((editors.c.plan_id == plan_id) & (editors.c.email == address)))

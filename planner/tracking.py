@@ -43,6 +43,7 @@ def progress(
         earliest[~fixed] = np.maximum(earliest[~fixed], after)
     for j in started:
         t = plan.tasks[j]
+        assert t.actual_start is not None  # `started` lists the tasks with one
         start = cal.offset_on_or_after(t.actual_start)
         if t.actual_finish is not None:
             end = cal.offset_on_or_before(t.actual_finish) + 1
@@ -62,6 +63,7 @@ def actual_dates(
     start_off, finish_off = start_off.copy(), finish_off.copy()
     for j in started:
         t = plan.tasks[j]
+        assert t.actual_start is not None
         start_off[j] = cal.offset_on_or_after(t.actual_start)
         if t.actual_finish is not None:
             finish_off[j] = cal.offset_on_or_before(t.actual_finish)
@@ -75,7 +77,9 @@ def add_baseline(table: pd.DataFrame, plan: Plan, cal: WorkCalendar, finish_off:
     import pandas as pd
 
     base = plan.baseline.tasks if plan.baseline else {}
-    starts, finishes, variance = [], [], []
+    starts: list[str | None] = []
+    finishes: list[str | None] = []
+    variance: list[int | None] = []
     for j, t in enumerate(plan.tasks):
         b = base.get(t.id)
         if b is None:

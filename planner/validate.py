@@ -142,7 +142,8 @@ def parse_plan(data: Any, labels: Sequence[str] | None = None) -> Plan:
     names = _Labels(raw_tasks, labels)
     raw_parties = data.get("parties")
     readable = isinstance(raw_parties, Sequence) and not isinstance(raw_parties, str)
-    parties = plan_head.parties if plan_head else tuple(map(str, raw_parties if readable else DEFAULT_PARTIES))
+    fallback = raw_parties if readable and isinstance(raw_parties, Sequence) else DEFAULT_PARTIES
+    parties = plan_head.parties if plan_head else tuple(map(str, fallback))
     link_problems, edges = _cross_checks(raw_tasks, tasks, names, parties)
     problems += link_problems
     if plan_head is not None:
@@ -303,8 +304,8 @@ def _cross_checks(
                 problems.append(Problem(names[i], field, f"unknown predecessor {link.task!r}"))
             elif link.task in seen_preds:
                 problems.append(Problem(names[i], field, f"links to {link.task} more than once"))
-            elif ids[i] is not None:
-                edges.append((link.task, ids[i]))
+            elif (head := ids[i]) is not None:
+                edges.append((link.task, head))
             seen_preds.add(link.task)
     return problems, edges
 

@@ -54,7 +54,9 @@ def _groups(rows: list[dict[str, Any]], group_by: str) -> list[tuple[str, list[d
     for row in rows:
         wave = row.get("wave")
         by_wave = group_by == "wave" and wave is not None and wave == wave  # NaN is not a wave
-        groups.setdefault(("wave", int(wave)) if by_wave else ("phase", row["phase"]), []).append(row)
+        groups.setdefault(("wave", int(wave)) if by_wave and wave is not None else ("phase", row["phase"]), []).append(
+            row
+        )
     named = [(wave_label(k[1]) if k[0] == "wave" else k[1], members) for k, members in groups.items()]
     if group_by == "wave":
         named.sort(key=lambda g: min(r["start"] for r in g[1]))  # stable: ties keep plan order
@@ -216,7 +218,7 @@ def gantt_chart(
     x_scale = alt.Scale(
         type="utc", domain=[lo, _utc((dt.date.fromisoformat(hi[:10]) + dt.timedelta(days=8)).isoformat())]
     )
-    date_axis = {"format": "%d %b %Y", "labelAngle": 0, "title": None}
+    date_axis: dict[str, Any] = {"format": "%d %b %Y", "labelAngle": 0, "title": None}
     x = alt.X("start:T", scale=x_scale, title=None, axis=alt.Axis(grid=True, **date_axis))
     x_end = alt.X("end:T", scale=x_scale, axis=None)
     x_point = alt.X("point:T", scale=x_scale, axis=None)

@@ -89,7 +89,9 @@ def risk_charts(result: Any, plan: Any) -> tuple[alt.LayerChart, alt.LayerChart]
 
 def raid_heatmap(plan: Any) -> alt.LayerChart:
     """Open risks on a probability x impact grid (1-5 each), coloured by score."""
-    cells = [{"probability": p, "impact": i, "score": p * i} for p in range(1, 6) for i in range(1, 6)]
+    cells: list[dict[str, Any]] = [
+        {"probability": p, "impact": i, "score": p * i} for p in range(1, 6) for i in range(1, 6)
+    ]
     counts: dict[tuple[int, int], list[str]] = {}
     for r in plan.raid:
         if r.kind == "risk" and r.is_open and r.probability and r.impact:

@@ -28,7 +28,7 @@ except AttributeError:  # libyaml not compiled in
 MAX_ALIAS_EVENTS = 100_000  # nodes that aliases may replay in one document, as yaml-rs allows
 
 
-class _Yaml12Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Yaml12Loader(_BaseLoader):
     """PyYAML's safe loader read as yaml-rs reads: YAML 1.2 booleans (only true/false), a key
     given twice refused, and aliases limited to replaying MAX_ALIAS_EVENTS nodes in all (a
     "billion laughs" of 700 bytes would otherwise expand to millions of nodes downstream)."""
@@ -72,7 +72,7 @@ class _Yaml12Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 _Yaml12Loader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in _BaseLoader.yaml_implicit_resolvers.copy().items()
+    for key, resolvers in _BaseLoader.yaml_implicit_resolvers.copy().items()  # type: ignore[attr-defined]
 }
 _Yaml12Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")

@@ -42,7 +42,7 @@ CSP = (
 @lru_cache(maxsize=1)
 def _vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed in one script (built once per process, about 0.9 MB)."""
-    return vlc.javascript_bundle()
+    return vlc.javascript_bundle()  # type: ignore[call-arg]  # the stub misses that `snippet` is optional
 
 
 def _json_for_script(value: Any) -> str:

@@ -22,9 +22,10 @@ def gate_editor(sched: Schedule) -> None:
     st.subheader("Gate actuals")
     names = {t.id: t.name for t in gates}
     gate_id = st.selectbox("Gate", list(names), key="gate-pick", format_func=lambda i: f"{i} — {names[i]}")
-    task = sched.plan.task(gate_id)
+    gate = sched.plan.task(gate_id).gate
+    current = gate.criteria if gate is not None else ()
     frame = pd.DataFrame(
-        [{"kpi": c.kpi, "target": c.target, "actual": c.actual or ""} for c in task.gate.criteria],
+        [{"kpi": c.kpi, "target": c.target, "actual": c.actual or ""} for c in current],
         columns=["kpi", "target", "actual"],
     )
     with st.form(f"gate-form-{gate_id}"):
@@ -73,7 +74,7 @@ def progress(sched: Schedule) -> None:
     rows = milestone_rows(sched)
     drivers = sched.drivers
     rows["cause"] = [
-        (f"driven by {drivers[i].link.task}" if drivers[i].link else drivers[i].reason.replace("_", " "))
+        (f"driven by {link.task}" if (link := drivers[i].link) else drivers[i].reason.replace("_", " "))
         for i in rows["id"]
     ]
     slipped = rows.sort_values("variance", ascending=False, na_position="last")

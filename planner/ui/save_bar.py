@@ -11,19 +11,26 @@ from planner.ui.keys import STALE
 from planner.ui.text import md
 
 
+def _clicked(plan: Plan, as_copy: bool = False) -> None:
+    """A save button's callback: `save` shows its own outcome."""
+    save(plan, as_copy)
+
+
 def save(plan: Plan, as_copy: bool = False) -> str | None:
     """Saves `plan` (a new revision of its saved plan, else a new plan); the reason when it was not saved."""
     store = storage.store()
     if store is None:
         return "saved plans are unavailable"
     info = storage.saved()
-    who = {"author": auth.author(), "user": auth.user()}
+    author, user = auth.author(), auth.user()
     try:
         if info is None or as_copy:
             note = "saved as a copy" if as_copy else "saved from the app"
-            plan_id, number = store.save(plan, note=note, **who)
+            plan_id, number = store.save(plan, note=note, author=author, user=user)
         else:
-            plan_id, number = store.save(plan, info[0], base_revision=info[1], note="saved from the app", **who)
+            plan_id, number = store.save(
+                plan, info[0], base_revision=info[1], note="saved from the app", author=author, user=user
+            )
     except StaleRevision as exc:
         st.session_state[STALE] = str(exc)
         return str(exc)
@@ -61,11 +68,11 @@ def show(plan: Plan) -> None:
         cols[0].caption(f"● Unsaved changes (saved as {info[0]} r{info[1]})")
     else:
         cols[0].caption(f"✓ Saved as {info[0]} r{info[1]}")
-    cols[1].button("💾 Save", key="save-plan", on_click=save, args=(plan,), disabled=not dirty, type="primary")
-    cols[2].button("Save as copy", key="save-copy", on_click=save, args=(plan, True))
+    cols[1].button("💾 Save", key="save-plan", on_click=_clicked, args=(plan,), disabled=not dirty, type="primary")
+    cols[2].button("Save as copy", key="save-copy", on_click=_clicked, args=(plan, True))
     message = st.session_state.get(STALE)
     if message:
         st.warning(md(message), icon="⚠️")
         c = st.columns([1, 1, 5])
         c[0].button("Reload latest", key="stale-reload", on_click=reload_latest)
-        c[1].button("Save as copy", key="stale-copy", on_click=save, args=(plan, True))
+        c[1].button("Save as copy", key="stale-copy", on_click=_clicked, args=(plan, True))

@@ -41,8 +41,8 @@ def show(plan: Plan) -> None:
             help="Dates separated by commas, e.g. 2027-12-24, 2027-12-31",
         )
         parties = st.text_input("Parties", ", ".join(plan.parties), key="settings-parties")
-        cols = st.columns(2)
-        has_status = cols[0].checkbox(
+        status_cols = st.columns(2)
+        has_status = status_cols[0].checkbox(
             "Status date",
             plan.status_date is not None,
             key="settings-has-status",

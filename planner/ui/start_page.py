@@ -29,10 +29,10 @@ def _template_form() -> None:
         cols = st.columns(2)
         plan_name = cols[0].text_input("Plan name", "", key="new-name", placeholder="e.g. ACME service desk transition")
         start = cols[1].date_input("Start", next_monday(), key="new-start")
-        cols = st.columns(3)
-        holidays = cols[0].text_input("Holiday country", "", key="new-holidays", placeholder="GB, DE, US-CA …")
-        waves = cols[1].number_input("Rollout waves after the pilot", 0, 20, info.default_waves, key="new-waves")
-        share = cols[2].number_input("Pilot share of volume (%)", 1, 90, info.default_pilot_share, key="new-share")
+        row = st.columns(3)
+        holidays = row[0].text_input("Holiday country", "", key="new-holidays", placeholder="GB, DE, US-CA …")
+        waves = row[1].number_input("Rollout waves after the pilot", 0, 20, info.default_waves, key="new-waves")
+        share = row[2].number_input("Pilot share of volume (%)", 1, 90, info.default_pilot_share, key="new-share")
         created = st.form_submit_button("Create plan", type="primary")
     if created:
         try:

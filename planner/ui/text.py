@@ -7,6 +7,7 @@ goes through `md` first; tables and `st.text` need nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=])")
 # Streamlit turns bare addresses (https://..., www.x.org, a@b.org) into links even when every
@@ -22,6 +23,6 @@ def md(text: object) -> str:
     return _SPECIAL.sub(r"\\\1", out).replace("\n", "  \n")
 
 
-def md_list(items: object) -> str:
+def md_list(items: Iterable[object]) -> str:
     """A Markdown bullet list of escaped lines."""
-    return "\n".join(f"- {md(item)}" for item in items)  # type: ignore[union-attr]
+    return "\n".join(f"- {md(item)}" for item in items)

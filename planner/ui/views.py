@@ -49,7 +49,7 @@ def figures(sched: Schedule, today: dt.date | None = None) -> None:
         cols[1].metric(
             "Deadline margin",
             f"{k.deadline_margin:+d} days",
-            help=f"Working days between the plan finish and the deadline {k.deadline.isoformat()}",
+            help=f"Working days between the plan finish and the deadline {k.deadline}",
             delta="met" if k.deadline_margin >= 0 else "missed",
             delta_color="normal" if k.deadline_margin >= 0 else "inverse",
         )
