@@ -252,7 +252,9 @@ def run_passes(
     free = finish - ef
     if slack.size:
         mins = np.minimum.reduceat(slack[net.by_src_perm], net.by_src_starts)
-        free[net.by_src_heads] = mins
+        heads = net.by_src_heads
+        # a task whose successors have all started has no binding successor: it floats to the finish
+        free[heads] = mins if active is None else np.where(mins >= _INACTIVE // 2, free[heads], mins)
     return Passes(es, ef, ls, lf, free, slack, finish)
 
 
