@@ -12,8 +12,6 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import altair as alt
-
 CRITICAL, NORMAL, GATE, SUMMARY = "#d62728", "#4c78a8", "#9467bd", "#444444"
 
 
@@ -26,6 +24,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def inline(rows: Iterable[Mapping[str, Any]]) -> alt.InlineData:
-    """Chart data as inline values (see the module docstring for why not a DataFrame)."""
-    return alt.InlineData(values=[{k: _plain(v) for k, v in row.items()} for row in rows])
+def inline(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Chart data as inline values (see the module docstring for why not a DataFrame), as the
+    plain `{"values": [...]}` of the spec: wrapping them in `alt.InlineData` validates every row
+    on construction (70 ms for a 300-task Gantt), and the chart is validated whole anyway."""
+    return {"values": [{k: _plain(v) for k, v in row.items()} for row in rows]}

@@ -193,10 +193,15 @@ def gantt_chart(
     width: int | str = "container",
     only: Callable[[Task], bool] | None = None,
     group_by: str = "phase",
+    interactive: bool = True,
 ) -> alt.LayerChart:
     """The Gantt: group summary bars, task bars, float tails, baseline bars, milestone and gate
     diamonds (a failed gate is marked, even on a critical bar), today, status-date and deadline
-    lines, and dependency links (all on small plans, else the selected task's)."""
+    lines, and dependency links (all on small plans, else the selected task's).
+
+    `interactive` binds the time axis to pan and zoom (the app); a file (PNG, SVG, report) is
+    drawn without it: the binding clips every layer, and each clip costs the PNG renderer a
+    full-size mask (a 300-task PNG took 7 s with them, 0.4 s without)."""
     if color_by not in COLOR_BY:
         raise ValueError(f"color_by must be one of {', '.join(COLOR_BY)}")
     if group_by not in GROUP_BY:
@@ -208,16 +213,17 @@ def gantt_chart(
     # in every layer; the axis shows the text after the "|".
     axis = alt.Axis(labelLimit=320, labelFontSize=11, labelOverlap=False, labelExpr="split(datum.label, '|')[1]")
     y = alt.Y("label:N", sort="ascending", title=None, axis=axis)
-    base = alt.Chart(inline(records)).properties(width=width, height=alt.Step(ROW_STEP))
+    base = alt.Chart().properties(width=width, height=alt.Step(ROW_STEP))
     starts = [r["start"] for r in records] + [r["b_start"] for r in records if "b_start" in r]
     ends = [r.get("late_end", r["end"]) for r in records] + [r["b_end"] for r in records if "b_end" in r]
     ends += [m["at"] for m in markers if m["what"] != "today"]
     lo = min(starts, default=_utc(sched.plan.start.isoformat()))
     hi = max(ends, default=lo)
     lo = _utc((dt.date.fromisoformat(lo[:10]) - dt.timedelta(days=2)).isoformat())
-    x_scale = alt.Scale(
-        type="utc", domain=[lo, _utc((dt.date.fromisoformat(hi[:10]) + dt.timedelta(days=8)).isoformat())]
-    )
+    hi = _utc((dt.date.fromisoformat(hi[:10]) + dt.timedelta(days=8)).isoformat())
+    x_scale = alt.Scale(type="utc", domain=[lo, hi])
+    if not interactive:  # no clipping in a file: a today line off the time axis is left out instead
+        markers = [m for m in markers if lo <= m["at"] <= hi]
     date_axis: dict[str, Any] = {"format": "%d %b %Y", "labelAngle": 0, "title": None}
     x = alt.X("start:T", scale=x_scale, title=None, axis=alt.Axis(grid=True, **date_axis))
     x_end = alt.X("end:T", scale=x_scale, axis=None)
@@ -241,26 +247,30 @@ def gantt_chart(
         base.mark_bar(height=6, color=SUMMARY)
         .encode(
             x=x,
-            x2="end:T",
+            x2=alt.X2("end:T"),
             y=y,
-            tooltip=[alt.Tooltip("phase:N", title="Group"), alt.Tooltip("first:N", title="Start"), "finish:N"],
+            tooltip=[
+                alt.Tooltip("phase:N", title="Group"),
+                alt.Tooltip("first:N", title="Start"),
+                alt.Tooltip("finish:N"),
+            ],
         )
         .transform_filter(is_phase)
-        .properties(name="summary")
     )
+    summary.name = "summary"  # set, not .properties(): no schema validation per layer
     tail = (
-        base.mark_bar(height=4, opacity=0.35, color="#9e9e9e")
-        .encode(x=x_end, x2="late_end:T", y=y)
+        base.mark_bar(height=4, fillOpacity=0.35, color="#9e9e9e")
+        .encode(x=x_end, x2=alt.X2("late_end:T"), y=y)
         .transform_filter(is_bar & (alt.datum.total_float > 0))
-        .properties(name="tails")
     )
-    stroke = alt.condition(alt.datum.critical, alt.value(CRITICAL), alt.value("transparent"))
+    tail.name = "tails"  # set, not .properties(): no schema validation per layer
+    stroke = alt.StrokeValue(**alt.condition(alt.datum.critical, alt.value(CRITICAL), alt.value("transparent")))
     bars = (
         base.mark_bar(height=14, cornerRadius=2, strokeWidth=2)
-        .encode(x=x.axis(None), x2="end:T", y=y, color=_color(color_by), stroke=stroke, tooltip=tooltip)
+        .encode(x=x.axis(None), x2=alt.X2("end:T"), y=y, color=_color(color_by), stroke=stroke, tooltip=tooltip)
         .transform_filter(is_bar)
-        .properties(name="bars")
     )
+    bars.name = "bars"  # set, not .properties(): no schema validation per layer
     failed = alt.datum.gate == "failed"
     diamonds = (
         base.mark_point(shape="diamond", filled=True, size=150)
@@ -275,28 +285,30 @@ def gantt_chart(
                 ),
                 legend=alt.Legend(orient="top", values=["passed", "failed", "pending"]),
             ),
-            stroke=alt.when(failed)
-            .then(alt.value("#111111"))
-            .when(alt.datum.critical)
-            .then(alt.value(CRITICAL))
-            .otherwise(alt.value("transparent")),
-            strokeWidth=alt.condition(failed, alt.value(2.5), alt.value(1.5)),
+            stroke=alt.StrokeValue(
+                **alt.when(failed)
+                .then(alt.value("#111111"))
+                .when(alt.datum.critical)
+                .then(alt.value(CRITICAL))
+                .otherwise(alt.value("transparent"))
+            ),
+            strokeWidth=alt.StrokeWidthValue(**alt.condition(failed, alt.value(2.5), alt.value(1.5))),
             tooltip=tooltip,
         )
         .transform_filter(is_point)
-        .properties(name="diamonds")
     )
+    diamonds.name = "diamonds"  # set, not .properties(): no schema validation per layer
     labels_layer = (
         base.mark_text(align="left", dx=9, fontSize=10)
         .encode(
             x=x_point,
             y=y,
-            text="mark:N",
-            color=alt.condition(failed, alt.value(CRITICAL), alt.value("#333333")),
+            text=alt.Text("mark:N"),
+            color=alt.ColorValue(**alt.condition(failed, alt.value(CRITICAL), alt.value("#333333"))),
         )
         .transform_filter(is_point)
-        .properties(name="labels")
     )
+    labels_layer.name = "labels"  # set, not .properties(): no schema validation per layer
     raid_marks = (
         base.mark_text(text="⚠", align="right", dx=-3, fontSize=12, color="#e6550d")
         .encode(
@@ -309,34 +321,36 @@ def gantt_chart(
     layers: list[alt.Chart] = [summary, tail, bars, diamonds, labels_layer, raid_marks]
     if any("b_start" in r for r in records):
         baseline = (
-            base.mark_bar(height=4, yOffset=10, color="#999999", opacity=0.9)
+            base.mark_bar(height=4, yOffset=10, color="#999999", fillOpacity=0.9)
             .encode(
                 x=alt.X("b_start:T", scale=x_scale, axis=None),
-                x2="b_end:T",
+                x2=alt.X2("b_end:T"),
                 y=y,
                 tooltip=[alt.Tooltip("id:N", title="Task"), alt.Tooltip("variance:Q", title="Finish variance (days)")],
             )
             .transform_filter("isValid(datum.b_start)")
         )
         layers.insert(1, baseline)
+    own_rows: dict[int, list[dict[str, Any]]] = {}  # layers with data of their own, added last
     links = _link_records(sched, records, selected, show_links)
     if links:
-        layers.insert(
-            1,
-            alt.Chart(inline(links))
-            .mark_rule(strokeWidth=1.2, opacity=0.8)
+        link_layer = (
+            alt.Chart()
+            .mark_rule(strokeWidth=1.2, strokeOpacity=0.8)  # no opacity layer per line in PNG
             .encode(
                 x=alt.X("x:T", scale=x_scale, axis=None),
-                x2="x2:T",
+                x2=alt.X2("x2:T"),
                 y=alt.Y("y:N", sort="ascending"),
-                y2="y2:N",
-                color=alt.condition(alt.datum.critical, alt.value(CRITICAL), alt.value("#777777")),
-            ),
+                y2=alt.Y2("y2:N"),
+                color=alt.ColorValue(**alt.condition(alt.datum.critical, alt.value(CRITICAL), alt.value("#777777"))),
+            )
         )
-    lines = alt.Chart(inline(markers)).mark_rule(strokeWidth=1.5, clip=True)
-    top = len(records) > TOP_AXIS_ROWS
-    layers.append(
-        lines.encode(
+        own_rows[id(link_layer)] = links
+        layers.insert(1, link_layer)
+    if markers:
+        lines = alt.Chart().mark_rule(strokeWidth=1.5, clip=interactive)
+        top = len(records) > TOP_AXIS_ROWS
+        marker_layer = lines.encode(
             x=alt.X("at:T", scale=x_scale, axis=alt.Axis(orient="top", **date_axis) if top else None),
             color=alt.Color(
                 "what:N",
@@ -347,12 +361,39 @@ def gantt_chart(
                 ),
                 legend=alt.Legend(orient="top"),
             ),
-            strokeDash=alt.condition(alt.datum.what == "deadline", alt.value([8, 4]), alt.value([4, 3])),
+            strokeDash=alt.StrokeDashValue(
+                **alt.condition(alt.datum.what == "deadline", alt.value([8, 4]), alt.value([4, 3]))
+            ),
             tooltip=[alt.Tooltip("what:N", title="Line"), alt.Tooltip("day:N", title="Date")],
         )
+        own_rows[id(marker_layer)] = markers
+        layers.append(marker_layer)
+    if interactive:
+        layers[0] = layers[0].interactive(bind_y=False)
+    # one constructor: each of layer(), resolve_*(), properties() and interactive() would copy it all
+    chart = alt.LayerChart(
+        layer=layers,
+        resolve=alt.Resolve(
+            scale=alt.ScaleResolveMap(color="independent", strokeDash="independent"),
+            axis=alt.AxisResolveMap(x="independent"),
+        ),
+        description=_describe(sched, len(records)),
     )
-    chart = alt.layer(*layers).resolve_scale(color="independent", strokeDash="independent")
-    return chart.resolve_axis(x="independent").interactive(bind_y=False)
+    # the data go on last: every Altair step above deep-copies the chart with whatever data it holds
+    chart.data = inline(records)
+    for final, layer in zip(chart.layer, layers, strict=True):
+        if id(layer) in own_rows:
+            final.data = inline(own_rows[id(layer)])
+    return chart
+
+
+def _describe(sched: Schedule, rows: int) -> str:
+    """What a screen reader announces for the chart (Vega sets it as the chart's aria-label)."""
+    critical = len(sched.critical_path)
+    return (
+        f"Gantt chart of {sched.plan.name}: {rows} rows, start {sched.plan.start.isoformat()}, "
+        f"finish {sched.finish.isoformat()}, {critical} tasks on the critical path"
+    )
 
 
 def _link_records(

@@ -70,7 +70,9 @@ def column_step(nodes: list[dict[str, Any]]) -> int:
     return max(80, (LABEL_PX_PER_CHAR * longest + 16) // 2 + 1)
 
 
-def network_chart(sched: Schedule, color_by: str = "owner", width: int | None = None) -> alt.LayerChart | alt.FacetChart:
+def network_chart(
+    sched: Schedule, color_by: str = "owner", width: int | None = None
+) -> alt.LayerChart | alt.FacetChart:
     """The dependency network: generations left to right, critical path in red. The chart grows
     with the generations and rows (fixed pixels per step) so no label runs into another label or
     a node; drawn at its own size, it scrolls sideways in the app."""

@@ -73,14 +73,14 @@ def _png(s: Schedule) -> bytes:
     from planner.charts import gantt_chart
     from planner.formats.report import chart_png
 
-    return chart_png(gantt_chart(s, width=1200))
+    return chart_png(gantt_chart(s, width=1200, interactive=False))
 
 
 def _svg(s: Schedule) -> str:
     from planner.charts import gantt_chart
     from planner.formats.report import chart_svg
 
-    return chart_svg(gantt_chart(s, width=1200))
+    return chart_svg(gantt_chart(s, width=1200, interactive=False))
 
 
 def _xlsx(s: Schedule) -> bytes:

@@ -60,7 +60,7 @@ def show() -> None:
         st.text("\n".join(f"- {w}" for w in warnings))
     save_bar.show(plan)
     guard.leave_guard(plan)
-    views.status(sched)
+    status = st.empty()  # filled last: its P80 run must not hold back the figures and the Gantt
     views.figures(sched)
     views.downloads(sched)
     views.gantt(sched)
@@ -78,3 +78,5 @@ def show() -> None:
         "Settings": lambda: settings.show(plan),
     }
     shows[view or "Tasks"]()
+    with status.container():
+        views.status(sched)

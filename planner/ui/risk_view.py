@@ -7,6 +7,7 @@ import streamlit as st
 from planner.charts import risk_charts
 from planner.model import Plan, PlanError
 from planner.risk import RiskResult, simulate
+from planner.ui.chart import show as show_chart
 from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md_list
 
@@ -108,8 +109,8 @@ def _summary(plan: Plan, result: RiskResult) -> None:
     _deadlines(plan, result)
     histogram, s_curve = risk_charts(result, plan)
     left, right = st.columns(2)
-    left.altair_chart(histogram, width="stretch", key="risk-histogram")
-    right.altair_chart(s_curve, width="stretch", key="risk-scurve")
+    show_chart(histogram, key="risk-histogram", where=left)
+    show_chart(s_curve, key="risk-scurve", where=right)
     if result.milestones:
         st.markdown("**Milestones and gates**: planned date and the date reached in 50, 80 and 90% of runs")
         st.dataframe(

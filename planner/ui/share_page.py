@@ -14,6 +14,7 @@ from planner.model import Plan, Task
 from planner.schedule import Schedule, schedule
 from planner.store import StoreError
 from planner.ui import storage, views
+from planner.ui.chart import show as show_chart
 from planner.ui.keys import SHARE_TOKEN
 from planner.ui.text import md
 
@@ -77,7 +78,7 @@ def show() -> None:
         chart = gantt_chart(sched, show_links=len(plan.tasks) <= 60, rollup=False)
     else:
         chart = gantt_chart(sched, only=keep, show_links=False, rollup=False)
-    st.altair_chart(chart, width="stretch", key="share-gantt")
+    show_chart(chart, key="share-gantt")
     st.subheader("Milestones and gates")
     views.milestones(sched)
     st.subheader("Gate exit criteria")

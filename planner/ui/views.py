@@ -17,6 +17,7 @@ from planner.formats.registry import BY_NAME, FORMATS, Format
 from planner.model import Plan
 from planner.schedule import Schedule
 from planner.status import plan_status, quick_p80
+from planner.ui.chart import show as show_chart
 from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md, md_list
 
@@ -79,7 +80,12 @@ def downloads(sched: Schedule) -> None:
 
 def _download(where: Any, fmt: Format, sched: Schedule, slug: str) -> None:
     where.download_button(
-        f"⬇ {fmt.label}", lambda: fmt.write(sched), f"{slug}-{fmt.filename}", fmt.mime, key=f"download-{fmt.name}"
+        f"⬇ {fmt.label}",
+        lambda: fmt.write(sched),
+        f"{slug}-{fmt.filename}",
+        fmt.mime,
+        key=f"download-{fmt.name}",
+        on_click="ignore",  # a download changes nothing: no rerun
     )
 
 
@@ -127,7 +133,7 @@ def gantt(sched: Schedule) -> None:
     groups = len(phases) + len({t.wave for t in plan.tasks})
     rows = groups + (0 if rollup and not chosen else len(shown))
     with st.container(height=min(GANTT_FRAME, 22 * rows + 150), border=False, key="gantt-frame"):
-        st.altair_chart(chart, width="stretch", key="gantt-chart")
+        show_chart(chart, key="gantt-chart")
     status_note(sched)
     if big and rollup and not chosen:
         st.caption(f"{len(plan.tasks):,} tasks: showing groups. Pick phases or switch off 'Groups only' for tasks.")
@@ -175,7 +181,7 @@ def network(sched: Schedule) -> None:
     if len(sched.plan.tasks) > 600:
         st.info("The network view is drawn for plans up to 600 tasks; filter the Gantt by phase instead.")
         return
-    st.altair_chart(network_chart(sched, color_by=color_by), width="content", key="network-chart")
+    show_chart(network_chart(sched, color_by=color_by), key="network-chart", width="content")
 
 
 def raid(sched: Schedule) -> None:
@@ -208,7 +214,7 @@ def raid(sched: Schedule) -> None:
         width="stretch",
         key="raid-table",
     )
-    right.altair_chart(raid_heatmap(plan), key="raid-heatmap")
+    show_chart(raid_heatmap(plan), key="raid-heatmap", width="content", where=right)
     _download(st, BY_NAME["raid-csv"], sched, _slug(plan.name))
 
 

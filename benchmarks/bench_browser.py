@@ -1,0 +1,174 @@
+"""The app as a user feels it, timed in headless Chromium (Playwright, Debian's chromium).
+
+`python benchmarks/bench_browser.py [SIZES...]` (default 40 300 2000) saves a plan of each size
+(random layered plans with three-point estimates and a deadline, so the status weighs a P80)
+into a fresh SQLite store, starts `streamlit run app.py` on loopback, and prints, median of 5:
+
+- first load: from opening `/?plan=ID` in a new session to the plan page drawn (Gantt on
+  screen, key figures, no script running);
+- edit -> redraw: from pressing Enter on a typed duration in the task grid to the new plan
+  finish in the key figures and the Gantt redrawn (its view names the new finish);
+- edit -> idle: the same edit until the whole page is drawn and no script is running (the
+  status line, whose P80 run comes last, included);
+- report / PNG / SVG: from clicking the download to the file arriving.
+
+Budgets (this 2-core machine): first load <= 2 s at 300 tasks; edit -> redraw <= 0.5 s at 300
+and <= 1.5 s at 2,000; each download <= 1 s.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.plans import layered_plan_data  # noqa: E402
+from planner.store import Store  # noqa: E402
+from planner.validate import parse_plan  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, streamlit_app, wait_idle  # noqa: E402
+
+RUNS = 5
+BUDGET_S = {
+    ("first load", 300): 2.0,
+    ("edit -> redraw", 300): 0.5,
+    ("edit -> redraw", 2000): 1.5,
+    **{(what, n): 1.0 for what in ("report", "PNG", "SVG") for n in (40, 300, 2000)},
+}
+DRAWN = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.dataset.testScriptState !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')) return false;
+  const gantt = document.querySelector('.st-key-gantt-frame [data-testid="stVegaLiteChart"]');
+  return !!gantt && !!gantt.querySelector('canvas, svg');
+}"""
+FINISH_CHANGED = """(before) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+  .some(e => e.innerText.includes('Plan finish') && !e.innerText.includes(before))"""
+# Vega sets the chart's description (which names the finish) as the aria-label of the view it draws
+GANTT_CHANGED = """(before) => {
+  const view = document.querySelector('.st-key-gantt-frame [aria-label^="Gantt chart"]');
+  return !!view && !view.getAttribute('aria-label').includes('finish ' + before) && !!view.querySelector('canvas, svg');
+}"""
+
+
+def bench_plan(n: int) -> dict[str, Any]:
+    """A layered plan with estimates on every task and a deadline, as a real plan has."""
+    data = layered_plan_data(n, layer_size=max(5, n // 25))
+    for t in data["tasks"]:
+        d = t["duration"]
+        t["estimate"] = [max(0, d - d // 4), d, d + d // 2 + 1]
+    data["deadline"] = "2028-06-30"
+    return data
+
+
+def _metric(page: Any, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def _time(action: Callable[[], None], done: Callable[[], None]) -> float:
+    t = time.perf_counter()
+    action()
+    done()
+    return time.perf_counter() - t
+
+
+def _open_days_editor(page: Any, current: int, value: str) -> None:
+    """Opens the editor of Days in the first grid row by keyboard (click the row's Name cell,
+    well inside the wide column whatever the row-marker width, four cells right, Enter), checks
+    it holds that task's duration, and types `value`."""
+    grid = page.locator("[data-testid='stDataFrame']").last
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 200, box["y"] + 35 + 17)
+    grid.locator('[data-testid="glide-cell-2-0"][aria-selected="true"]').wait_for(state="attached")
+    for column in range(3, 7):  # the grid's DOM mirror says which cell holds the focus
+        page.keyboard.press("ArrowRight")
+        grid.locator(f'[data-testid="glide-cell-{column}-0"][aria-selected="true"]').wait_for(state="attached")
+    page.keyboard.press("Enter")
+    editor = page.locator("input.gdg-input")
+    editor.wait_for()
+    if editor.input_value() != str(current):
+        raise RuntimeError(f"opened a cell holding {editor.input_value()!r}, not Days of the first row ({current})")
+    editor.fill(value)
+    page.wait_for_function("(v) => document.querySelector('input.gdg-input')?.value === v", arg=value)
+
+
+def measure(browser: Any, url: str, first_days: int) -> dict[str, float]:
+    loads, edits, idles = [], [], []
+    downloads: dict[str, list[float]] = {"report": [], "PNG": [], "SVG": []}
+    for run in range(RUNS):
+        context = browser.new_context(viewport={"width": 1500, "height": 1400}, accept_downloads=True)
+        page = context.new_page()
+        loads.append(_time(lambda p=page: p.goto(url), lambda p=page: p.wait_for_function(DRAWN, timeout=120_000)))
+        wait_idle(page)
+        before = _metric(page, "Plan finish")
+        _open_days_editor(page, first_days, str(400 + 10 * run))
+        t = time.perf_counter()
+        page.keyboard.press("Enter")
+        page.wait_for_function(FINISH_CHANGED, arg=before, timeout=60_000)
+        page.wait_for_function(GANTT_CHANGED, arg=before, timeout=60_000)
+        edits.append(time.perf_counter() - t)
+        page.wait_for_function(DRAWN, timeout=60_000)
+        idles.append(time.perf_counter() - t)
+        for what, label, in_menu in (
+            ("report", "Report (HTML)", False),
+            ("PNG", "Gantt PNG", True),
+            ("SVG", "Gantt SVG", True),
+        ):
+            if in_menu:
+                page.get_by_role("button", name="More formats").click()
+            button = page.get_by_role("button", name=label)
+            button.wait_for()
+            t = time.perf_counter()
+            with page.expect_download(timeout=60_000) as info:
+                button.click()
+            info.value.path()
+            downloads[what].append(time.perf_counter() - t)
+            if in_menu:
+                page.keyboard.press("Escape")
+            wait_idle(page)
+        context.close()
+    out = {
+        "first load": statistics.median(loads),
+        "edit -> redraw": statistics.median(edits),
+        "edit -> idle": statistics.median(idles),
+    }
+    out.update({k: statistics.median(v) for k, v in downloads.items()})
+    return out
+
+
+def main(sizes: list[int]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    columns = ["first load", "edit -> redraw", "edit -> idle", "report", "PNG", "SVG"]
+    print(f"| tasks | {' | '.join(c + ' s' for c in columns)} |")
+    print("|---" * (len(columns) + 1) + "|")
+    over = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        data = Path(tmp)
+        store = Store(f"sqlite:///{data}/planner.db")
+        ids = {n: store.save(parse_plan(bench_plan(n)), note="benchmark")[0] for n in sizes}
+        store.close()
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with streamlit_app(data, echo_log=False) as url:
+            for n in sizes:
+                row = measure(browser, f"{url}/?plan={ids[n]}", bench_plan(n)["tasks"][0]["duration"])
+                print(f"| {n:,} | " + " | ".join(f"{row[c]:.2f}" for c in columns) + " |", flush=True)
+                over += [
+                    f"{c} at {n}: {row[c]:.2f} s > {BUDGET_S[(c, n)]} s"
+                    for c in columns
+                    if (c, n) in BUDGET_S and row[c] > BUDGET_S[(c, n)]
+                ]
+        browser.close()
+    print("\nbudgets: " + ("all met" if not over else "OVER: " + "; ".join(over)))
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [40, 300, 2_000])

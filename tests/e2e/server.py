@@ -1,0 +1,116 @@
+"""The app under `streamlit run` on loopback, and waiting on it: shared by the browser tests and
+the browser benchmark (benchmarks/bench_browser.py), so both measure the same app the same way.
+
+Follows Streamlit's own e2e set-up: a free loopback port, poll /_stcore/health, then wait for the
+app to be idle (no script running, no skeleton) after every action.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def RESULTS_LOG(folder: Path) -> Path:
+    return folder / "streamlit.log"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_app(
+    data: Path,
+    args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    echo_log: bool = True,
+) -> Iterator[str]:
+    """`streamlit run app.py` on a loopback port (a free one unless given) with its own database in
+    `data`; yields the URL."""
+    port = port or free_port()
+    db_url = f"sqlite:///{data}/planner.db"
+    environ = {**os.environ, "PLANNER_DB_URL": db_url, "PYTHONPATH": str(ROOT), **(env or {})}
+    log = open(RESULTS_LOG(data), "w")  # noqa: SIM115 - closed at teardown; a PIPE nobody reads would fill
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            os.environ.get("PLANNER_APP", str(ROOT / "app.py")),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            *args,
+        ],
+        cwd=ROOT,
+        env=environ,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().decode() == "ok":
+                    break
+        except OSError:
+            try:  # wait on the server process itself: a crash ends the wait at once
+                proc.wait(timeout=0.3)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    else:
+        proc.kill()
+        log.close()
+        raise RuntimeError("streamlit did not start:\n" + Path(log.name).read_text(errors="replace")[-3000:])
+    if proc.poll() is not None:
+        log.close()
+        raise RuntimeError("streamlit exited at start:\n" + Path(log.name).read_text(errors="replace")[-3000:])
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        if echo_log:
+            print("streamlit log tail:\n" + Path(log.name).read_text(errors="replace")[-2000:])
+
+
+def wait_idle(page: Any, timeout: int = 60_000) -> None:
+    """Waits until Streamlit has finished the current run and drawn everything."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout)
