@@ -32,7 +32,13 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.plans import layered_plan_data  # noqa: E402
 from planner.store import Store  # noqa: E402
 from planner.validate import parse_plan  # noqa: E402
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, streamlit_app, wait_idle  # noqa: E402
+from tests.e2e.server import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    edit_first_row_days,
+    streamlit_app,
+    wait_idle,
+)
 
 RUNS = 5
 BUDGET_S = {
@@ -79,27 +85,6 @@ def _time(action: Callable[[], None], done: Callable[[], None]) -> float:
     return time.perf_counter() - t
 
 
-def _open_days_editor(page: Any, current: int, value: str) -> None:
-    """Opens the editor of Days in the first grid row by keyboard (click the row's Name cell,
-    well inside the wide column whatever the row-marker width, four cells right, Enter), checks
-    it holds that task's duration, and types `value`."""
-    grid = page.locator("[data-testid='stDataFrame']").last
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 200, box["y"] + 35 + 17)
-    grid.locator('[data-testid="glide-cell-2-0"][aria-selected="true"]').wait_for(state="attached")
-    for column in range(3, 7):  # the grid's DOM mirror says which cell holds the focus
-        page.keyboard.press("ArrowRight")
-        grid.locator(f'[data-testid="glide-cell-{column}-0"][aria-selected="true"]').wait_for(state="attached")
-    page.keyboard.press("Enter")
-    editor = page.locator("input.gdg-input")
-    editor.wait_for()
-    if editor.input_value() != str(current):
-        raise RuntimeError(f"opened a cell holding {editor.input_value()!r}, not Days of the first row ({current})")
-    editor.fill(value)
-    page.wait_for_function("(v) => document.querySelector('input.gdg-input')?.value === v", arg=value)
-
-
 def measure(browser: Any, url: str, first_days: int) -> dict[str, float]:
     loads, edits, idles = [], [], []
     downloads: dict[str, list[float]] = {"report": [], "PNG": [], "SVG": []}
@@ -109,7 +94,7 @@ def measure(browser: Any, url: str, first_days: int) -> dict[str, float]:
         loads.append(_time(lambda p=page: p.goto(url), lambda p=page: p.wait_for_function(DRAWN, timeout=120_000)))
         wait_idle(page)
         before = _metric(page, "Plan finish")
-        _open_days_editor(page, first_days, str(400 + 10 * run))
+        edit_first_row_days(page, first_days, str(400 + 10 * run), commit=False)
         t = time.perf_counter()
         page.keyboard.press("Enter")
         page.wait_for_function(FINISH_CHANGED, arg=before, timeout=60_000)

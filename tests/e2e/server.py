@@ -114,3 +114,31 @@ def wait_idle(page: Any, timeout: int = 60_000) -> None:
     """Waits until Streamlit has finished the current run and drawn everything."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout)
+
+
+def edit_first_row_days(page: Any, current: int, value: str, commit: bool = True) -> None:
+    """Types `value` into Days of the task grid's first row and commits it with Enter (unless
+    `commit` is False: the caller presses Enter, e.g. to time the edit from there).
+
+    Keyboard only, each step waited on: a click on the row's Name cell (well inside the wide
+    column, whatever the row-marker width), the grid's DOM mirror (`glide-cell-COLUMN-ROW`,
+    aria-selected) confirming the focus after each arrow key, the cell editor holding the task's
+    duration (`current`, so a wrong cell fails here), then the typed value in the editor.
+    """
+    grid = page.locator("[data-testid='stDataFrame']").last
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 200, box["y"] + 35 + 17)
+    grid.locator('[data-testid="glide-cell-2-0"][aria-selected="true"]').wait_for(state="attached")
+    for column in range(3, 7):
+        page.keyboard.press("ArrowRight")
+        grid.locator(f'[data-testid="glide-cell-{column}-0"][aria-selected="true"]').wait_for(state="attached")
+    page.keyboard.press("Enter")
+    editor = page.locator("input.gdg-input")
+    editor.wait_for()
+    if editor.input_value() != str(current):
+        raise AssertionError(f"opened a cell holding {editor.input_value()!r}, not Days of the first row ({current})")
+    editor.fill(value)
+    page.wait_for_function("(v) => document.querySelector('input.gdg-input')?.value === v", arg=value)
+    if commit:
+        page.keyboard.press("Enter")

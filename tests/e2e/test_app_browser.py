@@ -7,7 +7,7 @@ from pathlib import Path
 from planner.formats.csvfile import milestones_csv
 from planner.schedule import schedule
 from planner.ui import state
-from tests.e2e.conftest import wait_idle
+from tests.e2e.server import edit_first_row_days, wait_idle
 
 
 def metric_value(page, label: str) -> str:
@@ -31,41 +31,7 @@ def test_landing_page_has_gantt_grid_download_and_no_exception(page, app_url):
     assert content == milestones_csv(expected)
 
 
-def _type_into_days_of_first_row(page, value: str) -> None:
-    """Types into Days of the first row by keyboard, waiting on the grid's own accessible cells and
-    cell editor (the canvas has a DOM mirror: `glide-cell-COLUMN-ROW` with aria-selected)."""
-    grid = page.locator('[data-testid="stDataFrame"]').last
-    grid.scroll_into_view_if_needed()
-    first = grid.locator('[data-testid="glide-cell-1-0"]')
-    first.wait_for(state="attached")
-    box = grid.bounding_box()
-    # First data row, first column (ID), then five columns right to "Days" (SD01, critical).
-    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
-    grid.locator('[data-testid="glide-cell-1-0"][aria-selected="true"]').wait_for(state="attached")
-    for column in range(2, 7):
-        page.keyboard.press("ArrowRight")
-        grid.locator(f'[data-testid="glide-cell-{column}-0"][aria-selected="true"]').wait_for(state="attached")
-    page.keyboard.press("Enter")  # open the cell editor
-    editor = page.locator("input.gdg-input")
-    editor.wait_for()
-    editor.fill(value)
-    page.wait_for_function("(v) => document.querySelector('input.gdg-input')?.value === v", arg=value)
-    page.keyboard.press("Enter")
-
-
-def _type_days_until(page, value: str, until) -> None:
-    """Types `value` into Days of the first row until `until(page)` sees its effect (the canvas
-    grid occasionally drops keys while it re-renders, so a lost edit is typed again, twice at most)."""
-    for attempt in range(3):
-        _type_into_days_of_first_row(page, value)
-        try:
-            until(page)
-            break
-        except Exception:
-            if attempt == 2:
-                raise
-            wait_idle(page)
-    wait_idle(page)
+FIRST_DAYS = state.example_plan().tasks[0].duration
 
 
 def test_grid_edit_changes_plan_finish(page, app_url):
@@ -77,7 +43,9 @@ def test_grid_edit_changes_plan_finish(page, app_url):
         "(before) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
         ".some(e => e.innerText.includes('Plan finish') && !e.innerText.includes(before))"
     )
-    _type_days_until(page, "30", lambda pg: pg.wait_for_function(changed, arg=before, timeout=15_000))
+    edit_first_row_days(page, FIRST_DAYS, "30")
+    page.wait_for_function(changed, arg=before, timeout=15_000)
+    wait_idle(page)
     after = metric_value(page, "Plan finish")
     assert after > before
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -148,7 +116,9 @@ def test_negative_days_are_listed_and_not_applied(page, app_url):
     page.goto(app_url)
     wait_idle(page)
     before = metric_value(page, "Plan finish")
-    _type_days_until(page, "-5", lambda pg: pg.wait_for_selector("text=value is not applied", timeout=15_000))
+    edit_first_row_days(page, FIRST_DAYS, "-5")
+    page.wait_for_selector("text=value is not applied", timeout=15_000)
+    wait_idle(page)
     assert metric_value(page, "Plan finish") == before
     assert page.locator('[data-testid="stException"]').count() == 0
 
@@ -163,9 +133,9 @@ def test_leaving_with_unsaved_edits_is_held_until_saved(page, app_url):
     wait_idle(page)
     before = metric_value(page, "Plan finish")
     assert page.evaluate(LEAVING) is False
-    _type_days_until(
-        page, "30", lambda pg: pg.wait_for_function("() => window.__plannerDirty === true", timeout=15_000)
-    )
+    edit_first_row_days(page, FIRST_DAYS, "30")
+    page.wait_for_function("() => window.__plannerDirty === true", timeout=15_000)
+    wait_idle(page)
     changed = metric_value(page, "Plan finish")
     assert changed != before and page.evaluate(LEAVING) is True
     page.locator(".st-key-save-plan button").click()
