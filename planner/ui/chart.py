@@ -28,4 +28,5 @@ def spec_of(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 
 def show(chart: alt.TopLevelMixin, key: str, width: str = "stretch", where: Any = None) -> None:
+    """`width` as `st.altair_chart` takes it; "stretch" is its default for a single view."""
     (where or st).vega_lite_chart(spec_of(chart), width=width, key=key)

@@ -39,6 +39,27 @@ def _milestones(sched: Schedule) -> None:
     editors.gate_editor(sched)
 
 
+@st.fragment
+def _gantt(sched: Schedule) -> None:
+    """The Gantt and its controls: colouring, grouping or filtering reruns this part alone."""
+    views.gantt(sched)
+
+
+@st.fragment
+def _view(view: str, sched: Schedule) -> None:
+    """A working view whose own widgets (a task to explain, a gate to record) rerun it alone; an
+    edit made here commits and reruns the whole page."""
+    shows = {
+        "Why critical?": lambda: views.why_critical(sched),
+        "Milestones": lambda: _milestones(sched),
+        "Progress": lambda: editors.progress(sched),
+        "RAID": lambda: views.raid(sched),
+        "Network": lambda: views.network(sched),
+        "Settings": lambda: settings.show(sched.plan),
+    }
+    shows[view]()
+
+
 def show() -> None:
     grid.apply_pending()
     guard.ask_if_pending()
@@ -63,20 +84,15 @@ def show() -> None:
     status = st.empty()  # filled last: its P80 run must not hold back the figures and the Gantt
     views.figures(sched)
     views.downloads(sched)
-    views.gantt(sched)
+    _gantt(sched)
     view = st.segmented_control(
         "View", VIEWS, default="Tasks", key="plan-view", label_visibility="collapsed", required=True
     )
-    shows = {
-        "Tasks": lambda: grid.show(plan),
-        "Why critical?": lambda: views.why_critical(sched),
-        "Milestones": lambda: _milestones(sched),
-        "Progress": lambda: editors.progress(sched),
-        "Risk": lambda: risk_view.show(plan),
-        "RAID": lambda: views.raid(sched),
-        "Network": lambda: views.network(sched),
-        "Settings": lambda: settings.show(plan),
-    }
-    shows[view or "Tasks"]()
+    if view in (None, "Tasks"):
+        grid.show(plan)  # a grid edit reschedules: the whole page reruns
+    elif view == "Risk":
+        risk_view.show(plan)  # a run feeds the status line at the top: the whole page reruns
+    else:
+        _view(view, sched)
     with status.container():
         views.status(sched)

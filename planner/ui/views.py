@@ -214,7 +214,7 @@ def raid(sched: Schedule) -> None:
         width="stretch",
         key="raid-table",
     )
-    show_chart(raid_heatmap(plan), key="raid-heatmap", width="content", where=right)
+    show_chart(raid_heatmap(plan), key="raid-heatmap", where=right)
     _download(st, BY_NAME["raid-csv"], sched, _slug(plan.name))
 
 

@@ -146,3 +146,28 @@ def test_leaving_with_unsaved_edits_is_held_until_saved(page, app_url):
     page.reload()
     wait_idle(page)
     assert metric_value(page, "Plan finish") == changed
+
+
+def test_gantt_controls_rerun_the_gantt_alone(page, app_url):
+    """Tests the Gantt fragment: colouring by owner draws a new Gantt, and nothing the server sends
+    for it redraws the rest of the page (a whole-page rerun resends every small element, such as
+    the save bar's "Not saved yet")."""
+    frames: list[bytes] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(_as_bytes(data))))
+    page.goto(app_url)
+    wait_idle(page)
+    page.evaluate("() => { window.__svg = document.querySelector('.st-key-gantt-frame svg.marks'); }")
+    frames.clear()
+    page.locator(".st-key-gantt-color").click()
+    page.get_by_role("option", name="Owner").click()
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.st-key-gantt-frame svg.marks'); return !!s && s !== window.__svg; }"
+    )
+    wait_idle(page)
+    legend = page.locator(".st-key-gantt-frame svg.marks").inner_html()
+    assert "Owner" in legend and "vendor" in legend
+    assert frames and not any(b"Not saved yet" in f for f in frames)
+
+
+def _as_bytes(data: str | bytes) -> bytes:
+    return data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")
