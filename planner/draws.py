@@ -167,3 +167,42 @@ def centred(
     p = p.copy()
     p[moved] = np.where(scalable, p[moved] * factor, p[moved] + d)
     return p, np.concatenate((table, own)), row
+
+
+Impact = tuple[np.ndarray, float, np.ndarray]  # tasks delayed, probability, delay quantile row
+
+
+def risk_impacts(plan: Plan, distribution: str) -> list[Impact]:
+    """The open risks with a schedule impact (DESIGN.md): the plan positions of the tasks each
+    delays (those not finished yet), its probability and its delay's quantile row."""
+    position = {t.id: j for j, t in enumerate(plan.tasks)}
+    out = []
+    for item in plan.raid:
+        impact = item.schedule_impact
+        if impact is None or not item.is_open or impact.probability == 0:
+            continue
+        idx = [position[t] for t in item.tasks if plan.tasks[position[t]].actual_finish is None]
+        if not idx:
+            continue
+        e = impact.delay
+        row = _quantile_row(float(e.optimistic), float(e.likely), float(e.pessimistic), distribution)
+        out.append((np.array(idx, dtype=np.int64), impact.probability, row))
+    return out
+
+
+def add_risk_delays(rng: np.random.Generator, d: np.ndarray, impacts: list[Impact], scale: int) -> None:
+    """Adds, in place, each risk's delay (in the run's units) to its tasks in the iterations where
+    it fires; the same delay hits every task the risk names in that iteration."""
+    n = d.shape[1]
+    for idx, probability, row in impacts:
+        fires = rng.random(n) < probability
+        delay = np.rint(row[rng.integers(0, QUANTILES, size=n)] * scale).astype(d.dtype)
+        d[idx] += np.where(fires, delay, 0).astype(d.dtype)[None, :]
+
+
+def worst_delays(impacts: list[Impact], tasks: int) -> np.ndarray:
+    """Per task, the most its risks can add (whole days): every risk firing at its pessimistic."""
+    extra = np.zeros(tasks, dtype=np.int64)
+    for idx, _, row in impacts:
+        extra[idx] += int(np.ceil(row[-1]))
+    return extra

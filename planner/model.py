@@ -307,6 +307,15 @@ class RiskSpec(_Frozen):
     uplift: Annotated[float, Field(ge=0, le=5)] = 0.0
 
 
+class ScheduleImpact(_Frozen):
+    """What a risk does to the dates if it happens (DESIGN.md): with `probability` (0..1) in a
+    Monte Carlo iteration it adds a delay drawn from `delay` (working days, three-point) to the
+    duration of each task the risk names."""
+
+    probability: Annotated[float, Field(ge=0, le=1)]
+    delay: Estimate
+
+
 class RaidItem(_Frozen):
     """A RAID log entry (risk, action, issue or decision), linked to tasks and gates."""
 
@@ -319,6 +328,15 @@ class RaidItem(_Frozen):
     due: PlanDate | None = None
     probability: Annotated[int, Field(ge=1, le=5)] | None = None
     impact: Annotated[int, Field(ge=1, le=5)] | None = None
+    schedule_impact: ScheduleImpact | None = None
+
+    @model_validator(mode="after")
+    def _impact_on_tasks(self) -> RaidItem:
+        if self.schedule_impact is not None and self.kind != "risk":
+            raise ValueError(f"schedule_impact: only a risk moves dates (this item is {self.kind!r})")
+        if self.schedule_impact is not None and not self.tasks:
+            raise ValueError("schedule_impact: name the tasks the risk delays under tasks")
+        return self
 
     @property
     def is_open(self) -> bool:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.draws import centred, draw_durations, estimates
+from planner.draws import add_risk_delays, centred, draw_durations, estimates, risk_impacts, worst_delays
 from planner.limits import MAX_SPAN
 from planner.model import Plan, PlanError, Problem
 from planner.network import Network, padded, run_passes, sweep2d
@@ -119,7 +119,13 @@ class RiskResult:
 
 
 def _work_units(
-    net: Network, base: np.ndarray, p: np.ndarray, est_idx: np.ndarray, earliest: np.ndarray, inactive: np.ndarray
+    net: Network,
+    base: np.ndarray,
+    p: np.ndarray,
+    est_idx: np.ndarray,
+    earliest: np.ndarray,
+    inactive: np.ndarray,
+    extra: np.ndarray,
 ) -> tuple[type, int, int]:
     """The passes' integer type, time unit (1/scale day) and bound on their values, in units.
 
@@ -127,12 +133,14 @@ def _work_units(
     day, exact (criticality compares floats exactly) and in int16 when the values fit (half
     the memory traffic of int32). Rounding each draw to whole days instead would add 1/12 day²
     of variance per task, nearly doubling the spread of a narrow estimate such as (1, 2, 3).
-    The plan finish with all pessimistic durations bounds every iteration's; values stay within
+    The plan finish with all pessimistic durations (and every risk firing at its pessimistic
+    delay) bounds every iteration's; values stay within
     that plus one task and one lag. An inactive link adds minus the bound to a value, so with
     inactive links the sums need twice the range.
     """
     worst = base.copy()
     worst[est_idx] = np.maximum(worst[est_idx], np.ceil(p).astype(np.int64))
+    worst += extra  # risks that fire add their delay
     n = base.size
     if n == 0:
         return np.int16, 64, 64
@@ -319,7 +327,8 @@ def simulate(
     earliest = np.maximum(sol.earliest, 0)
     inactive = fixed[net.dst]
     has_inactive = bool(inactive.any())
-    work, scale, bound = _work_units(net, base, p, est_idx, earliest, inactive)
+    impacts = risk_impacts(plan, distribution)
+    work, scale, bound = _work_units(net, base, p, est_idx, earliest, inactive, worst_delays(impacts, t_count))
     shift, half = scale.bit_length() - 1, scale // 2  # units -> nearest whole day: (x + half) >> shift
     earliest = (earliest * scale).astype(work)
     rng = np.random.default_rng(seed)
@@ -341,6 +350,8 @@ def simulate(
     while done < iterations:
         n = min(chunk, iterations - done)
         d = draw_durations(rng, base, est_idx, rho, n, quantiles)
+        if impacts:
+            add_risk_delays(rng, d, impacts, scale)
         c = lag + d[net.src] * a_from - d[net.dst] * a_to
         if has_inactive:
             c[inactive] = -bound  # a link into a started task no longer constrains

@@ -216,3 +216,66 @@ def test_milestone_dates_at_each_percentile():
     assert [done.dates[q] for q in (10, 50, 80, 90)] == [result.finish_dates[q] for q in (10, 50, 80, 90)]
     assert done.dates[10] < done.dates[50] < done.dates[80] < done.dates[90]
     assert result.to_json()["milestones"][0]["p80"] == done.dates[80].isoformat()
+
+
+# ---------------------------------------------------------------- risks that move dates
+
+
+def _risky(probability: float, delay: list[int], tasks: list[str], status: str = "open") -> dict:
+    return {
+        "id": "R1",
+        "kind": "risk",
+        "title": "Key SMEs leave during KT",
+        "status": status,
+        "tasks": tasks,
+        "schedule_impact": {"probability": probability, "delay": delay},
+    }
+
+
+def test_a_risk_that_always_fires_adds_its_delay_to_the_finish():
+    """Tests schedule_impact: a certain risk with a fixed 10-day delay on a critical task moves
+    every iteration's finish by 10 working days; on a task with 20 days of float it moves nothing."""
+    tasks = [task("A", 5), task("B", 5, "A"), task("C", 2)]
+    plan = parse_plan(plan_data(*tasks, raid=[_risky(1.0, [10, 10, 10], ["A"])]))
+    r = simulate(plan, iterations=500, seed=3)
+    assert r.deterministic_days == 10
+    assert r.finish_days[10] == r.finish_days[90] == 20
+    slack = parse_plan(
+        plan_data(task("A", 5), task("B", 5, "A"), task("C", 40), raid=[_risky(1.0, [10, 10, 10], ["A"])])
+    )
+    assert simulate(slack, iterations=200, seed=3).finish_days[90] == 40
+
+
+def test_a_risk_fires_with_its_probability_and_closed_risks_do_not():
+    """Tests that a 30% risk delays about 30% of the iterations (by its drawn delay), that the same
+    seed gives the same result, and that a closed risk moves nothing."""
+    tasks = [task("A", 5), task("B", 5, "A")]
+    plan = parse_plan(plan_data(*tasks, raid=[_risky(0.3, [4, 6, 9], ["B"])]))
+    r = simulate(plan, iterations=4000, seed=11)
+    late = r.finish_samples > 10
+    assert abs(late.mean() - 0.3) < 0.03
+    assert r.finish_samples[late].min() >= 14 and r.finish_samples.max() <= 19
+    assert np.array_equal(simulate(plan, iterations=4000, seed=11).finish_samples, r.finish_samples)
+    closed = parse_plan(plan_data(*tasks, raid=[_risky(0.3, [4, 6, 9], ["B"], status="closed")]))
+    assert simulate(closed, iterations=500, seed=11).finish_days[90] == 10
+
+
+def test_schedule_impact_is_checked_and_kept_in_the_plan_file():
+    """Tests the rules (a risk only, with tasks, 0 <= probability <= 1, ordered delay) and that the
+    plan file keeps the impact."""
+    from planner.formats.planfile import dump_yaml, read_yaml
+
+    bad = [
+        {**_risky(0.5, [1, 2, 3], ["A"]), "kind": "action"},
+        {**_risky(0.5, [1, 2, 3], []), "id": "R2"},
+        {**_risky(1.5, [1, 2, 3], ["A"]), "id": "R3"},
+        {**_risky(0.5, [3, 2, 1], ["A"]), "id": "R4"},
+    ]
+    with pytest.raises(PlanError) as err:
+        parse_plan(plan_data(task("A", 3), raid=bad))
+    text = str(err.value)
+    assert "only a risk moves dates" in text and "name the tasks" in text
+    assert "probability: must be <= 1" in text and "optimistic <= likely <= pessimistic" in text
+    plan = parse_plan(plan_data(task("A", 3), raid=[_risky(0.25, [10, 15, 25], ["A"])]))
+    again = parse_plan(read_yaml(dump_yaml(plan)))
+    assert again.raid[0].schedule_impact == plan.raid[0].schedule_impact

@@ -207,6 +207,7 @@ def raid(sched: Schedule) -> None:
                 "tasks": ", ".join(r.tasks),
                 "due": r.due.isoformat() if r.due else "",
                 "score": r.score,
+                "schedule impact": _impact_text(r.schedule_impact),
             }
             for r in plan.raid
         ],
@@ -216,6 +217,14 @@ def raid(sched: Schedule) -> None:
     )
     show_chart(raid_heatmap(plan), key="raid-heatmap", where=right)
     _download(st, BY_NAME["raid-csv"], sched, _slug(plan.name))
+
+
+def _impact_text(impact: Any) -> str:
+    """`25% x 10/15/25 days`: the chance a risk fires in the Monte Carlo and the delay it adds."""
+    if impact is None:
+        return ""
+    e = impact.delay
+    return f"{impact.probability:.0%} x {e.optimistic}/{e.likely}/{e.pessimistic} days"
 
 
 def open_raid(sched: Schedule, items: Sequence[Any] | None = None) -> None:
