@@ -230,9 +230,18 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from planner.risk import simulate
 
     plan = _load(args)
+    from planner.risk_drivers import risk_drivers
+
     result = simulate(plan, iterations=args.iterations, seed=args.seed, distribution=args.distribution)
+    drivers = risk_drivers(plan, result)
     if args.format == "json":
-        print(json.dumps(result.to_json(), indent=2))
+        doc = result.to_json()
+        if drivers:
+            doc["risk_drivers"] = [
+                {"id": d.id, "title": d.title, "probability": d.probability, "p80_shift_days": d.p80_shift}
+                for d in drivers
+            ]
+        print(json.dumps(doc, indent=2))
         return 0
     if args.format == "csv":
         from planner.formats.csvfile import write_rows
@@ -255,6 +264,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(f"  {label:<{width}}  {day}  ({days} working days)")
     if result.deadline_probability is not None:
         print(f"  chance of meeting the deadline {plan.deadline}: {result.deadline_probability:.0%}")
+    for d in drivers:
+        print(f"  risk {d.id} ({d.probability:.0%}) moves P80 by {d.p80_shift:+d} working days: {d.title}")
     if result.milestones:
         width = max(14, *(len(m.id) for m in result.milestones))
         print(f"  {'milestone':<{width + 2}}  {'planned':<10}  {'P50':<10}  {'P80':<10}  {'P90':<10}  name")

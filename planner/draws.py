@@ -9,6 +9,7 @@ out as fractions of a day, in the run's integer units (`risk._work_units`).
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from functools import lru_cache
 
 import numpy as np
@@ -172,21 +173,24 @@ def centred(
 Impact = tuple[np.ndarray, float, np.ndarray]  # tasks delayed, probability, delay quantile row
 
 
-def risk_impacts(plan: Plan, distribution: str) -> list[Impact]:
+def risk_impacts(plan: Plan, distribution: str, muted: Collection[str] = ()) -> list[Impact]:
     """The open risks with a schedule impact (DESIGN.md): the plan positions of the tasks each
-    delays (those not finished yet), its probability and its delay's quantile row."""
+    delays (those not finished yet), its probability and its delay's quantile row. A muted risk
+    keeps its place with probability 0, so it draws the same random numbers and never fires: the
+    other risks and tasks then draw exactly what they drew with it (see `risk_drivers`)."""
     position = {t.id: j for j, t in enumerate(plan.tasks)}
     out = []
     for item in plan.raid:
         impact = item.schedule_impact
-        if impact is None or not item.is_open or impact.probability == 0:
+        if impact is None or not item.is_open:
             continue
         idx = [position[t] for t in item.tasks if plan.tasks[position[t]].actual_finish is None]
         if not idx:
             continue
         e = impact.delay
         row = _quantile_row(float(e.optimistic), float(e.likely), float(e.pessimistic), distribution)
-        out.append((np.array(idx, dtype=np.int64), impact.probability, row))
+        chance = 0.0 if item.id in muted else impact.probability
+        out.append((np.array(idx, dtype=np.int64), chance, row))
     return out
 
 

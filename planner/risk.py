@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -304,8 +305,10 @@ def simulate(
     uplift: float | None = None,
     chunk: int | None = None,
     progress=None,
+    muted_risks: Collection[str] = (),
 ) -> RiskResult:
-    """Monte Carlo of the plan finish; `progress(done, total)` is called after each chunk."""
+    """Monte Carlo of the plan finish; `progress(done, total)` is called after each chunk.
+    `muted_risks` names RAID risks that do not fire in this run (to measure what each one costs)."""
     if distribution not in DISTRIBUTIONS:
         raise PlanError([Problem("simulate", "distribution", f"use one of {', '.join(DISTRIBUTIONS)}")])
     if not 1 <= iterations <= MAX_ITERATIONS:
@@ -327,7 +330,7 @@ def simulate(
     earliest = np.maximum(sol.earliest, 0)
     inactive = fixed[net.dst]
     has_inactive = bool(inactive.any())
-    impacts = risk_impacts(plan, distribution)
+    impacts = risk_impacts(plan, distribution, muted_risks)
     work, scale, bound = _work_units(net, base, p, est_idx, earliest, inactive, worst_delays(impacts, t_count))
     shift, half = scale.bit_length() - 1, scale // 2  # units -> nearest whole day: (x + half) >> shift
     earliest = (earliest * scale).astype(work)

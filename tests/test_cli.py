@@ -274,3 +274,35 @@ def test_quick_commands_load_no_table_or_chart_library(tmp_path, argv, allowed):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert loaded == sorted(allowed), done.stdout
+
+
+def test_simulate_names_the_risks_that_move_p80(tmp_path):
+    """Tests `simulate`: a plan whose RAID risk carries a schedule impact lists how far it moves P80,
+    in the table and in the JSON."""
+    doc = {
+        "name": "Risky",
+        "start": "2027-01-04",
+        "tasks": [
+            {"id": "A", "name": "Build", "duration": 5},
+            {"id": "B", "name": "Cutover", "duration": 2, "depends_on": ["A"]},
+        ],
+        "raid": [
+            {
+                "id": "R1",
+                "kind": "risk",
+                "title": "Key SMEs leave during KT",
+                "tasks": ["A"],
+                "schedule_impact": {"probability": 1, "delay": [4, 4, 4]},
+            }
+        ],
+    }
+    path = tmp_path / "risky.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    table = run("simulate", str(path), "--iterations", "200")
+    assert table.returncode == 0
+    assert "risk R1 (100%) moves P80 by +4 working days: Key SMEs leave during KT" in table.stdout
+    data = json.loads(run("simulate", str(path), "--iterations", "200", "--format", "json").stdout)
+    assert data["risk_drivers"] == [
+        {"id": "R1", "title": "Key SMEs leave during KT", "probability": 1.0, "p80_shift_days": 4}
+    ]
+    assert data["finish"]["p80"]["days"] == 11

@@ -279,3 +279,21 @@ def test_schedule_impact_is_checked_and_kept_in_the_plan_file():
     plan = parse_plan(plan_data(task("A", 3), raid=[_risky(0.25, [10, 15, 25], ["A"])]))
     again = parse_plan(read_yaml(dump_yaml(plan)))
     assert again.raid[0].schedule_impact == plan.raid[0].schedule_impact
+
+
+def test_risk_drivers_rank_risks_by_their_p80_shift():
+    """Tests the tornado's numbers: a certain 10-day risk on the critical path moves P80 by 10, a
+    risk on a task with ample float by 0, and muting a risk leaves every other draw unchanged."""
+    from planner.risk_drivers import risk_drivers
+
+    tasks = [task("A", 5, estimate=[4, 5, 8]), task("B", 5, "A"), task("C", 3, estimate=[2, 3, 4])]
+    raid = [
+        {**_risky(1.0, [10, 10, 10], ["B"]), "id": "R1", "title": "Cutover slips"},
+        {**_risky(0.5, [1, 2, 3], ["C"]), "id": "R2", "title": "Side task late"},
+    ]
+    plan = parse_plan(plan_data(*tasks, raid=raid))
+    result = simulate(plan, iterations=2000, seed=5)
+    drivers = risk_drivers(plan, result)
+    assert [(d.id, d.p80_shift) for d in drivers] == [("R1", 10), ("R2", 0)]
+    muted = simulate(plan, iterations=2000, seed=5, muted_risks={"R1"})
+    assert np.array_equal(muted.finish_samples + 10, result.finish_samples)

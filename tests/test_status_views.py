@@ -6,8 +6,10 @@ import datetime as dt
 import json
 
 import vl_convert as vlc
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from planner.charts import gantt_chart, risk_charts
+from planner.model import RaidItem
 from planner.risk import simulate
 from planner.schedule import baseline_of, schedule
 from planner.status import plan_status
@@ -138,3 +140,32 @@ def test_status_weighs_p80_against_the_deadline(app):
     p80 = simulate(state_plan, iterations=2_000, seed=1).finish_days[80]
     assert p80 > sched.finish_offset + 12  # the case this test is about
     assert "AMBER" in line and f"P80 finish lies {p80 - sched.finish_offset - 12} working days past" in line
+
+
+def test_risk_view_shows_which_risks_move_p80(app):
+    """Tests the tornado in the Risk view: with a certain 15-day risk on the pilot go/no-go gate's
+    predecessor, the view draws one more chart and its bar says the P80 finish moves 15 days."""
+    plan = app.session_state[state.PLAN]
+    risky = plan.model_copy(
+        update={
+            "raid": (
+                *plan.raid,
+                RaidItem(
+                    id="R9",
+                    kind="risk",
+                    title="Pilot scale gate fails first time",
+                    tasks=("SD15",),
+                    schedule_impact={"probability": 1.0, "delay": [15, 15, 15]},
+                ),
+            )
+        }
+    )
+    app.session_state[state.PLAN] = parse_plan(risky.model_dump())
+    app.segmented_control(key="plan-view").set_value("Risk").run()
+    app.number_input(key="risk-iterations").set_value(1000)
+    app.button(key="risk-run").click().run()
+    assert not app.exception
+    assert any("Risks that move the P80 finish" in m.value for m in app.markdown)
+    tornado = next(c for c in app.get("vega_lite_chart") if "P80 finish moves by" in c.proto.spec)
+    rows = convert_arrow_bytes_to_pandas_df(tornado.proto.datasets[0].data.data)
+    assert rows.to_dict("records") == [{"risk": "R9  Pilot scale gate fails first time", "shift": 15, "chance": "100%"}]

@@ -3,7 +3,7 @@
 from planner.charts.common import CRITICAL, GATE, NORMAL, SUMMARY
 from planner.charts.gantt import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_chart, gantt_rows
 from planner.charts.network import network_chart, network_layout
-from planner.charts.steering import raid_heatmap, risk_charts
+from planner.charts.steering import raid_heatmap, risk_charts, tornado_chart
 
 __all__ = [
     "COLOR_BY",
@@ -19,4 +19,5 @@ __all__ = [
     "network_layout",
     "raid_heatmap",
     "risk_charts",
+    "tornado_chart",
 ]

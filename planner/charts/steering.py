@@ -110,3 +110,29 @@ def raid_heatmap(plan: Any) -> alt.LayerChart:
     )
     text = base.mark_text(fontSize=14, fontWeight="bold").encode(text=alt.Text("count:Q"))
     return (heat + text.transform_filter(alt.datum.count > 0)).properties(width=260, height=260)
+
+
+def tornado_chart(drivers: Any) -> alt.Chart:
+    """How far each risk moves the P80 finish (working days), the largest first."""
+    rows = [
+        {
+            "risk": f"{d.id}  {d.title}" if len(d.title) <= 50 else f"{d.id}  {d.title[:49]}…",
+            "shift": d.p80_shift,
+            "chance": f"{d.probability:.0%}",
+        }
+        for d in drivers
+    ]
+    return (
+        alt.Chart(inline(rows))
+        .mark_bar(color=CRITICAL, height=16)
+        .encode(
+            x=alt.X("shift:Q", title="P80 finish moves by (working days)", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("risk:N", sort=None, title=None, axis=alt.Axis(labelLimit=360)),
+            tooltip=[
+                alt.Tooltip("risk:N", title="Risk"),
+                alt.Tooltip("chance:N", title="Chance it happens"),
+                alt.Tooltip("shift:Q", title="P80 moves (working days)"),
+            ],
+        )
+        .properties(height=alt.Step(26), width="container")
+    )

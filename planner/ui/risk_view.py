@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.charts import risk_charts
+from planner import memo
+from planner.charts import risk_charts, tornado_chart
 from planner.model import Plan, PlanError
 from planner.risk import RiskResult, simulate
+from planner.risk_drivers import risk_drivers
 from planner.ui.chart import show as show_chart
 from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md_list
@@ -96,6 +98,15 @@ def _deadlines(plan: Plan, result: RiskResult) -> None:
     )
 
 
+def _drivers(plan: Plan, result: RiskResult) -> None:
+    """The tornado: how far each RAID risk with a schedule impact moves the P80 finish."""
+    if not any(r.schedule_impact is not None and r.is_open for r in plan.raid):
+        return
+    drivers = memo.cached(memo.own(result), "risk-drivers", lambda: risk_drivers(plan, result))
+    st.markdown("**Risks that move the P80 finish** (each one's effect: P80 with it minus P80 without it)")
+    show_chart(tornado_chart(drivers), key="risk-tornado")
+
+
 def _summary(plan: Plan, result: RiskResult) -> None:
     cols = st.columns(5)
     cols[0].metric("Deterministic finish", result.deterministic_date.isoformat())
@@ -111,6 +122,7 @@ def _summary(plan: Plan, result: RiskResult) -> None:
     left, right = st.columns(2)
     show_chart(histogram, key="risk-histogram", where=left)
     show_chart(s_curve, key="risk-scurve", where=right)
+    _drivers(plan, result)
     if result.milestones:
         st.markdown("**Milestones and gates**: planned date and the date reached in 50, 80 and 90% of runs")
         st.dataframe(

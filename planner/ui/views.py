@@ -202,12 +202,12 @@ def raid(sched: Schedule) -> None:
                 "id": r.id,
                 "kind": r.kind,
                 "title": r.title,
+                "schedule impact": _impact_text(r.schedule_impact),
                 "owner": r.owner or "",
                 "status": r.status,
                 "tasks": ", ".join(r.tasks),
                 "due": r.due.isoformat() if r.due else "",
                 "score": r.score,
-                "schedule impact": _impact_text(r.schedule_impact),
             }
             for r in plan.raid
         ],
