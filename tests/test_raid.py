@@ -97,3 +97,38 @@ def test_executive_share_view_lists_open_raid_items():
     assert not at.exception
     ids = [i for d in at.dataframe if "title" in d.value.columns for i in d.value["id"].tolist()]
     assert "R9" in ids and "A9" not in ids
+
+
+def test_raid_csv_and_workbook_carry_a_risks_schedule_impact(tmp_path):
+    """Tests that the RAID CSV and the workbook's RAID sheet carry the chance and the three-point
+    delay as numbers (never a text like 5/10/20, which a spreadsheet would read as a date)."""
+    import pandas as pd
+
+    from planner.formats.xlsx import to_xlsx
+
+    data = plan_data(
+        task("A", 5),
+        raid=[
+            {
+                "id": "R1",
+                "kind": "risk",
+                "title": "Key SMEs leave during KT",
+                "tasks": ["A"],
+                "schedule_impact": {"probability": 0.3, "delay": [5, 10, 20]},
+            },
+            {"id": "A1", "kind": "action", "title": "Backfill plan", "tasks": ["A"]},
+        ],
+    )
+    plan = parse_plan(data)
+    rows = list(csv.DictReader(io.StringIO(raid_csv(plan))))
+    assert [rows[0][k] for k in ("delay_chance", "delay_optimistic", "delay_likely", "delay_pessimistic")] == [
+        "0.3",
+        "5",
+        "10",
+        "20",
+    ]
+    assert rows[1]["delay_chance"] == "" and rows[1]["delay_likely"] == ""
+    out = tmp_path / "plan.xlsx"
+    out.write_bytes(to_xlsx(schedule(plan)))
+    sheet = pd.read_excel(out, sheet_name="RAID")
+    assert sheet.loc[0, "delay_chance"] == 0.3 and sheet.loc[0, "delay_pessimistic"] == 20

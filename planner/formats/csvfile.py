@@ -239,7 +239,11 @@ def _task_from_record(record: Mapping[str, str], label: str) -> tuple[dict[str, 
     return task, problems
 
 
-RAID_COLUMNS = ["id", "kind", "title", "owner", "status", "tasks", "due", "probability", "impact", "score"]
+RAID_COLUMNS = [
+    *("id", "kind", "title", "owner", "status", "tasks", "due", "probability", "impact", "score"),
+    # a risk's schedule impact: the chance (0..1) and the delay in working days, three-point
+    *("delay_chance", "delay_optimistic", "delay_likely", "delay_pessimistic"),
+]
 
 
 def raid_row(r: Any) -> list[Any]:
@@ -255,7 +259,15 @@ def raid_row(r: Any) -> list[Any]:
         r.probability,
         r.impact,
         r.score,
+        *_impact_cells(r.schedule_impact),
     ]
+
+
+def _impact_cells(impact: Any) -> list[Any]:
+    if impact is None:
+        return [None, None, None, None]
+    e = impact.delay
+    return [impact.probability, e.optimistic, e.likely, e.pessimistic]
 
 
 def raid_csv(plan: Plan) -> str:
