@@ -262,6 +262,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     width = max(len(label) for label, _, _ in lines)
     for label, day, days in lines:
         print(f"  {label:<{width}}  {day}  ({days} working days)")
+    if result.uplift:
+        print(f"  the uplift stretches the time after {result.uplift_from} (the first gate, G0, or the status date)")
     if result.deadline_probability is not None:
         print(f"  chance of meeting the deadline {plan.deadline}: {result.deadline_probability:.0%}")
     for d in drivers:
@@ -359,6 +361,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as exc:  # a bug, not bad input: still no traceback unless asked
         if os.environ.get("PLANNER_DEBUG"):
             raise

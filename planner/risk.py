@@ -40,14 +40,18 @@ class MilestoneRisk:
     name: str
     deterministic: dt.date
     dates: dict[int, dt.date]
+    uplifted_p80: dt.date | None = None  # with the plan's reference-class uplift, when it has one
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "id": self.id,
             "name": self.name,
             "deterministic": self.deterministic.isoformat(),
             **{f"p{q}": self.dates[q].isoformat() for q in PERCENTILES},
         }
+        if self.uplifted_p80 is not None:
+            out["p80_uplifted"] = self.uplifted_p80.isoformat()
+        return out
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class RiskResult:
     finish_dates: dict[int, dt.date]
     uplifted_p80_days: int
     uplifted_p80_date: dt.date
+    uplift_from: dt.date  # the uplift stretches the time after this day: G0, or the status date
     deadline_probability: float | None
     task_ids: tuple[str, ...]
     criticality: np.ndarray
@@ -107,6 +112,7 @@ class RiskResult:
             },
             "uplift": {
                 "factor": self.uplift,
+                "from": self.uplift_from.isoformat(),
                 "p80": {"days": self.uplifted_p80_days, "date": self.uplifted_p80_date.isoformat()},
             },
             "deadline_probability": self.deadline_probability,
@@ -280,18 +286,45 @@ class _FinishCounts:
         return out
 
 
-def _milestone_dates(plan: Plan, sol: Solution, by_q: dict[int, np.ndarray]) -> tuple[MilestoneRisk, ...]:
+def _uplifted(ef: np.ndarray, anchor: int, factor: float) -> np.ndarray:
+    """EF offsets with the time after `anchor` stretched by 1 + factor (whole days, rounded up)."""
+    stretched = anchor + np.ceil((ef - anchor) * (1 + factor) - 1e-9).astype(np.int64)
+    return np.where(ef > anchor, stretched, ef)
+
+
+def _uplift_anchor(plan: Plan, sol: Solution) -> int:
+    """Where the reference-class uplift starts (DESIGN.md: from the contract, G0, on): the end of
+    the earliest gate on the schedule (contract signature in the templates, exit invoked in the
+    exit), or the status date when that is later; the plan start when there is no gate."""
+    cal = sol.calendar
+    now = cal.offset_on_or_after(plan.status_date + dt.timedelta(days=1)) if plan.status_date else 0
+    gates = [j for j, t in enumerate(plan.tasks) if t.is_gate]
+    g0 = int(min(sol.passes.ef[gates])) if gates else 0
+    return max(now, g0)
+
+
+def _milestone_dates(
+    plan: Plan, sol: Solution, by_q: dict[int, np.ndarray], anchor: int, factor: float
+) -> tuple[MilestoneRisk, ...]:
     """Percentile dates of milestones and gates, on the schedule's date rule: a milestone a
-    start drives sits on day ES, not ES - 1 (see `schedule._date_offsets`), in every iteration."""
+    start drives sits on day ES, not ES - 1 (see `schedule._date_offsets`), in every iteration.
+    With an uplift, each P80 is stretched from the anchor as the plan's P80 is."""
     key = np.array([j for j, t in enumerate(plan.tasks) if t.is_key_date], dtype=np.int64)
     if key.size == 0:
         return ()
     cal = sol.calendar
     shift = (sol.passes.ef[key] - 1) - sol.finish_off[key]  # -1 where a start drives the milestone
     dates = {q: _finish_dates(cal, by_q[q][key] - shift) for q in PERCENTILES}
+    up = _finish_dates(cal, _uplifted(by_q[80][key], anchor, factor) - shift) if factor else None
     deterministic = cal.dates_of(sol.finish_off[key])
     return tuple(
-        MilestoneRisk(plan.tasks[j].id, plan.tasks[j].name, deterministic[i], {q: dates[q][i] for q in PERCENTILES})
+        MilestoneRisk(
+            plan.tasks[j].id,
+            plan.tasks[j].name,
+            deterministic[i],
+            {q: dates[q][i] for q in PERCENTILES},
+            up[i] if up is not None else None,
+        )
         for i, j in enumerate(key.tolist())
     )
 
@@ -385,9 +418,8 @@ def simulate(
     ordered = np.sort(finish)  # numpy's "higher" percentile method, one sort for all four
     pct = {q: int(ordered[_rank(q, iterations)]) for q in PERCENTILES}
 
-    # The uplift applies to the work still ahead: from the status date when there is one.
-    now = cal.offset_on_or_after(plan.status_date + dt.timedelta(days=1)) if plan.status_date else 0
-    up_days = now + math.ceil((pct[80] - now) * (1 + factor)) if factor and pct[80] > now else pct[80]
+    anchor = _uplift_anchor(plan, sol)
+    up_days = int(_uplifted(np.array([pct[80]]), anchor, factor)[0]) if factor else pct[80]
     deadline_p = None
     if plan.deadline:
         cap = cal.deadline_offset(plan.deadline)
@@ -407,13 +439,14 @@ def simulate(
         finish_dates=finish_dates,
         uplifted_p80_days=up_days,
         uplifted_p80_date=_finish_dates(cal, np.array([up_days]))[0],
+        uplift_from=cal.date_of(max(anchor - 1, 0)),
         deadline_probability=deadline_p,
         task_ids=tuple(t.id for t in tasks),
         criticality=critical_count / iterations,
         task_p50=p50,
         task_p80=p80,
         task_p80_dates=tuple(_finish_dates(cal, p80)),
-        milestones=_milestone_dates(plan, sol, by_q),
+        milestones=_milestone_dates(plan, sol, by_q, anchor, factor),
         finish_samples=finish,
         task_deadlines=tuple(
             DeadlineRisk(tasks[j].id, tasks[j].name, tasks[j].deadline, float(met / iterations))

@@ -113,7 +113,7 @@ def test_uplift_and_deadline_probability():
     plan = path_plan({"risk": {"correlation": 0.5, "uplift": 0.3}, "deadline": "2027-02-05"})
     result = simulate(plan, iterations=5_000, seed=9)
     assert result.correlation == 0.5
-    assert result.uplifted_p80_days == math.ceil(result.finish_days[80] * 1.3)
+    assert result.uplifted_p80_days == math.ceil(result.finish_days[80] * 1.3 - 1e-9)  # no gate: from the start
     assert 0 < result.deadline_probability < 1
     doc = result.to_json()
     assert set(doc["finish"]) == {"p10", "p50", "p80", "p90"}
@@ -297,3 +297,29 @@ def test_risk_drivers_rank_risks_by_their_p80_shift():
     assert [(d.id, d.p80_shift) for d in drivers] == [("R1", 10), ("R2", 0)]
     muted = simulate(plan, iterations=2000, seed=5, muted_risks={"R1"})
     assert np.array_equal(muted.finish_samples + 10, result.finish_samples)
+
+
+def test_uplift_stretches_the_time_after_g0_and_every_milestone_p80():
+    """Tests DESIGN.md's uplift: it applies from the contract (G0, the earliest gate) on, to the
+    plan's P80 and to each milestone's P80; a milestone before G0 keeps its P80."""
+    gate = {"criteria": [{"kpi": "Contract signed", "target": "== yes"}]}
+    data = plan_data(
+        task("DD", 5),
+        task("M0", 0, "DD"),
+        task("G0", 5, "M0", gate=gate),
+        task("W", 10, "G0"),
+        task("M1", 0, "W"),
+        task("H", 10, "M1"),
+        risk={"uplift": 0.5},
+    )
+    result = simulate(parse_plan(data), iterations=200, seed=2)
+    assert result.finish_days[80] == 30
+    assert result.uplifted_p80_days == 10 + 20 * 1.5
+    assert result.uplift_from == dt.date(2027, 1, 15)  # G0 ends on its tenth working day
+    by_id = {m.id: m for m in result.milestones}
+    assert by_id["M0"].uplifted_p80 == by_id["M0"].dates[80]  # before G0: nothing to stretch
+    assert by_id["M1"].dates[80] == dt.date(2027, 1, 29)  # EF 20
+    assert by_id["M1"].uplifted_p80 == dt.date(2027, 2, 5)  # EF 10 + 10 x 1.5 = 25
+    doc = result.to_json()
+    m1 = next(m for m in doc["milestones"] if m["id"] == "M1")
+    assert doc["uplift"]["from"] == "2027-01-15" and m1["p80_uplifted"] == "2027-02-05"

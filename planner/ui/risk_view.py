@@ -113,7 +113,12 @@ def _summary(plan: Plan, result: RiskResult) -> None:
     cols[1].metric("P50 finish", result.finish_dates[50].isoformat(), help="Internal target")
     cols[2].metric("P80 finish", result.finish_dates[80].isoformat(), help="Commit externally")
     if result.uplift:
-        cols[3].metric(f"P80 + {result.uplift:.0%} uplift", result.uplifted_p80_date.isoformat())
+        cols[3].metric(
+            f"P80 + {result.uplift:.0%} uplift",
+            result.uplifted_p80_date.isoformat(),
+            help=f"The reference-class uplift stretches the time after {result.uplift_from} "
+            "(the first gate, G0 contract or exit invoked, or the status date when later)",
+        )
     if result.deadline_probability is not None:
         cols[4].metric("Chance of meeting the deadline", f"{result.deadline_probability:.0%}")
     _warnings(plan)
@@ -131,6 +136,7 @@ def _summary(plan: Plan, result: RiskResult) -> None:
                     "milestone": f"{m.id}  {m.name}",
                     "planned": m.deterministic.isoformat(),
                     **{f"P{q}": m.dates[q].isoformat() for q in (50, 80, 90)},
+                    **({f"P80 + {result.uplift:.0%}": m.uplifted_p80.isoformat()} if m.uplifted_p80 else {}),
                 }
                 for m in result.milestones
             ],
