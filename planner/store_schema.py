@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -175,15 +176,15 @@ def aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-class StoreParts:
+class StoreParts(ABC):
     """What the Store's halves (`share_links`, `store_team`) call on the Store itself; the Store
     implements these, so each half type-checks on its own without importing the Store."""
 
-    def _tx(self) -> AbstractContextManager[Connection]:
-        raise NotImplementedError
+    @abstractmethod
+    def _tx(self) -> AbstractContextManager[Connection]: ...
 
-    def _plan_row(self, conn: Connection, plan_id: str, user: User | None = None) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def _plan_row(self, conn: Connection, plan_id: str, user: User | None = None) -> Any: ...
 
-    def get(self, plan_id: str, revision: int | None = None, user: User | None = None) -> tuple[Plan, int]:
-        raise NotImplementedError
+    @abstractmethod
+    def get(self, plan_id: str, revision: int | None = None, user: User | None = None) -> tuple[Plan, int]: ...
