@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner.model import Plan
-from planner.risk import RiskResult, simulate
+from planner.risk import simulate
+from planner.risk_result import RiskResult
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ import streamlit as st
 from planner import memo
 from planner.charts import risk_charts, tornado_chart
 from planner.model import Plan, PlanError
-from planner.risk import RiskResult, simulate
+from planner.risk import simulate
 from planner.risk_drivers import risk_drivers
+from planner.risk_result import RiskResult
 from planner.ui.chart import show as show_chart
 from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md_list
