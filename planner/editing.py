@@ -195,3 +195,83 @@ def plan_with_gate(plan: Plan, task_id: str, criteria: Sequence[Mapping[str, Any
         if task["id"] == task_id:
             task["gate"] = {"criteria": list(criteria)}
     return parse_plan(data)
+
+
+RAID_GRID = [
+    *("id", "kind", "title", "owner", "status", "tasks", "due", "probability", "impact"),
+    *("delay_chance", "delay_optimistic", "delay_likely", "delay_pessimistic", "mitigation"),
+]
+_DELAY = ("delay_chance", "delay_optimistic", "delay_likely", "delay_pessimistic")
+
+
+def raid_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One editable row per RAID item (tasks as `A; B`, the schedule impact in four cells)."""
+    rows = []
+    for r in plan.raid:
+        impact = r.schedule_impact
+        rows.append(
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "title": r.title,
+                "owner": r.owner,
+                "status": r.status,
+                "tasks": "; ".join(r.tasks),
+                "due": r.due,
+                "probability": r.probability,
+                "impact": r.impact,
+                "delay_chance": impact.probability if impact else None,
+                "delay_optimistic": impact.delay.optimistic if impact else None,
+                "delay_likely": impact.delay.likely if impact else None,
+                "delay_pessimistic": impact.delay.pessimistic if impact else None,
+                "mitigation": r.mitigation,
+            }
+        )
+    return rows
+
+
+def plan_with_raid(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
+    """A new validated plan with the RAID log replaced by `rows` (blank rows are dropped);
+    problems name the RAID row (1-based) and the field, as the plan file's do."""
+    from planner.deps import split_cell
+
+    items: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for n, row in enumerate((r for r in rows if not all(_blank(v) for v in r.values())), start=1):
+        item: dict[str, Any] = {}
+        for key in ("id", "kind", "title", "owner", "status", "mitigation", "probability", "impact"):
+            value = row.get(key)
+            if not _blank(value):
+                item[key] = value.strip() if isinstance(value, str) else value
+        if not _blank(row.get("tasks")):
+            item["tasks"] = split_cell(str(row["tasks"]))
+        if not _blank(row.get("due")):
+            item["due"] = _date(row["due"])
+        delay = [row.get(k) for k in _DELAY]
+        if all(not _blank(v) for v in delay):
+            item["schedule_impact"] = {"probability": delay[0], "delay": delay[1:]}
+        elif any(not _blank(v) for v in delay):
+            problems.append(
+                Problem(f"RAID row {n}", "schedule impact", "give the chance and the three delays together")
+            )
+        items.append(item)
+    data = plan.model_dump()
+    data["raid"] = items
+    try:
+        new = parse_plan(data)
+    except PlanError as exc:
+        raise PlanError(problems + [_raid_problem(p) for p in exc.problems]) from None
+    if problems:
+        raise PlanError(problems)
+    return new
+
+
+def _raid_problem(problem: Problem) -> Problem:
+    """`plan: raid[2].title` reads as `RAID row 2: title` beside the RAID grid."""
+    import re
+
+    m = re.match(r"^raid\[(\d+)\]\.?(.*)$", problem.field)
+    if problem.where == "plan" and m:
+        return Problem(f"RAID row {m.group(1)}", m.group(2) or "row", problem.message)
+    m = re.match(r"^raid (.+)$", problem.where)
+    return Problem(f"RAID item {m.group(1)}", problem.field, problem.message) if m else problem

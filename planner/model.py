@@ -329,6 +329,7 @@ class RaidItem(_Frozen):
     probability: Annotated[int, Field(ge=1, le=5)] | None = None
     impact: Annotated[int, Field(ge=1, le=5)] | None = None
     schedule_impact: ScheduleImpact | None = None
+    mitigation: Text = ""
 
     @model_validator(mode="after")
     def _impact_on_tasks(self) -> RaidItem:

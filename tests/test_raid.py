@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -70,7 +71,7 @@ def test_raid_csv_heatmap_and_gantt_marks():
 
 
 def test_raid_view_in_app(app):
-    """Tests the RAID view: table, heat map and CSV download."""
+    """Tests the RAID view: the editable table, heat map and CSV download."""
     plan = raid_plan()
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[state.PLAN] = plan
@@ -79,6 +80,7 @@ def test_raid_view_in_app(app):
     assert not at.exception
     assert any("R1" in d.value["id"].tolist() for d in at.dataframe)
     assert "⬇ RAID CSV" in {b.label for b in at.get("download_button")}
+    assert "Apply RAID changes" in {b.label for b in at.button}  # the log is edited in the app
 
 
 def test_executive_share_view_lists_open_raid_items():
@@ -132,3 +134,41 @@ def test_raid_csv_and_workbook_carry_a_risks_schedule_impact(tmp_path):
     out.write_bytes(to_xlsx(schedule(plan)))
     sheet = pd.read_excel(out, sheet_name="RAID")
     assert sheet.loc[0, "delay_chance"] == 0.3 and sheet.loc[0, "delay_pessimistic"] == 20
+
+
+def test_raid_rows_edit_add_and_close_items_with_the_files_validation():
+    """Tests the RAID editor's rules: rows round-trip; a new risk with owner, due date, mitigation
+    and a schedule impact is added; setting a status closes an item; a bad row is refused whole,
+    naming the RAID row and the field, and the plan is unchanged."""
+    from planner.editing import plan_with_raid, raid_rows
+
+    plan = raid_plan()
+    rows = raid_rows(plan)
+    assert plan_with_raid(plan, rows).raid == plan.raid
+    new_row = {
+        "id": "R9",
+        "kind": "risk",
+        "title": "Pilot scale gate fails first time",
+        "owner": "joint",
+        "status": "open",
+        "tasks": "A; B",
+        "due": dt.date(2027, 3, 1),
+        "delay_chance": 0.25,
+        "delay_optimistic": 10,
+        "delay_likely": 15,
+        "delay_pessimistic": 20,
+        "mitigation": "Dry-run the scale gate evidence two weeks early",
+    }
+    edited = [{**rows[0], "status": "closed"}, *rows[1:], new_row, dict.fromkeys(rows[0])]  # a blank row is dropped
+    new = plan_with_raid(plan, edited)
+    assert not new.raid[0].is_open and len(new.raid) == len(plan.raid) + 1
+    added = new.raid[-1]
+    assert added.tasks == ("A", "B") and added.due == dt.date(2027, 3, 1) and added.owner == "joint"
+    assert added.schedule_impact.probability == 0.25 and added.schedule_impact.delay.pessimistic == 20
+    assert added.mitigation.startswith("Dry-run")
+    bad = [{**rows[0], "title": ""}, {**new_row, "delay_likely": None}]
+    with pytest.raises(PlanError) as err:
+        plan_with_raid(plan, bad)
+    text = str(err.value)
+    assert "RAID row 2: schedule impact: give the chance and the three delays together" in text
+    assert "RAID row 1: title" in text

@@ -242,7 +242,7 @@ def _task_from_record(record: Mapping[str, str], label: str) -> tuple[dict[str, 
 RAID_COLUMNS = [
     *("id", "kind", "title", "owner", "status", "tasks", "due", "probability", "impact", "score"),
     # a risk's schedule impact: the chance (0..1) and the delay in working days, three-point
-    *("delay_chance", "delay_optimistic", "delay_likely", "delay_pessimistic"),
+    *("delay_chance", "delay_optimistic", "delay_likely", "delay_pessimistic", "mitigation"),
 ]
 
 
@@ -260,6 +260,7 @@ def raid_row(r: Any) -> list[Any]:
         r.impact,
         r.score,
         *_impact_cells(r.schedule_impact),
+        r.mitigation,
     ]
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planner.editing import plan_with_gate
+from planner.charts import raid_heatmap
+from planner.editing import RAID_GRID, plan_with_gate, plan_with_raid, raid_rows
 from planner.formats.csvfile import milestone_rows
 from planner.model import PlanError
 from planner.schedule import Schedule, baseline_of
-from planner.ui import state
+from planner.ui import state, views
+from planner.ui.chart import show as show_chart
 from planner.ui.text import md_list
 
 
@@ -86,3 +88,69 @@ def progress(sched: Schedule) -> None:
         key="slip-table",
         column_config={"variance": st.column_config.NumberColumn("Variance (working days)", format="%+d")},
     )
+
+
+def _raid_frame(plan_rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(plan_rows, columns=RAID_GRID)
+    for col in ("probability", "impact", "delay_chance", "delay_optimistic", "delay_likely", "delay_pessimistic"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Float64")
+    frame["due"] = pd.to_datetime(frame["due"], errors="coerce")
+    for col in ("id", "kind", "title", "owner", "status", "tasks", "mitigation"):
+        frame[col] = frame[col].astype("string")
+    return frame
+
+
+def raid(sched: Schedule) -> None:
+    """The RAID log as an editable table (add, edit, close items; owner, due date, mitigation,
+    schedule impact), the heat map of open risks and the CSV. Changes apply together, validated
+    as the plan file is; nothing half-applied is kept."""
+    plan = sched.plan
+    left, right = st.columns([3, 1])
+    with left.form("raid-form", border=False):
+        edited = st.data_editor(
+            _raid_frame(raid_rows(plan)),
+            key=f"raid-editor-{id(plan)}",
+            num_rows="dynamic",
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "id": st.column_config.TextColumn("ID", required=True, help="Letters, digits, _ . -"),
+                "kind": st.column_config.SelectboxColumn(
+                    "Kind", options=["risk", "action", "issue", "decision"], required=True
+                ),
+                "title": st.column_config.TextColumn("Title", required=True, width="large"),
+                "owner": st.column_config.SelectboxColumn("Owner", options=list(plan.parties)),
+                "status": st.column_config.TextColumn(
+                    "Status", help="open, or closed / done / resolved / accepted to close the item"
+                ),
+                "tasks": st.column_config.TextColumn("Tasks", help="Task IDs separated by ';'"),
+                "due": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
+                "probability": st.column_config.NumberColumn("P (1-5)", min_value=1, max_value=5, step=1),
+                "impact": st.column_config.NumberColumn("I (1-5)", min_value=1, max_value=5, step=1),
+                "delay_chance": st.column_config.NumberColumn(
+                    "Delay chance", min_value=0.0, max_value=1.0, step=0.05, help="0 to 1: the chance it happens"
+                ),
+                "delay_optimistic": st.column_config.NumberColumn("Delay opt.", min_value=0, step=1),
+                "delay_likely": st.column_config.NumberColumn("Delay likely", min_value=0, step=1),
+                "delay_pessimistic": st.column_config.NumberColumn(
+                    "Delay pess.", min_value=0, step=1, help="Working days the risk adds to its tasks"
+                ),
+                "mitigation": st.column_config.TextColumn("Mitigation", width="large"),
+            },
+        )
+        applied = st.form_submit_button("Apply RAID changes", type="primary")
+    if applied:
+        rows = [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in edited.to_dict(orient="records")]
+        try:
+            state.commit(plan_with_raid(plan, rows))
+        except PlanError as exc:
+            left.error("Not applied:\n\n" + md_list(exc.problems), icon="⚠️")
+        else:
+            st.rerun()
+    if plan.raid:
+        show_chart(raid_heatmap(plan), key="raid-heatmap", where=right)
+    left.caption(
+        "A risk's delay chance and three delays (working days) feed the Monte Carlo: when it happens, its tasks "
+        "take that much longer. Close an item by setting its status to closed."
+    )
+    views.download(left, "raid-csv", sched)

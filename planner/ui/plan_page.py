@@ -53,7 +53,7 @@ def _view(view: str, sched: Schedule) -> None:
         "Why critical?": lambda: views.why_critical(sched),
         "Milestones": lambda: _milestones(sched),
         "Progress": lambda: editors.progress(sched),
-        "RAID": lambda: views.raid(sched),
+        "RAID": lambda: editors.raid(sched),
         "Network": lambda: views.network(sched),
         "Settings": lambda: settings.show(sched.plan),
     }

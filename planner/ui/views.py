@@ -78,6 +78,11 @@ def downloads(sched: Schedule) -> None:
                 _download(st, fmt, sched, slug)
 
 
+def download(where: Any, name: str, sched: Schedule) -> None:
+    """One format's download button (by its registry name), made on click."""
+    _download(where, BY_NAME[name], sched, _slug(sched.plan.name))
+
+
 def _download(where: Any, fmt: Format, sched: Schedule, slug: str) -> None:
     where.download_button(
         f"⬇ {fmt.label}",
@@ -182,49 +187,6 @@ def network(sched: Schedule) -> None:
         st.info("The network view is drawn for plans up to 600 tasks; filter the Gantt by phase instead.")
         return
     show_chart(network_chart(sched, color_by=color_by), key="network-chart", width="content")
-
-
-def raid(sched: Schedule) -> None:
-    """The RAID log: items with their linked tasks, the open-risk heat map, and the CSV."""
-    from planner.charts import raid_heatmap
-
-    plan = sched.plan
-    if not plan.raid:
-        st.info(
-            "No RAID items yet. Add a `raid:` list to the plan file (id, kind, title, owner, status, tasks, "
-            "due, probability, impact)."
-        )
-        return
-    left, right = st.columns([3, 1])
-    left.dataframe(
-        [
-            {
-                "id": r.id,
-                "kind": r.kind,
-                "title": r.title,
-                "schedule impact": _impact_text(r.schedule_impact),
-                "owner": r.owner or "",
-                "status": r.status,
-                "tasks": ", ".join(r.tasks),
-                "due": r.due.isoformat() if r.due else "",
-                "score": r.score,
-            }
-            for r in plan.raid
-        ],
-        hide_index=True,
-        width="stretch",
-        key="raid-table",
-    )
-    show_chart(raid_heatmap(plan), key="raid-heatmap", where=right)
-    _download(st, BY_NAME["raid-csv"], sched, _slug(plan.name))
-
-
-def _impact_text(impact: Any) -> str:
-    """`25% x 10/15/25 days`: the chance a risk fires in the Monte Carlo and the delay it adds."""
-    if impact is None:
-        return ""
-    e = impact.delay
-    return f"{impact.probability:.0%} x {e.optimistic}/{e.likely}/{e.pessimistic} days"
 
 
 def open_raid(sched: Schedule, items: Sequence[Any] | None = None) -> None:
