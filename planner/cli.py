@@ -228,12 +228,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from planner.risk import simulate
-
-    plan = _load(args)
     from planner.risk_drivers import risk_drivers
 
+    plan = _load(args)
     result = simulate(plan, iterations=args.iterations, seed=args.seed, distribution=args.distribution)
-    drivers = risk_drivers(plan, result)
+    if args.format == "csv":
+        from planner.formats.csvfile import write_rows
+
+        rows = zip(result.task_ids, result.criticality.round(4), result.task_p80_dates, strict=True)
+        sys.stdout.write(
+            write_rows(["id", "criticality", "finish_p80"], ((i, float(c), d.isoformat()) for i, c, d in rows))
+        )
+        return 0
+    drivers = risk_drivers(plan, result)  # a run per risk: only where it is shown
     if args.format == "json":
         doc = result.to_json()
         if drivers:
@@ -242,14 +249,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                 for d in drivers
             ]
         print(json.dumps(doc, indent=2))
-        return 0
-    if args.format == "csv":
-        from planner.formats.csvfile import write_rows
-
-        rows = zip(result.task_ids, result.criticality.round(4), result.task_p80_dates, strict=True)
-        sys.stdout.write(
-            write_rows(["id", "criticality", "finish_p80"], ((i, float(c), d.isoformat()) for i, c, d in rows))
-        )
         return 0
     print(
         f"{plan.name}: {result.iterations:,} iterations, seed {result.seed}, {result.distribution}, "

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from planner.deps import format_link
+from planner.deps import format_link, parse_link, split_cell
 from planner.model import Plan, PlanError, Problem
 from planner.validate import parse_plan
 
@@ -88,8 +89,6 @@ def _date(value: Any) -> Any:
 
 
 def _renamed_links(text: str, renames: Mapping[str, str]) -> list[str]:
-    from planner.deps import parse_link, split_cell
-
     out = []
     for part in split_cell(text):
         try:
@@ -233,8 +232,6 @@ def raid_rows(plan: Plan) -> list[dict[str, Any]]:
 def plan_with_raid(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
     """A new validated plan with the RAID log replaced by `rows` (blank rows are dropped);
     problems name the RAID row (1-based) and the field, as the plan file's do."""
-    from planner.deps import split_cell
-
     items: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for n, row in enumerate((r for r in rows if not all(_blank(v) for v in r.values())), start=1):
@@ -268,8 +265,6 @@ def plan_with_raid(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
 
 def _raid_problem(problem: Problem) -> Problem:
     """`plan: raid[2].title` reads as `RAID row 2: title` beside the RAID grid."""
-    import re
-
     m = re.match(r"^raid\[(\d+)\]\.?(.*)$", problem.field)
     if problem.where == "plan" and m:
         return Problem(f"RAID row {m.group(1)}", m.group(2) or "row", problem.message)

@@ -52,8 +52,7 @@ def share_structure(source: object, target: object) -> None:
 
 
 def cached(store: dict[str, Any], key: str, build: Any) -> Any:
-    """`store[key]`, built by `build()` on first use."""
-    value = store.get(key)
-    if value is None:
-        value = store[key] = build()
-    return value
+    """`store[key]`, built by `build()` on first use (None is a value like any other)."""
+    if key not in store:
+        store[key] = build()
+    return store[key]

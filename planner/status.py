@@ -87,13 +87,13 @@ def quick_p80(plan: Plan) -> int | None:
         return None
     if not any(t.estimate is not None for t in plan.tasks):
         return None
-    return memo.cached(memo.own(plan), "quick-p80", lambda: _simulated_p80(plan))[0]
+    return memo.cached(memo.own(plan), "quick-p80", lambda: _simulated_p80(plan))
 
 
-def _simulated_p80(plan: Plan) -> tuple[int | None]:
+def _simulated_p80(plan: Plan) -> int | None:
     from planner.risk import simulate
 
     try:
-        return (int(simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1).finish_days[80]),)
+        return int(simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1).finish_days[80])
     except PlanError:
-        return (None,)
+        return None
