@@ -23,7 +23,8 @@ import numpy as np
 from benchmarks.plans import layered_plan_data
 from planner.model import Plan
 from planner.risk import simulate
-from planner.templates import build_plan, template_names
+from planner.generate import build_plan
+from planner.templates import template_names
 from planner.validate import generations, parse_plan
 
 BUDGETS = {(1_000, 10_000): (0.6, None), (10_000, 10_000): (6.0, 300.0)}

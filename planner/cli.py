@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from planner.formats.planfile import dump_json, dump_yaml
 from planner.formats.registry import BY_NAME
 from planner.model import Plan, PlanError, Problem
-from planner.templates import MAX_WAVES, build_plan, list_templates, template_names
+from planner.templates import list_templates
 
 if TYPE_CHECKING:
     from planner.calendar import WorkCalendar
@@ -40,19 +40,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
-
-
-def _share(text: str) -> int:
-    value = text.strip().rstrip("%")
-    if not value.isdigit() or not 1 <= int(value) <= 90:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage from 1 to 90 (e.g. 15)")
-    return int(value)
-
-
-def _waves(text: str) -> int:
-    if not text.isdigit() or int(text) > MAX_WAVES:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of waves from 0 to {MAX_WAVES}")
-    return int(text)
 
 
 def _write(text: str | bytes, out: str | None, kind: str = "") -> None:
@@ -204,22 +191,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_new(args: argparse.Namespace) -> int:
-    plan = build_plan(
-        args.template,
-        waves=args.waves,
-        pilot_share=args.pilot_share,
-        start=args.start,
-        plan_name=args.name,
-        holidays=args.holidays,
-    )
-    from planner.schedule import solve
-
-    sol = solve(plan)
-    _write_plan(plan, args.output, f"wrote {args.output}: {_summary(plan, sol.finish, sol.passes, sol.calendar)}")
-    return 0
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     plan = _load(args)
     _write_plan(plan, args.output, f"wrote {args.output}: {len(plan.tasks)} tasks")
@@ -266,7 +237,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if result.deadline_probability is not None:
         print(f"  chance of meeting the deadline {plan.deadline}: {result.deadline_probability:.0%}")
     for d in drivers:
-        print(f"  risk {d.id} ({d.probability:.0%}) moves P80 by {d.p80_shift:+d} working days: {d.title}")
+        head = f"  risk {d.id} ({d.probability:.0%}) moves P80 by {d.p80_shift:+d} working days: "
+        print(head + _clip(d.title, TABLE_WIDTH - len(head)))
     if result.milestones:
         width = max(14, *(len(m.id) for m in result.milestones))
         print(f"  {'milestone':<{width + 2}}  {'planned':<10}  {'P50':<10}  {'P80':<10}  {'P90':<10}  name")
@@ -329,26 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = plan_cmd("import", "convert a task CSV, Excel workbook or MS Project XML file into a plan file")
     p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
     p.set_defaults(func=cmd_import)
-    p = sub.add_parser(
-        "new", help="create a plan from a built-in template", description="create a plan from a template"
-    )
-    p.add_argument(
-        "--template",
-        required=True,
-        choices=template_names(),
-        metavar="NAME",
-        help="one of: " + ", ".join(template_names()),
-    )
-    p.add_argument("--waves", type=_waves, metavar="N", help="rollout waves after the pilot (0 = pilot only)")
-    p.add_argument("--pilot-share", type=_share, metavar="P", help="pilot share of volume in percent (e.g. 15)")
-    p.add_argument("--start", type=_date, metavar="DATE", help="plan start (default: next Monday)")
-    p.add_argument("--name", help="plan name")
-    p.add_argument("--holidays", metavar="CC", help="country code for national holidays, e.g. GB or US-CA")
-    p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
-    p.set_defaults(func=cmd_new)
     sub.add_parser("templates", help="list the built-in templates").set_defaults(func=cmd_templates)
+    from planner.cli_generate import add_generate
     from planner.cli_store import add_store
 
+    add_generate(sub)
     add_store(sub)
     return parser
 

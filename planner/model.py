@@ -360,6 +360,16 @@ class Baseline(_Frozen):
     tasks: dict[str, BaselineTask] = {}
 
 
+class Generation(_Frozen):
+    """How a plan was generated from a template (DESIGN.md), so the app can show and vary it."""
+
+    template: Line
+    waves: Annotated[int, Field(ge=0)]
+    pilot_share: Annotated[int | float, Field(gt=0, lt=100)]
+    wave_shares: tuple[Annotated[int | float, Field(gt=0, lt=100)], ...] = ()
+    size: Literal["small", "medium", "large"] = "medium"
+
+
 class Plan(_Frozen):
     """A whole transition plan. Edits produce a new Plan; nothing mutates one."""
 
@@ -373,6 +383,7 @@ class Plan(_Frozen):
     status_date: PlanDate | None = None
     baseline: Baseline | None = None
     raid: tuple[RaidItem, ...] = ()
+    generated: Generation | None = None
     tasks: tuple[Task, ...] = ()
 
     def __eq__(self, other: object) -> bool:

@@ -1,32 +1,21 @@
-"""Built-in templates and the pilot-to-waves generator.
+"""The built-in template catalogue: which templates exist and what each says about itself.
 
-A template file (`templates/NAME.yaml`) holds the fixed tasks (due diligence to pilot), a
-per-wave block and the tasks after the last wave. `build_plan` repeats the block N times with
-DOMAIN.md's overlap rules, written into the block itself:
-
-- inside the block, `X` is this wave's task X (ids become `W2-X`);
-- `prev.X` is the previous wave's X; for wave 1 the block's `first` mapping says which fixed
-  tasks stand in (usually the pilot gates);
-- after the block, `last.X` is the last wave's X, or the `no_waves` stand-ins when N = 0.
-
-Names and criteria may use {pilot_share}, {n}, {share}, {cumulative}, {final_share} and
-{waves}; shares are percentages of the service volume.
+The generator that turns a template into a plan is `planner.generate`; the file format is
+described there.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from planner.deps import format_link, parse_link
 from planner.formats.planfile import read_yaml
-from planner.model import Plan, PlanError, Problem
-from planner.validate import parse_plan
+from planner.model import PlanError, Problem
 
 
 def _template_dir() -> Path:
@@ -40,12 +29,14 @@ def _template_dir() -> Path:
 
 TEMPLATE_DIR = _template_dir()
 MAX_WAVES = 20
-_PLACEHOLDER = re.compile(r"\{(pilot_share|n|share|cumulative|final_share|waves|next)\}")
+SIZES = ("small", "medium", "large")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 @dataclass(frozen=True)
 class TemplateInfo:
-    """What the start page and `planner templates` show about a template."""
+    """What the start page and `planner templates` show about a template, and the reference
+    shares its per-wave durations were written for (what the generator scales from)."""
 
     name: str
     title: str
@@ -54,6 +45,13 @@ class TemplateInfo:
     default_waves: int
     default_pilot_share: int
     phases: tuple[str, ...]
+    waves_by_size: Mapping[str, int]
+    reference_pilot_share: float
+    reference_wave_share: float
+    volume_unit: str
+
+    def waves_for(self, size: str) -> int:
+        return self.waves_by_size.get(size, self.default_waves)
 
 
 def _template_path(name: str) -> Path:
@@ -61,7 +59,8 @@ def _template_path(name: str) -> Path:
 
 
 @lru_cache(maxsize=32)
-def _raw(name: str) -> dict[str, Any]:
+def raw_template(name: str) -> dict[str, Any]:
+    """The template file as data (read once per process; callers must not change it)."""
     path = _template_path(name)
     if not re.fullmatch(r"[a-z0-9-]+", name) or not path.is_file():
         known = ", ".join(template_names())
@@ -76,26 +75,49 @@ def template_names() -> list[str]:
     return sorted(p.stem for p in TEMPLATE_DIR.glob("*.yaml"))
 
 
+def pct(share: float) -> str:
+    """A share as a template writes it: 15, 28.3 (never 28.333 or 15.0)."""
+    text = f"{share:.1f}".rstrip("0").rstrip(".")
+    return text if text != "-0" else "0"
+
+
+def fill(text: Any, values: Mapping[str, Any]) -> Any:
+    """Replaces {placeholders} a template's names and criteria use; unknown ones stay visible."""
+    if not isinstance(text, str):
+        return text
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+
+
+def _text(raw: Mapping[str, Any], key: str) -> str:
+    return " ".join(str(raw.get(key, "")).split())
+
+
+@lru_cache(maxsize=32)
 def template_info(name: str) -> TemplateInfo:
-    raw = _raw(name)
+    raw = raw_template(name)
     defaults = raw.get("defaults", {})
+    waves, pilot = int(defaults.get("waves", 2)), int(defaults.get("pilot_share", 15))
+    reference = raw.get("reference", {})
+    ref_pilot = float(reference.get("pilot_share", pilot))
     phases: list[str] = []
     sections = [raw.get("tasks", []), raw.get("wave", {}).get("tasks", []), raw.get("after", {}).get("tasks", [])]
     for section in sections:
         for t in section:
             if t.get("phase") and t["phase"] not in phases:
                 phases.append(t["phase"])
+    values = {"pilot_share": pilot, "waves": waves, "final_share": 100, "remaining": pct(100 - pilot)}
     return TemplateInfo(
         name=name,
         title=raw.get("title", name),
-        description=_fill(
-            " ".join(str(raw.get("description", "")).split()),
-            _share_values(int(defaults.get("pilot_share", 15)), int(defaults.get("waves", 2))),
-        ),
-        size_note=" ".join(str(raw.get("size_note", "")).split()),
-        default_waves=int(defaults.get("waves", 2)),
-        default_pilot_share=int(defaults.get("pilot_share", 15)),
+        description=fill(_text(raw, "description"), values),
+        size_note=_text(raw, "size_note"),
+        default_waves=waves,
+        default_pilot_share=pilot,
         phases=tuple(phases),
+        waves_by_size={k: int(v) for k, v in defaults.get("waves_by_size", {}).items()},
+        reference_pilot_share=ref_pilot,
+        reference_wave_share=float(reference.get("wave_share", (100 - ref_pilot) / max(waves, 1))),
+        volume_unit=str(raw.get("volume_unit", "volume")),
     )
 
 
@@ -107,96 +129,3 @@ def next_monday(today: dt.date | None = None) -> dt.date:
     """Default plan start: the next Monday (today if it is one)."""
     today = today or dt.date.today()
     return today + dt.timedelta(days=(7 - today.weekday()) % 7)
-
-
-def _fill(text: Any, values: Mapping[str, Any]) -> Any:
-    if not isinstance(text, str):
-        return text
-    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
-
-
-def _fill_task(task: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    out = {k: _fill(v, values) for k, v in task.items() if k not in ("depends_on", "gate")}
-    if "gate" in task:
-        criteria = task["gate"].get("criteria", [])
-        out["gate"] = {"criteria": [{k: _fill(v, values) for k, v in c.items()} for c in criteria]}
-    return out
-
-
-def _resolve(refs: Sequence[str], local: Mapping[str, str], prev: Mapping[str, Sequence[str]]) -> list[str]:
-    """Maps block references to plan ids, keeping each link's type and lag."""
-    out: list[str] = []
-    for ref in refs:
-        task, kind, lag = parse_link(ref)
-        if "." in task:
-            scope, key = task.split(".", 1)
-            targets = prev.get(key, []) if scope in ("prev", "last") else [task]
-        else:
-            targets = [local.get(task, task)]
-        for target in targets:
-            link = format_link(target, kind, lag)
-            if link not in out:
-                out.append(link)
-    return out
-
-
-def _share_values(pilot_share: int, waves: int) -> dict[str, Any]:
-    return {"pilot_share": pilot_share, "waves": waves, "final_share": 100 if waves else pilot_share}
-
-
-def build_plan(
-    name: str,
-    waves: int | None = None,
-    pilot_share: int | None = None,
-    start: dt.date | None = None,
-    plan_name: str | None = None,
-    holidays: str | None = None,
-) -> Plan:
-    """A validated plan from a built-in template, with N rollout waves after the pilot."""
-    raw = _raw(name)
-    info = template_info(name)
-    waves = info.default_waves if waves is None else waves
-    pilot_share = info.default_pilot_share if pilot_share is None else pilot_share
-    problems = []
-    if not 0 <= waves <= MAX_WAVES:
-        problems.append(Problem("template", "waves", f"must be between 0 and {MAX_WAVES} (got {waves})"))
-    if not 1 <= pilot_share <= 90:
-        problems.append(Problem("template", "pilot_share", f"must be a percentage from 1 to 90 (got {pilot_share})"))
-    if problems:
-        raise PlanError(problems)
-    values = _share_values(pilot_share, waves)
-    tasks = [{**_fill_task(t, values), "depends_on": list(t.get("depends_on", []))} for t in raw.get("tasks", [])]
-    block = raw.get("wave", {})
-    block_ids = [t["id"] for t in block.get("tasks", [])]
-    prev: dict[str, list[str]] = {k: list(v) for k, v in block.get("first", {}).items()}
-    for n in range(1, waves + 1):
-        share = (100 - pilot_share) / waves
-        wave_values = {
-            **values,
-            "n": n,
-            "next": n + 1,
-            "share": round(share),
-            "cumulative": round(pilot_share + n * share),
-        }
-        local = {bid: f"W{n}-{bid}" for bid in block_ids}
-        for t in block.get("tasks", []):
-            filled = _fill_task(t, wave_values)
-            filled["id"] = local[t["id"]]
-            filled["wave"] = n
-            filled["depends_on"] = _resolve(t.get("depends_on", []), local, prev)
-            tasks.append(filled)
-        prev = {bid: [local[bid]] for bid in block_ids}
-    after = raw.get("after", {})
-    last = prev if waves else {k: list(v) for k, v in after.get("no_waves", {}).items()}
-    for t in after.get("tasks", []):
-        filled = _fill_task(t, values)
-        filled["depends_on"] = _resolve(t.get("depends_on", []), {}, last)
-        tasks.append(filled)
-    plan_data = dict(raw.get("plan", {}))
-    plan_data["name"] = _fill(plan_name or plan_data.get("name", info.title), values)
-    plan_data["start"] = start or next_monday()
-    if holidays:
-        plan_data["calendar"] = {**plan_data.get("calendar", {}), "holidays": holidays}
-    plan_data["description"] = _fill(" ".join(str(raw.get("description", "")).split()), values)
-    plan_data["tasks"] = tasks
-    return parse_plan(plan_data)

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.store import Store, default_url
-from planner.templates import build_plan
+from planner.generate import build_plan
 from planner.ui import state, storage
 from tests.conftest import APP, MONDAY, shown
 

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.store import Store, default_url
-from planner.templates import build_plan
+from planner.generate import build_plan
 from planner.ui import guard, state, storage
 from planner.ui.grid import GRID_DELTA
 from tests.conftest import APP, MONDAY, shown

@@ -64,7 +64,7 @@ def test_new_validate_schedule(sd_plan):
     """Tests `new` then `validate` (one line, exit 0) and `schedule` in every format."""
     res = run("validate", str(sd_plan))
     assert res.returncode == 0 and len(res.stdout.strip().splitlines()) == 1
-    assert "finish 2027-08-13" in res.stdout
+    assert "finish 2027-08-24" in res.stdout
     res = run("schedule", str(sd_plan))
     assert res.returncode == 0
     assert max(len(line) for line in res.stdout.splitlines()) <= 100
@@ -75,7 +75,7 @@ def test_new_validate_schedule(sd_plan):
     assert rows[0]["critical"] in ("true", "false")
     res = run("schedule", str(sd_plan), "--format", "json")
     doc = json.loads(res.stdout)
-    assert doc["finish"] == "2027-08-13" and doc["critical_path"][-1] == "SD29"
+    assert doc["finish"] == "2027-08-24" and doc["critical_path"][-1] == "SD29"
     assert {t["id"] for t in doc["tasks"]} >= {"SD01", "W2-CUTOVER"}
 
 
@@ -86,10 +86,10 @@ def test_export_formats(sd_plan, tmp_path):
         res = run("export", str(sd_plan), "--to", fmt, "-o", str(out))
         assert res.returncode == 0, res.stderr
     milestones = list(csv.DictReader(io.StringIO((tmp_path / "m.csv").read_text(encoding="utf-8"))))
-    assert [m["id"] for m in milestones][:2] == ["SD04", "SD06"]
+    assert [m["id"] for m in milestones][:2] == ["SD04", "SD32"]
     assert yaml.safe_load((tmp_path / "p.yaml").read_text())["name"] == "IT service desk transition"
     res = run("schedule", str(tmp_path / "t.csv"), "--start", "2027-01-04", "--format", "json")
-    assert json.loads(res.stdout)["finish"] == "2027-08-13"
+    assert json.loads(res.stdout)["finish"] == "2027-08-24"
 
 
 def test_export_raid_csv(sd_plan):
@@ -153,7 +153,8 @@ def test_missing_file_and_csv_without_start(tmp_path):
 
 
 def test_new_pilot_only_with_holidays(tmp_path):
-    """Tests `new --waves 0 --pilot-share 20 --holidays GB`."""
+    """Tests `new --waves 0 --pilot-share 20 --holidays GB`: one cutover of the remaining 80%
+    after the pilot, so the plan ends at 100%, and the plan records how it was made."""
     out = tmp_path / "p.yaml"
     res = run(
         "new",
@@ -173,8 +174,16 @@ def test_new_pilot_only_with_holidays(tmp_path):
     assert res.returncode == 0, res.stderr
     data = yaml.safe_load(out.read_text())
     assert data["calendar"]["holidays"] == "GB"
-    assert not any(t["id"].startswith("W") for t in data["tasks"])
+    cutovers = [t["name"] for t in data["tasks"] if t["id"].endswith("-CUTOVER")]
+    assert len(cutovers) == 1 and "80% more of volume (cumulative 100%)" in cutovers[0]
     assert any("20%" in t["name"] for t in data["tasks"])
+    assert data["generated"] == {
+        "template": "contact-centre",
+        "waves": 0,
+        "pilot_share": 20,
+        "wave_shares": [],
+        "size": "medium",
+    }
 
 
 def test_import_and_exchange_exports(sd_plan, tmp_path):
@@ -184,14 +193,14 @@ def test_import_and_exchange_exports(sd_plan, tmp_path):
     out = tmp_path / "from-xml.yaml"
     res = run("import", str(xml), "-o", str(out))
     assert res.returncode == 0, res.stderr
-    assert "finish 2027-08-13" in run("validate", str(out)).stdout
-    assert "finish 2027-08-13" in run("validate", str(xml)).stdout  # PLAN accepts .xml directly
+    assert "finish 2027-08-24" in run("validate", str(out)).stdout
+    assert "finish 2027-08-24" in run("validate", str(xml)).stdout  # PLAN accepts .xml directly
     assert run("export", str(sd_plan), "--to", "ics").stdout.startswith("BEGIN:VCALENDAR")
     assert run("export", str(sd_plan), "--to", "mermaid").stdout.startswith("gantt")
     csv_path = tmp_path / "t.csv"
     run("export", str(sd_plan), "--to", "tasks-csv", "-o", str(csv_path))
     res = run("import", str(csv_path), "--start", "2027-01-04", "-o", str(tmp_path / "from-csv.yaml"))
-    assert res.returncode == 0 and "34 tasks" in res.stderr
+    assert res.returncode == 0 and "52 tasks" in res.stderr
 
 
 def test_simulate_json_has_designs_object_and_is_repeatable(sd_plan):
@@ -223,12 +232,12 @@ def test_simulate_table_and_csv(sd_plan):
     assert [line.split()[0] for line in figures] == ["deterministic", "P10", "P50", "P80", "P90", "P80"]
     assert len({line.index("(") for line in figures}) == 1  # the dates line up
     assert "  most often critical:" in lines
-    assert lines[lines.index("  most often critical:") - 1].split()[0] == "SD28"  # the last milestone
+    assert lines[lines.index("  most often critical:") - 1].split()[0] == "SD41"  # the last milestone
     assert max(len(line) for line in lines) <= 100
     table = list(
         csv.DictReader(io.StringIO(run("simulate", str(sd_plan), "--iterations", "500", "--format", "csv").stdout))
     )
-    assert list(table[0]) == ["id", "criticality", "finish_p80"] and len(table) == 34
+    assert list(table[0]) == ["id", "criticality", "finish_p80"] and len(table) == 52
 
 
 @pytest.mark.parametrize(

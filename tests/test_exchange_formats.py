@@ -16,7 +16,8 @@ from planner.formats.mspdi import NS, to_mspdi
 from planner.formats.mspdi_read import read_mspdi
 from planner.model import PlanError
 from planner.schedule import schedule
-from planner.templates import build_plan, template_names
+from planner.generate import build_plan
+from planner.templates import template_names
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 

@@ -10,7 +10,7 @@ from planner.editing import ORIGIN, apply_delta, plan_rows, plan_with_settings, 
 from planner.explain import driving_chain, explain, key_figures
 from planner.model import PlanError
 from planner.schedule import schedule
-from planner.templates import build_plan
+from planner.generate import build_plan
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 
@@ -23,7 +23,7 @@ def sd():
 def test_explain_names_driver_dates_and_float(sd):
     """Tests the sentence form: start, driving predecessor's finish, float."""
     lines = explain(sd, "W2-CUTOVER")
-    assert lines[0].startswith("W2-CUTOVER starts 2027-06-23 because W2-GO finishes 2027-06-22")
+    assert lines[0].startswith("W2-CUTOVER starts 2027-07-07 because W2-GO finishes 2027-07-06")
     assert "0 working days of float" in lines[0]
     assert lines[-1] == "SD01 starts 2027-01-04, the plan start"
 
@@ -50,11 +50,12 @@ def test_key_figures(sd):
     """Tests plan finish, critical count, next milestone, pilot go/no-go and handover."""
     k = key_figures(sd, today=dt.date(2027, 3, 1))
     assert k.finish == sd.finish and k.critical_count == int(sd.table["critical"].sum())
-    assert k.next_milestone.id == "SD06"
+    assert k.next_milestone.id == "SD32"
     assert k.pilot_go.id == "SD14"
-    assert k.handover.id == "W2-CUTOVER"
+    assert k.handover.id == "SD40"  # service commencement, the day the last cutover ends
+    assert k.handover.date.isoformat() == sd.table.set_index("id").loc["W2-CUTOVER", "finish"]
     assert k.deadline_margin is None
-    late = plan_with_settings(sd.plan, {"deadline": dt.date(2027, 6, 30)})
+    late = plan_with_settings(sd.plan, {"deadline": dt.date(2027, 7, 30)})
     assert key_figures(schedule(late)).deadline_margin < 0
 
 

@@ -15,7 +15,7 @@ from planner.formats.csvfile import milestones_csv, read_tasks_csv, safe_text, s
 from planner.formats.planfile import dump_json, dump_yaml, read_yaml
 from planner.model import PlanError
 from planner.schedule import COLUMNS, schedule
-from planner.templates import build_plan
+from planner.generate import build_plan
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 

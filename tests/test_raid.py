@@ -14,7 +14,7 @@ from planner.formats.csvfile import raid_csv
 from planner.model import PlanError
 from planner.schedule import schedule
 from planner.store import Store, default_url
-from planner.templates import build_plan
+from planner.generate import build_plan
 from planner.ui import state
 from planner.validate import parse_plan
 from tests.conftest import APP, MONDAY, plan_data, task

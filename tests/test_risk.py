@@ -12,7 +12,7 @@ import pytest
 from planner.model import PlanError
 from planner.risk import simulate
 from planner.schedule import schedule
-from planner.templates import build_plan
+from planner.generate import build_plan
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 

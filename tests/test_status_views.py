@@ -13,7 +13,7 @@ from planner.model import RaidItem
 from planner.risk import simulate
 from planner.schedule import baseline_of, schedule
 from planner.status import plan_status
-from planner.templates import build_plan
+from planner.generate import build_plan
 from planner.ui import state
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
@@ -149,7 +149,7 @@ def test_risk_view_shows_which_risks_move_p80(app):
     risky = plan.model_copy(
         update={
             "raid": (
-                *plan.raid,
+                *(r for r in plan.raid if r.schedule_impact is None),
                 RaidItem(
                     id="R9",
                     kind="risk",

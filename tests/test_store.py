@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from planner.store import SCHEMA_VERSION, StaleRevision, Store, StoreError, change_summary, hash_token
-from planner.templates import build_plan
+from planner.generate import build_plan
 from planner.validate import parse_plan
 from tests.conftest import MONDAY
 
@@ -40,7 +40,7 @@ def test_every_save_is_a_new_revision_and_any_can_be_restored(store, plan):
     assert (r1, r2) == (1, 2)
     history = store.history(pid)
     assert [h.number for h in history] == [1, 2]
-    assert history[0].summary == "created with 34 tasks" and history[0].note == "first cut"
+    assert history[0].summary == "created with 52 tasks" and history[0].note == "first cut"
     assert history[1].summary == "1 task changed (SD15); finish moved later by 10 working days"
     assert store.get(pid, 1)[0] == plan and store.get(pid)[0] == longer
     r3 = store.restore(pid, 1, author="ann")
@@ -134,7 +134,7 @@ def test_concurrent_saves_lose_nothing(store, backend):
 KILLED_WRITER = """
 import sys, datetime as dt
 from planner.store import Store
-from planner.templates import build_plan
+from planner.generate import build_plan
 store = Store(sys.argv[1])
 pid = sys.argv[2]
 plan = build_plan("infrastructure", waves=5, start=dt.date(2027, 1, 4))
@@ -225,7 +225,7 @@ def test_change_summary_words():
     a = build_plan("service-desk", waves=1, start=MONDAY)
     b = build_plan("service-desk", waves=2, start=MONDAY)
     text = change_summary(a, b, 140, 160)
-    assert "6 tasks added (W2-KT, W2-SHADOW, W2-GO, W2-CUTOVER, W2-HYPERCARE and 1 more)" in text
+    assert "11 tasks added (W2-KT, W2-ACCESS, W2-TEACHBACK, W2-SHADOW, W2-DRYRUN and 6 more)" in text
     assert "finish moved later by 20 working days" in text
     renamed = parse_plan({**a.model_dump(), "start": dt.date(2027, 2, 1)})
     assert change_summary(a, renamed, 1, 1) == "plan settings changed"

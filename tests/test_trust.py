@@ -22,7 +22,7 @@ from planner.model import PlanError
 from planner.risk import simulate
 from planner.schedule import baseline_of, schedule
 from planner.status import plan_status
-from planner.templates import build_plan
+from planner.generate import build_plan
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 

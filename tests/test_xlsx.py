@@ -17,7 +17,7 @@ from planner.formats.registry import BY_NAME, FORMATS
 from planner.formats.xlsx import to_xlsx
 from planner.model import PlanError
 from planner.schedule import schedule
-from planner.templates import build_plan
+from planner.generate import build_plan
 from planner.validate import parse_plan
 from tests.conftest import MONDAY
 from tests.test_cli import run

@@ -184,6 +184,8 @@ def _plan_data(plan: Plan) -> dict[str, Any]:
     data["calendar"] = cal_data
     if "parties" in data:
         data["parties"] = list(plan.parties)
+    if plan.generated is not None:  # every field, defaults too: it says how the plan was made
+        data["generated"] = plan.generated.model_dump(mode="python")
     data["tasks"] = [_task_data(t) for t in plan.tasks]
     return data
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.files import MAX_UPLOAD_BYTES, PLAN_SUFFIXES, read_plan_bytes
+from planner.generate import build_plan
 from planner.model import PlanError
-from planner.templates import build_plan, list_templates, next_monday
+from planner.templates import list_templates, next_monday
 from planner.ui import guard
 from planner.ui.text import md, md_list
 

@@ -11,9 +11,10 @@ from typing import Any
 import streamlit as st
 
 from planner.editing import plan_rows
+from planner.generate import build_plan
 from planner.model import Plan, Problem
 from planner.schedule import Schedule, schedule
-from planner.templates import build_plan, next_monday
+from planner.templates import next_monday
 from planner.ui.keys import (
     DRAFT,
     EXAMPLE,

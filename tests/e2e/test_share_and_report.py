@@ -9,7 +9,7 @@ import pytest
 from planner.formats.report import report_html
 from planner.schedule import schedule
 from planner.store import Store
-from planner.templates import build_plan
+from planner.generate import build_plan
 from tests.conftest import MONDAY
 from tests.e2e.conftest import wait_idle
 
