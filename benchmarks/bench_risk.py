@@ -21,9 +21,9 @@ import datetime as dt
 import numpy as np
 
 from benchmarks.plans import layered_plan_data
+from planner.generate import build_plan
 from planner.model import Plan
 from planner.risk import simulate
-from planner.generate import build_plan
 from planner.templates import template_names
 from planner.validate import generations, parse_plan
 

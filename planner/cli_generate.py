@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from planner import cli as _cli
 from planner.model import PlanError, Problem
@@ -41,7 +42,7 @@ def _wave_shares(text: str) -> list[float]:
     return out
 
 
-def _listed(parse):  # type: ignore[no-untyped-def]
+def _listed(parse: Callable[[str], Any]) -> Callable[[str], list]:
     """A comma-separated list of what `parse` reads (e.g. --waves 0,1,2)."""
 
     def read(text: str) -> list:

@@ -48,12 +48,22 @@ def option(
     start: dt.date | None = None,
     deadline: dt.date | None = None,
     contract_end: dt.date | None = None,
+    holidays: str | None = None,
     iterations: int = OPTION_ITERATIONS,
     seed: int = 1,
 ) -> Option:
     from planner.risk import simulate
 
-    gen = generate(template, waves, pilot_share, size=size, start=start, deadline=deadline, contract_end=contract_end)
+    gen = generate(
+        template,
+        waves,
+        pilot_share,
+        size=size,
+        start=start,
+        deadline=deadline,
+        contract_end=contract_end,
+        holidays=holidays,
+    )
     risk = simulate(gen.plan, iterations=iterations, seed=seed)
     contract = next((d.probability for d in risk.task_deadlines if d.id == gen.handover), None)
     return Option(

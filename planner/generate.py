@@ -36,7 +36,7 @@ from typing import Any
 
 from planner.calendar import WorkCalendar
 from planner.deps import format_link, parse_link
-from planner.model import Plan, PlanError, Problem
+from planner.model import Generation, Plan, PlanError, Problem
 from planner.templates import MAX_WAVES, SIZES, TemplateInfo, fill, next_monday, pct, raw_template, template_info
 from planner.validate import parse_plan
 
@@ -239,6 +239,17 @@ def _tasks(raw: Mapping[str, Any], sizing: _Sizing, waves: int, shares: Sequence
     return tasks, handover
 
 
+def _contract_end(raw: Mapping[str, Any], tasks: list[dict], handover: str, contract_end: dt.date) -> None:
+    """The handover must land by the contract end; an exit's acceptance within the incumbent's
+    termination assistance after it."""
+    assistance = raw.get("termination_assistance")
+    for t in tasks:
+        if t["id"] == handover:
+            t["deadline"] = contract_end
+        elif assistance and t["id"] == assistance["task"]:
+            t["deadline"] = contract_end + dt.timedelta(days=int(assistance["days"]))
+
+
 def _due_dates(raw: Mapping[str, Any], plan_data: dict[str, Any], tasks: list[dict]) -> None:
     """Turns `due: {after: ID, months: M}` into a deadline M months after ID's planned finish."""
     dues = {t["id"]: t["due"] for t in raw["tasks"] if "due" in t}
@@ -293,11 +304,12 @@ def _warnings(plan: Plan, pilot_share: float, shares: Sequence[float], waves: in
 
     sol = solve(plan)
     for t in dated:
+        due = t.deadline
         finish = sol.calendar.date_of(int(sol.finish_off[plan.ids.index(t.id)]))
-        if finish > t.deadline:
+        if due is not None and finish > due:
             what = "the contract end" if t.id == handover else "its deadline"
-            late = _late(sol.calendar, t.deadline, finish)
-            out.append(f"{t.id} finishes {finish.isoformat()}, {late} after {what} {t.deadline.isoformat()}")
+            late = _late(sol.calendar, due, finish)
+            out.append(f"{t.id} finishes {finish.isoformat()}, {late} after {what} {due.isoformat()}")
     if plan.deadline is not None and sol.finish > plan.deadline:
         late = _late(sol.calendar, plan.deadline, sol.finish)
         out.append(f"the plan finishes {sol.finish.isoformat()}, {late} after its deadline {plan.deadline.isoformat()}")
@@ -324,15 +336,11 @@ def generate(
         waves = len(wave_shares) if wave_shares is not None else info.waves_for(size)
     pilot_share = info.default_pilot_share if pilot_share is None else pilot_share
     _check_arguments(waves, pilot_share, size)
-    shares = split_shares(pilot_share, waves, wave_shares if waves or wave_shares is not None else None)
+    shares = split_shares(pilot_share, waves, wave_shares)
     sizing = _Sizing(info, float(pilot_share), size)
     tasks, handover = _tasks(raw, sizing, waves, shares)
-    assistance = raw.get("termination_assistance")
-    for t in tasks if contract_end is not None else ():
-        if t["id"] == handover:
-            t["deadline"] = contract_end
-        elif assistance and t["id"] == assistance["task"]:
-            t["deadline"] = contract_end + dt.timedelta(days=int(assistance["days"]))
+    if contract_end is not None:
+        _contract_end(raw, tasks, handover, contract_end)
     values = {"pilot_share": pct(pilot_share), "waves": waves, "final_share": 100, "remaining": pct(100 - pilot_share)}
     plan_data = dict(raw.get("plan", {}))
     plan_data["name"] = fill(plan_name or plan_data.get("name", info.title), values)
@@ -352,6 +360,21 @@ def generate(
     _due_dates(raw, plan_data, tasks)
     plan = parse_plan({**plan_data, "tasks": tasks})
     return Generated(plan, tuple(_warnings(plan, float(pilot_share), shares, waves, handover)), handover)
+
+
+def describe(record: Generation) -> str:
+    """One sentence on how a plan was generated, for the plan page."""
+    try:
+        title = template_info(record.template).title
+    except PlanError:
+        title = record.template
+    if record.waves:
+        shares = [f"{pct(s)}%" for s in record.wave_shares]
+        listed = shares[0] if len(shares) == 1 else ", ".join(shares[:-1]) + " and " + shares[-1]
+        rest = f"{record.waves} wave{'s' if record.waves != 1 else ''} ({listed})"
+    else:
+        rest = f"one cutover of the remaining {pct(100 - record.pilot_share)}%"
+    return f"Made from the {title} template: a {pct(record.pilot_share)}% pilot, then {rest}; {record.size} size."
 
 
 def build_plan(

@@ -13,8 +13,8 @@ import pytest
 
 from planner import cli
 from planner.access import AccessError, User, admins, email_address, signed_in
-from planner.store import SCHEMA_VERSION, Store, StoreError
 from planner.generate import build_plan
+from planner.store import SCHEMA_VERSION, Store, StoreError
 from tests.conftest import MONDAY
 
 ALICE = User("alice@example.org", "Alice")

@@ -7,8 +7,8 @@ import datetime as dt
 from streamlit.testing.v1 import AppTest
 
 from planner.editing import apply_delta, plan_rows, rows_to_plan
-from planner.schedule import schedule
 from planner.generate import build_plan
+from planner.schedule import schedule
 from planner.templates import next_monday, template_names
 from planner.ui import state
 from planner.ui.grid import GRID_DELTA

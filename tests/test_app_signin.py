@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.store import Store, default_url
 from planner.generate import build_plan
+from planner.store import Store, default_url
 from planner.ui import storage
 from tests.conftest import APP, MONDAY, shown
 

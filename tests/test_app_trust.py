@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.store import Store, default_url
 from planner.generate import build_plan
+from planner.store import Store, default_url
 from planner.ui import guard, state, storage
 from planner.ui.grid import GRID_DELTA
 from tests.conftest import APP, MONDAY, shown

@@ -11,8 +11,8 @@ import vl_convert as vlc
 
 from benchmarks.plans import layered_plan_data
 from planner.charts import gantt_chart, gantt_rows, network_chart, network_layout
-from planner.schedule import schedule
 from planner.generate import build_plan
+from planner.schedule import schedule
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 

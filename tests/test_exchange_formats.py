@@ -14,9 +14,9 @@ from planner.formats.ics import to_ics
 from planner.formats.mermaid import to_mermaid
 from planner.formats.mspdi import NS, to_mspdi
 from planner.formats.mspdi_read import read_mspdi
+from planner.generate import build_plan
 from planner.model import PlanError
 from planner.schedule import schedule
-from planner.generate import build_plan
 from planner.templates import template_names
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task

@@ -8,9 +8,9 @@ import pytest
 
 from planner.editing import ORIGIN, apply_delta, plan_rows, plan_with_settings, rows_to_plan
 from planner.explain import driving_chain, explain, key_figures
+from planner.generate import build_plan
 from planner.model import PlanError
 from planner.schedule import schedule
-from planner.generate import build_plan
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 

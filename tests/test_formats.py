@@ -13,9 +13,9 @@ import yaml
 from planner.files import MAX_UPLOAD_BYTES, load_plan, plan_from_bytes
 from planner.formats.csvfile import milestones_csv, read_tasks_csv, safe_text, schedule_csv, tasks_csv
 from planner.formats.planfile import dump_json, dump_yaml, read_yaml
+from planner.generate import build_plan
 from planner.model import PlanError
 from planner.schedule import COLUMNS, schedule
-from planner.generate import build_plan
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 

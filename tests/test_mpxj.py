@@ -14,8 +14,8 @@ import pytest
 from benchmarks.plans import layered_plan_data
 from planner.formats.mspdi import to_mspdi
 from planner.formats.mspdi_read import read_mspdi
-from planner.schedule import schedule
 from planner.generate import build_plan
+from planner.schedule import schedule
 from planner.validate import parse_plan
 from tests.conftest import MONDAY
 

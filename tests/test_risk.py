@@ -9,10 +9,10 @@ import math
 import numpy as np
 import pytest
 
+from planner.generate import build_plan
 from planner.model import PlanError
 from planner.risk import simulate
 from planner.schedule import schedule
-from planner.generate import build_plan
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 

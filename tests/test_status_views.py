@@ -9,11 +9,11 @@ import vl_convert as vlc
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from planner.charts import gantt_chart, risk_charts
+from planner.generate import build_plan
 from planner.model import RaidItem
 from planner.risk import simulate
 from planner.schedule import baseline_of, schedule
 from planner.status import plan_status
-from planner.generate import build_plan
 from planner.ui import state
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from planner.store import SCHEMA_VERSION, StaleRevision, Store, StoreError, change_summary, hash_token
 from planner.generate import build_plan
+from planner.store import SCHEMA_VERSION, StaleRevision, Store, StoreError, change_summary, hash_token
 from planner.validate import parse_plan
 from tests.conftest import MONDAY
 

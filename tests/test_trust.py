@@ -18,11 +18,11 @@ from planner.cli import main
 from planner.editing import apply_delta, plan_rows, rows_to_plan
 from planner.formats.csvfile import milestones_csv, schedule_csv
 from planner.formats.report import chart_spec, report_html
+from planner.generate import build_plan
 from planner.model import PlanError
 from planner.risk import simulate
 from planner.schedule import baseline_of, schedule
 from planner.status import plan_status
-from planner.generate import build_plan
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 

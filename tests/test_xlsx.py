@@ -15,9 +15,9 @@ from planner.files import load_plan, plan_from_bytes
 from planner.formats.csvfile import milestone_rows, read_tasks_csv, tasks_csv
 from planner.formats.registry import BY_NAME, FORMATS
 from planner.formats.xlsx import to_xlsx
+from planner.generate import build_plan
 from planner.model import PlanError
 from planner.schedule import schedule
-from planner.generate import build_plan
 from planner.validate import parse_plan
 from tests.conftest import MONDAY
 from tests.test_cli import run

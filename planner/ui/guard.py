@@ -40,21 +40,27 @@ def leave_guard(plan: Plan) -> None:
     st.iframe(_LEAVE_GUARD % ("true" if has_unsaved_work(plan) else "false"), height=1)
 
 
-def show_plan(plan: Plan, saved: tuple[str, int] | None = None, warnings: list[str] | None = None) -> None:
-    """Shows `plan` on the plan page, or first asks what to do with the current unsaved edits."""
+def show_plan(
+    plan: Plan,
+    saved: tuple[str, int] | None = None,
+    warnings: list[str] | None = None,
+    heading: str = "Imported with changes:",
+) -> None:
+    """Shows `plan` on the plan page, or first asks what to do with the current unsaved edits;
+    `warnings` are shown once on the plan page under `heading`."""
     if has_unsaved_work(state.current()):
-        st.session_state[PENDING] = (plan, saved, warnings)
+        st.session_state[PENDING] = (plan, saved, warnings, heading)
         _ask(st.session_state[PENDING])
         return
-    _go(plan, saved, warnings)
+    _go(plan, saved, warnings, heading)
 
 
-def _go(plan: Plan, saved: tuple[str, int] | None, warnings: list[str] | None) -> None:
+def _go(plan: Plan, saved: tuple[str, int] | None, warnings: list[str] | None, heading: str) -> None:
     state.replace(plan)
     if saved is not None:
         storage.mark_saved(saved[0], saved[1], plan)
     if warnings:
-        st.session_state[IMPORT_WARNINGS] = warnings
+        st.session_state[IMPORT_WARNINGS] = (heading, warnings)
     st.session_state.pop(PENDING, None)
     st.switch_page(st.session_state[PAGES]["plan"])
 

@@ -12,7 +12,7 @@ POSITION = "history_position"  # index of PLAN in HISTORY
 SCHEDULES = "schedules"  # id(plan) -> (plan, Schedule), for the plans in HISTORY
 EXAMPLE = "showing_example"  # True while the untouched example is on screen
 OPEN_ERROR = "open_error"  # why the plan named in the URL could not be opened
-IMPORT_WARNINGS = "import_warnings"  # what an import changed, shown once
+IMPORT_WARNINGS = "import_warnings"  # (heading, notes): what an import changed or the generator warns, shown once
 
 # The task grid (grid.py)
 DRAFT = "grid_draft"  # the user's rows, kept while they do not validate

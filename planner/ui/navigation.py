@@ -35,6 +35,7 @@ def run() -> None:
         "plan": st.Page(PAGE_DIR / "plan.py", title="Plan", icon="📅", default=True, url_path="plan"),
         "new": st.Page(PAGE_DIR / "new.py", title="New plan", icon="➕", url_path="new"),
         "plans": st.Page(PAGE_DIR / "plans.py", title="Saved plans", icon="🗄️", url_path="plans"),
+        "compare": st.Page(PAGE_DIR / "compare.py", title="Compare", icon="⚖️", url_path="compare"),
     }
     st.session_state[PAGES] = pages
     st.navigation(list(pages.values())).run()

@@ -73,11 +73,16 @@ def show() -> None:
     st.title(md(plan.name), anchor=False)
     if plan.description:
         st.text(plan.description)
+    if plan.generated is not None:
+        from planner.generate import describe
+
+        st.caption(md(describe(plan.generated)))
     if st.session_state.get(state.EXAMPLE):
         _first_steps()
-    warnings = st.session_state.pop(IMPORT_WARNINGS, None)
-    if warnings:
-        st.warning("Imported with changes:", icon="ℹ️")
+    notes = st.session_state.pop(IMPORT_WARNINGS, None)
+    if notes:
+        heading, warnings = notes
+        st.warning(heading, icon="ℹ️")
         st.text("\n".join(f"- {w}" for w in warnings))
     save_bar.show(plan)
     guard.leave_guard(plan)

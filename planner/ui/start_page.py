@@ -1,15 +1,131 @@
-"""Start a plan: from a built-in template (sized by waves and pilot share) or from a file."""
+"""Start a plan: from a built-in template (sized by its pilot, waves and size, with options side by
+side) or from a file."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
 from planner.files import MAX_UPLOAD_BYTES, PLAN_SUFFIXES, read_plan_bytes
-from planner.generate import build_plan
 from planner.model import PlanError
-from planner.templates import list_templates, next_monday
+from planner.templates import MAX_WAVES, SIZES, TemplateInfo, list_templates, next_monday, pct
 from planner.ui import guard
 from planner.ui.text import md, md_list
+
+WAVE_CHOICES = tuple(range(0, 7))
+SHARE_CHOICES = (5, 10, 15, 20, 25)
+MAX_TABLE_OPTIONS = 12
+_APPLIED = "new-options-applied"  # the table row last copied into the form (so later edits stick)
+_FOR_TEMPLATE = "new-form-template"  # the template the form's defaults belong to
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _options(
+    template: str,
+    waves: tuple[int, ...],
+    shares: tuple[int, ...],
+    size: str,
+    start: dt.date,
+    holidays: str | None,
+    deadline: dt.date | None,
+    contract_end: dt.date | None,
+) -> list[dict]:
+    """The options table's rows (Streamlit's data cache: the same inputs give the same table)."""
+    from planner.compare import options
+
+    rows = options(
+        template,
+        waves,
+        shares,
+        size=size,
+        start=start,
+        deadline=deadline,
+        contract_end=contract_end,
+        holidays=holidays,
+    )
+    return [
+        {
+            "Waves": r.waves,
+            "Pilot %": pct(r.pilot_share),
+            "Finish": r.finish,
+            "Handover": r.handover,
+            "P80 finish": r.p80,
+            "Meets deadline": None if r.deadline_chance is None else round(100 * r.deadline_chance),
+            "Meets contract end": None if r.contract_end_chance is None else round(100 * r.contract_end_chance),
+            "Notes": "; ".join(r.warnings),
+        }
+        for r in rows
+    ]
+
+
+def _form_defaults(info: TemplateInfo) -> None:
+    """The form starts from the template's defaults, and again whenever the template changes."""
+    if st.session_state.get(_FOR_TEMPLATE) != info.name:
+        st.session_state[_FOR_TEMPLATE] = info.name
+        st.session_state["new-waves"] = info.default_waves
+        st.session_state["new-share"] = info.default_pilot_share
+        st.session_state.pop(_APPLIED, None)
+
+
+def _options_table(info: TemplateInfo, size: str, start: dt.date, holidays: str | None, deadline, contract_end) -> None:
+    st.markdown("**Options side by side** · pick a row to copy it into the form below")
+    cols = st.columns(2)
+    waves = cols[0].pills(
+        "Waves after the pilot", WAVE_CHOICES, selection_mode="multi", default=[0, 1, 2, 3], key="new-opt-waves"
+    )
+    shares = cols[1].pills(
+        "Pilot share (%)", SHARE_CHOICES, selection_mode="multi", default=[5, 10, 20], key="new-opt-shares"
+    )
+    if not waves or not shares:
+        st.info("Pick at least one wave count and one pilot share to compare.")
+        return
+    if len(waves) * len(shares) > MAX_TABLE_OPTIONS:
+        st.warning(
+            f"{len(waves)} wave counts × {len(shares)} pilot shares is {len(waves) * len(shares)} options; "
+            f"pick at most {MAX_TABLE_OPTIONS}."
+        )
+        return
+    try:
+        with st.spinner("Simulating each option (2,000 runs each)…"):
+            rows = _options(
+                info.name, tuple(sorted(waves)), tuple(sorted(shares)), size, start, holidays, deadline, contract_end
+            )
+    except PlanError as exc:
+        st.error(md_list(exc.problems), icon="⚠️")
+        return
+    chance = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d%%", width="small")
+    picked = st.dataframe(
+        rows,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="new-options",
+        column_config={
+            "Meets deadline": chance if deadline else None,
+            "Meets contract end": chance if contract_end else None,
+            "Finish": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Handover": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "P80 finish": st.column_config.DateColumn(
+                format="YYYY-MM-DD", help="80% of 2,000 simulated runs finish by then"
+            ),
+        },
+    )
+    chosen = picked.selection.rows if picked else []
+    if chosen:
+        row = rows[chosen[0]]
+        key = (info.name, row["Waves"], row["Pilot %"])
+        if st.session_state.get(_APPLIED) != key:
+            st.session_state[_APPLIED] = key
+            st.session_state["new-waves"] = row["Waves"]
+            st.session_state["new-share"] = int(float(row["Pilot %"]))
+
+
+def _wave_shares(text: str) -> list[float] | None:
+    """The wave shares a user typed (30,30,25 or 30; 30; 25); None when left empty; ValueError if
+    a part is not a number."""
+    parts = [part.strip().rstrip("%") for part in text.replace(";", ",").split(",") if part.strip()]
+    return [float(part) for part in parts] if parts else None
 
 
 def _template_form() -> None:
@@ -23,32 +139,70 @@ def _template_form() -> None:
         format_func=lambda n: templates[n].title,
     )
     info = templates[name]
+    _form_defaults(info)
     st.markdown(f"**{info.title}.** {info.description}")
     st.caption(info.size_note)
     st.markdown("Phases: " + " → ".join(info.phases))
+    row = st.columns([1.3, 1, 1, 1, 1])
+    size = row[0].segmented_control("Size", SIZES, default="medium", key="new-size") or "medium"
+    start = row[1].date_input("Start", next_monday(), key="new-start")
+    holidays = row[2].text_input("Holiday country", "", key="new-holidays", placeholder="GB, DE, US-CA …")
+    deadline = row[3].date_input(
+        "Deadline", None, key="new-deadline", help="Optional: the date the whole plan must meet"
+    )
+    contract_end = row[4].date_input(
+        "Contract end",
+        None,
+        key="new-contract-end",
+        help="Optional: the incumbent's contract end or notice date; the last cutover must land before it",
+    )
+    _options_table(info, size, start, holidays.strip() or None, deadline, contract_end)
     with st.form("new-plan-form"):
-        cols = st.columns(2)
+        cols = st.columns([2, 1, 1, 1.4])
         plan_name = cols[0].text_input("Plan name", "", key="new-name", placeholder="e.g. ACME service desk transition")
-        start = cols[1].date_input("Start", next_monday(), key="new-start")
-        row = st.columns(3)
-        holidays = row[0].text_input("Holiday country", "", key="new-holidays", placeholder="GB, DE, US-CA …")
-        waves = row[1].number_input("Rollout waves after the pilot", 0, 20, info.default_waves, key="new-waves")
-        share = row[2].number_input("Pilot share of volume (%)", 1, 90, info.default_pilot_share, key="new-share")
+        waves = cols[1].number_input(
+            "Waves after the pilot", 0, MAX_WAVES, key="new-waves", help="0 = one cutover of the rest"
+        )
+        share = cols[2].number_input("Pilot share (%)", 1, 90, key="new-share")
+        shares_text = cols[3].text_input(
+            "Wave shares (%)",
+            "",
+            key="new-wave-shares",
+            placeholder="equal, or e.g. 30,30,25",
+            help="Each wave's share of the volume; they add up to 100 minus the pilot share",
+        )
         created = st.form_submit_button("Create plan", type="primary")
     if created:
-        try:
-            plan = build_plan(
-                name,
-                waves=int(waves),
-                pilot_share=int(share),
-                start=start,
-                plan_name=plan_name.strip() or None,
-                holidays=holidays.strip() or None,
-            )
-        except PlanError as exc:
-            st.error(md_list(exc.problems), icon="⚠️")
-            return
-        guard.show_plan(plan)
+        _create(info, size, start, holidays, deadline, contract_end, plan_name, int(waves), int(share), shares_text)
+
+
+def _create(
+    info: TemplateInfo, size, start, holidays, deadline, contract_end, plan_name, waves, share, shares_text
+) -> None:
+    from planner.generate import generate
+
+    try:
+        wave_shares = _wave_shares(shares_text)
+    except ValueError:
+        st.error(f"Wave shares: {md(shares_text)} is not a list of percentages such as 30,30,25", icon="⚠️")
+        return
+    try:
+        gen = generate(
+            info.name,
+            waves=waves,
+            pilot_share=share,
+            wave_shares=wave_shares,
+            size=size,
+            start=start,
+            deadline=deadline,
+            contract_end=contract_end,
+            plan_name=plan_name.strip() or None,
+            holidays=holidays.strip() or None,
+        )
+    except PlanError as exc:
+        st.error(md_list(exc.problems), icon="⚠️")
+        return
+    guard.show_plan(gen.plan, warnings=list(gen.warnings) or None, heading="Created, with warnings to consider:")
 
 
 def _upload_form() -> None:
@@ -82,7 +236,7 @@ def _upload_form() -> None:
 def show() -> None:
     guard.ask_if_pending()
     st.title("Start a plan")
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([3, 1.2], gap="large")
     with left:
         st.subheader("From a template")
         _template_form()
