@@ -122,8 +122,14 @@ def show() -> None:
     labels = [f"{k + 1}. {choices[label][2]}" for k, label in enumerate(picked)]
     with st.spinner("Scheduling and simulating each plan…"):
         rows = _compare(tuple(labels), tuple(documents))
-    config = {label: st.column_config.DateColumn(label, format="YYYY-MM-DD") for label in labels}
+    config = {label: st.column_config.DateColumn(label, format="YYYY-MM-DD", width="medium") for label in labels}
     config["Change (days)"] = st.column_config.NumberColumn(format="%+d", help="calendar days, first to last column")
-    st.dataframe(_highlight(rows, labels), hide_index=True, column_config=config, key="compare-table")
+    st.dataframe(
+        _highlight(rows, labels),
+        hide_index=True,
+        column_config=config,
+        key="compare-table",
+        height=35 * (len(rows) + 1) + 3,
+    )
     changed = sum(1 for r in rows[2:] if len({r[label] for label in labels}) > 1)
     st.markdown(f"{changed} of {len(rows) - 2} milestones and gates differ.")

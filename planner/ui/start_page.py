@@ -94,13 +94,14 @@ def _options_table(info: TemplateInfo, size: str, start: dt.date, holidays: str 
     except PlanError as exc:
         st.error(md_list(exc.problems), icon="⚠️")
         return
-    chance = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d%%", width="small")
+    chance = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d%%", width="medium")
     picked = st.dataframe(
         rows,
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
         key="new-options",
+        height=35 * (len(rows) + 1) + 3,
         column_config={
             "Meets deadline": chance if deadline else None,
             "Meets contract end": chance if contract_end else None,
@@ -143,14 +144,15 @@ def _template_form() -> None:
     st.markdown(f"**{info.title}.** {info.description}")
     st.caption(info.size_note)
     st.markdown("Phases: " + " → ".join(info.phases))
-    row = st.columns([1.3, 1, 1, 1, 1])
+    row = st.columns(3)
     size = row[0].segmented_control("Size", SIZES, default="medium", key="new-size") or "medium"
     start = row[1].date_input("Start", next_monday(), key="new-start")
     holidays = row[2].text_input("Holiday country", "", key="new-holidays", placeholder="GB, DE, US-CA …")
-    deadline = row[3].date_input(
+    row = st.columns(3)
+    deadline = row[0].date_input(
         "Deadline", None, key="new-deadline", help="Optional: the date the whole plan must meet"
     )
-    contract_end = row[4].date_input(
+    contract_end = row[1].date_input(
         "Contract end",
         None,
         key="new-contract-end",
