@@ -87,8 +87,9 @@ def test_compare_page_puts_two_revisions_side_by_side(app):
     table = app.dataframe[0].value
     assert list(table.columns) == ["What", "1. Compare me r1", "2. Compare me r2", "Change (days)"]
     by_what = table.set_index("What")
-    assert by_what.loc["Plan finish", "Change (days)"] == 14
-    assert by_what.loc["SD14  Pilot go (G3, client decision)", "Change (days)"] == 0
-    assert by_what.loc["SD16  Scale go (G4, client decision)", "Change (days)"] == 14
-    moved = int((table["Change (days)"].iloc[2:] != 0).sum())
+    assert by_what.loc["Plan finish", "Change (days)"] == "+14"
+    assert by_what.loc["SD14  Pilot go (G3, client decision)", "Change (days)"] == "0"
+    assert by_what.loc["SD16  Scale go (G4, client decision)", "Change (days)"] == "+14"
+    assert by_what.loc["SD16  Scale go (G4, client decision)", "1. Compare me r1"] == "2027-05-27"
+    moved = int((table["Change (days)"].iloc[2:] != "0").sum())
     assert any(m.value == f"{moved} of {len(table) - 2} milestones and gates differ." for m in app.markdown)

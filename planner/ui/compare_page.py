@@ -72,10 +72,19 @@ def _short(name: str) -> str:
     return name if len(name) <= 28 else name[:27] + "…"
 
 
+def _text(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:+d}" if value else "0"
+    return value.isoformat()  # type: ignore[attr-defined]
+
+
 def _highlight(rows: list[dict], labels: list[str]):
+    """The table as text ("—" where a plan lacks a milestone), changed dates highlighted."""
     import pandas as pd
 
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame([{k: v if k == "What" else _text(v) for k, v in row.items()} for row in rows])
 
     def colour(row: pd.Series) -> list[str]:
         dates = {row[label] for label in labels}
@@ -122,8 +131,8 @@ def show() -> None:
     labels = [f"{k + 1}. {choices[label][2]}" for k, label in enumerate(picked)]
     with st.spinner("Scheduling and simulating each plan…"):
         rows = _compare(tuple(labels), tuple(documents))
-    config = {label: st.column_config.DateColumn(label, format="YYYY-MM-DD", width="medium") for label in labels}
-    config["Change (days)"] = st.column_config.NumberColumn(format="%+d", help="calendar days, first to last column")
+    config = {label: st.column_config.TextColumn(label, width="medium") for label in labels}
+    config["Change (days)"] = st.column_config.TextColumn(help="calendar days, first to last column")
     st.dataframe(
         _highlight(rows, labels),
         hide_index=True,
