@@ -171,3 +171,36 @@ def test_gantt_controls_rerun_the_gantt_alone(page, app_url):
 
 def _as_bytes(data: str | bytes) -> bytes:
     return data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")
+
+
+def test_new_plan_options_table_picks_and_creates_an_option(page, app_url):
+    """Tests choosing a pilot and waves in the browser: a contract end adds the odds column, a
+    click on a row of the options table fills the form, and Create opens that plan with the
+    handover held to the contract end."""
+    from planner.compare import option
+    from planner.templates import next_monday
+
+    page.goto(app_url + "/new")
+    wait_idle(page)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for()
+    for part, value in (("year", "2027"), ("month", "12"), ("day", "31")):
+        page.get_by_role("spinbutton", name=f"{part}, Contract end").click()
+        page.keyboard.type(value)
+    page.keyboard.press("Escape")
+    page.locator("th", has_text="Meets contract end").wait_for(state="attached")
+    wait_idle(page)
+    expected = option(
+        "service-desk", 2, 10, start=next_monday(), contract_end=next_monday().replace(year=2027, month=12, day=31)
+    )
+    assert page.locator("[data-testid='stDataFrame'] td", has_text=expected.p80.isoformat()).count() >= 1
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 7 * 35 + 17)  # row 8: 2 waves, 10% pilot
+    share = page.get_by_role("spinbutton", name="Pilot share (%)")
+    page.wait_for_function("(e) => e.value === '10'", arg=share.element_handle())
+    assert page.get_by_role("spinbutton", name="Waves after the pilot").input_value() == "2"
+    page.get_by_role("button", name="Create plan").click()
+    page.get_by_text("a 10% pilot, then 2 waves (45% and 45%)").wait_for()
+    wait_idle(page)
+    assert metric_value(page, "Plan finish") == expected.finish.isoformat()
+    assert page.locator('[data-testid="stException"]').count() == 0
