@@ -274,3 +274,14 @@ def test_unknown_template():
     """Tests that an unknown template name lists the built-in ones."""
     with pytest.raises(PlanError, match="built-in templates: ams, contact-centre"):
         template_info("nope")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_size_note_states_what_the_generator_produces(name):
+    """Tests the size note's figure: the working days from the start to steady state (G7, exit
+    acceptance in the exit) of the default plan."""
+    note = template_info(name).size_note
+    stated = int(re.search(r"\((\d+)\s+working days\)", note).group(1))
+    plan = build_plan(name, start=MONDAY)
+    g7 = next(t.id for t in plan.tasks if t.gate and "G7" in t.name)
+    assert int(_table(plan).loc[g7, "ef"]) == stated
