@@ -160,21 +160,23 @@ def _compare_plans(args: argparse.Namespace) -> int:
         plans.append((path, _cli._load(ns)))
     result = compare_plans(plans)
     labels = [c.label for c in result.columns]
+    as_csv = args.format == "csv"
+
+    def change(days: int | None) -> object:
+        if as_csv:
+            return "" if days is None else days
+        return "" if not days else f"{days:+d} d"
+
+    first, last = result.columns[0], result.columns[-1]
     rows = [
-        ["finish", "", *(c.finish.isoformat() for c in result.columns), ""],
-        ["P80", "", *(c.p80.isoformat() for c in result.columns), ""],
+        ["finish", "", *(c.finish.isoformat() for c in result.columns), change((last.finish - first.finish).days)],
+        ["P80", "", *(c.p80.isoformat() for c in result.columns), change((last.p80 - first.p80).days)],
     ]
+    missing = "" if as_csv else "-"
     for tid, name in result.rows:
-        shift = result.shift(tid)
-        rows.append(
-            [
-                tid,
-                _cli._clip(name, 40),
-                *(c.milestones[tid].isoformat() if tid in c.milestones else "-" for c in result.columns),
-                "" if shift is None or shift == 0 else f"{shift:+d} d",
-            ]
-        )
-    head = ["id", "name", *labels, "change"]
+        dates = [c.milestones[tid].isoformat() if tid in c.milestones else missing for c in result.columns]
+        rows.append([tid, name if as_csv else _cli._clip(name, 40), *dates, change(result.shift(tid))])
+    head = ["id", "name", *labels, "change_days" if args.format == "csv" else "change"]
     if args.format == "csv":
         from planner.formats.csvfile import write_rows
 

@@ -16,15 +16,15 @@ Work that grows with volume says so with `scale:` (`pilot`: the pilot share; `wa
 share; `hypercare`: the wave's share with the hypercare size factor; `size` and `size-hypercare`:
 the plan size only), relative to the template's `reference` shares, never under `floor:` working
 days (default 5). A block task's `later:` estimate applies from wave 2 on (the team has learnt the
-service); `single_name:` names it when there are no waves; `last_depends_on:` adds links to the
-last wave's copy only (a backup provider ready before the last cutover). `due: {after: ID, months: M}` gives a
-task a deadline M months after ID's planned finish. `handover:` (default CUTOVER) names the block
-task whose last copy `--contract-end` constrains; a template's `termination_assistance: {task,
-days}` also gives that task a deadline so many days after the contract end (an exit's incumbent
-helps only that long).
+service); `last_depends_on:` adds links to the last wave's copy only (a backup provider ready
+before the last cutover). `due: {after: ID, months: M}` gives a task a deadline M months after
+ID's planned finish. `handover:` (default CUTOVER) names the block task whose last copy
+`--contract-end` constrains; a template's `termination_assistance: {task, days}` also gives that
+task a deadline so many days after the contract end (an exit's incumbent helps only that long).
+With no waves the block runs once, named "Rollout" ({wave}) and carrying the rest of the volume.
 
-Names and criteria may use {pilot_share}, {n}, {next}, {share}, {cumulative}, {remaining},
-{waves}, {final_share} and {unit}: shares are percentages of the volume the transition moves.
+Names and criteria may use {pilot_share}, {wave}, {n}, {next}, {share}, {cumulative},
+{remaining}, {waves}, {final_share} and {unit}: shares are percentages of the volume the transition moves.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ DEFAULT_FLOOR = 5
 MAX_PILOT = 25
 MAX_SENSIBLE_WAVES = 6
 MIN_WAVE_SHARE = 5
-_TEMPLATE_KEYS = ("scale", "floor", "later", "single_name", "due", "last_depends_on")
+_TEMPLATE_KEYS = ("scale", "floor", "later", "due", "last_depends_on")
 
 
 @dataclass(frozen=True)
@@ -222,8 +222,7 @@ def _tasks(raw: Mapping[str, Any], sizing: _Sizing, waves: int, shares: Sequence
         }
         local = {t["id"]: f"W{n}-{t['id']}" for t in block_tasks}
         for t in block_tasks:
-            source = {**t, "name": t["single_name"]} if waves == 0 and "single_name" in t else t
-            filled = _task(source, wave_values, sizing, share, n)
+            filled = _task(t, wave_values, sizing, share, n)
             filled["id"] = local[t["id"]]
             filled["wave"] = n
             refs = [*t.get("depends_on", []), *(t.get("last_depends_on", []) if n == len(shares) else [])]

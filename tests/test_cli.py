@@ -315,3 +315,69 @@ def test_simulate_names_the_risks_that_move_p80(tmp_path):
         {"id": "R1", "title": "Key SMEs leave during KT", "probability": 1.0, "p80_shift_days": 4}
     ]
     assert data["finish"]["p80"]["days"] == 11
+
+
+def test_new_sizes_the_plan_and_warns(tmp_path):
+    """Tests `new` with wave shares, size, deadline and contract end: the record in the file, the
+    handover deadline, and warnings on stderr for a contract end the handover misses."""
+    out = tmp_path / "p.yaml"
+    args = ["new", "--template", "service-desk", "--pilot-share", "10", "--wave-shares", "30,60", "--size", "large"]
+    res = run(*args, "--start", "2027-01-04", "--contract-end", "2027-03-01", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    data = yaml.safe_load(out.read_text())
+    assert data["generated"] == {
+        "template": "service-desk",
+        "waves": 2,
+        "pilot_share": 10,
+        "wave_shares": [30, 60],
+        "size": "large",
+    }
+    handover = next(t for t in data["tasks"] if t["id"] == "W2-CUTOVER")
+    assert str(handover["deadline"]) == "2027-03-01" and "cumulative 100%" in handover["name"]
+    assert "warning: W2-CUTOVER finishes" in res.stderr and "after the contract end 2027-03-01" in res.stderr
+    bad = run("new", "--template", "ams", "--pilot-share", "10", "--wave-shares", "50,50", "-o", str(out))
+    assert bad.returncode == 1 and "must add up to 100 - pilot share = 90 (they add up to 100)" in bad.stderr
+    assert run("new", "--template", "ams", "--wave-shares", "a,b", "-o", str(out)).returncode == 2
+
+
+def test_compare_template_options(tmp_path):
+    """Tests `compare --template`: one row per option in table, CSV and JSON, the same numbers as
+    the library, and the chance of meeting the contract end."""
+    from planner.compare import option
+    from tests.conftest import MONDAY
+
+    args = ["compare", "--template", "ams", "--waves", "0,2", "--pilot-share", "5,20", "--start", "2027-01-04"]
+    args += ["--contract-end", "2027-09-01"]
+    table = run(*args)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["waves", "pilot", "%", "finish", "handover", "P80", "P(deadline)", "P(contract", "end)"]
+    assert len(lines) == 5
+    rows = list(csv.DictReader(io.StringIO(run(*args, "--format", "csv").stdout)))
+    assert [(r["waves"], r["pilot_share"]) for r in rows] == [("0", "5"), ("0", "20"), ("2", "5"), ("2", "20")]
+    expected = option("ams", 2, 20, start=MONDAY, contract_end=__import__("datetime").date(2027, 9, 1))
+    assert rows[3]["p80"] == expected.p80.isoformat() and rows[3]["handover"] == expected.handover.isoformat()
+    assert rows[3]["contract_end_chance"] == f"{expected.contract_end_chance:.0%}"
+    doc = json.loads(run(*args, "--format", "json").stdout)
+    assert doc["options"][3]["contract_end_chance"] == expected.contract_end_chance
+    assert run("compare").returncode == 1
+
+
+def test_compare_plans_side_by_side(tmp_path):
+    """Tests `compare A.yaml B.yaml`: finish, P80 and each milestone, with the change in days."""
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    assert run("new", "--template", "service-desk", "--start", "2027-01-04", "-o", str(a)).returncode == 0
+    data = yaml.safe_load(a.read_text())
+    for t in data["tasks"]:
+        if t["id"] == "SD15":
+            t["duration"] = 30
+    b.write_text(yaml.safe_dump(data))
+    res = run("compare", str(a), str(b), "--format", "csv")
+    assert res.returncode == 0, res.stderr
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(res.stdout))}
+    assert rows["finish"][str(a)] == "2027-08-24" and rows["finish"][str(b)] == "2027-09-07"
+    assert rows["SD16"]["change_days"] == "14" and rows["SD14"]["change_days"] == "0"
+    table = run("compare", str(a), str(b)).stdout.splitlines()
+    assert next(line for line in table if line.startswith("SD16")).endswith("+14 d")
+    both = run("compare", str(a), "--template", "ams")
+    assert both.returncode == 1 and "either --template or plan files" in both.stderr
