@@ -195,7 +195,7 @@ def _compare_plans(args: argparse.Namespace) -> int:
         }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
-        _print_table(head, rows)
+        _print_table(head, [[str(cell) for cell in row] for row in rows])
     return 0
 
 
