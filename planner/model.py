@@ -9,14 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
@@ -24,146 +21,28 @@ from pydantic import (
 
 from planner import memo
 from planner.calendar import WorkCalendar, check_country, weekday_index
-from planner.deps import ID_RE, format_link, parse_link
-from planner.limits import MAX_DATE, MAX_DURATION, MAX_LAG, MAX_TEXT, MIN_DATE, shorten
-
-DEFAULT_PARTIES = ("client", "vendor", "joint")
-TARGET_RE = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*\S")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a plan: where (task or row), which field, and what to do."""
-
-    where: str
-    field: str
-    message: str
-
-    def __post_init__(self) -> None:
-        # A message may quote input; none repeats more than a few hundred characters of it.
-        object.__setattr__(self, "where", shorten(self.where))
-        object.__setattr__(self, "field", shorten(self.field))
-        object.__setattr__(self, "message", shorten(self.message, 400))
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
+from planner.deps import ID_RE
+from planner.fields import (  # noqa: F401 - re-exported: the plan model's public names
+    DEFAULT_PARTIES,
+    TARGET_RE,
+    Days,
+    Estimate,
+    FastDays,
+    Frozen,
+    Line,
+    Link,
+    PlanDate,
+    PlanError,
+    Problem,
+    Text,
+    WholeNumber,
+    link_data,
+    links_data,
+    whole_number,
+)
 
 
-class PlanError(ValueError):
-    """Raised instead of returning a half-valid plan; `.problems` lists every problem."""
-
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-def _whole_number(value: Any) -> Any:
-    """Accepts 3, 3.0 and "3"; refuses 2.5, "two" and booleans with a message a user reads."""
-    if type(value) is int:
-        return value
-    if isinstance(value, bool):
-        raise ValueError("must be a whole number, not true/false")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError(f"must be a whole number of working days (got {value:g})")
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
-            raise ValueError(f"must be a whole number (got {value!r})")
-        return int(float(text))
-    return value
-
-
-WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
-Days = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=MAX_DURATION)]
-# pydantic's own lax int: "3" and 3.0 pass, 2.5 fails; true/false are refused in Task._no_booleans
-FastDays = Annotated[int, Field(ge=0, le=MAX_DURATION, strict=False)]
-PlanDate = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE)]
-# One line of text: no control characters at all (names, phases, owners, KPIs, titles).
-Line = Annotated[str, Field(max_length=MAX_TEXT, pattern=r"^[^\x00-\x1f\x7f]*$")]
-# Free text: tabs and line breaks allowed, other control characters not (notes, descriptions).
-Text = Annotated[str, Field(max_length=MAX_TEXT, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class Link(_Frozen):
-    """A dependency on `task`. Inequalities, with lag in working days (negative = lead):
-    FS: ES(S) >= EF(P) + lag; SS: ES(S) >= ES(P) + lag; FF: EF(S) >= EF(P) + lag;
-    SF: EF(S) >= ES(P) + lag."""
-
-    task: str
-    type: Literal["FS", "SS", "FF", "SF"] = "FS"
-    lag: Annotated[int, Field(ge=-MAX_LAG, le=MAX_LAG)] = 0
-
-    def __str__(self) -> str:
-        return format_link(self.task, self.type, self.lag)
-
-
-def link_data(value: Any) -> Any:
-    """Link text (`B:SS+2`) or a long-form mapping as field data for Link."""
-    if isinstance(value, str):
-        task, kind, lag = parse_link(value)
-        return {"task": task, "type": kind, "lag": lag}
-    if isinstance(value, Mapping):
-        out = dict(value)
-        if isinstance(out.get("type"), str):
-            out["type"] = out["type"].strip().upper()
-        if "lag" in out:
-            out["lag"] = _whole_number(out["lag"])
-        return out
-    return value
-
-
-def _links_data(value: Any) -> Any:
-    """depends_on as a list of link mappings; one Python call per task, not per link."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        from planner.deps import split_cell
-
-        value = split_cell(value)
-    if isinstance(value, Sequence):
-        out = []
-        for k, item in enumerate(value):
-            try:
-                out.append(link_data(item))
-            except ValueError as exc:
-                raise ValueError(f"[{k + 1}] {exc}") from None
-        return out
-    return value
-
-
-class Estimate(_Frozen):
-    """Three-point estimate in working days, for schedule risk."""
-
-    optimistic: Days
-    likely: Days
-    pessimistic: Days
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_list(cls, value: Any) -> Any:
-        if isinstance(value, Sequence) and not isinstance(value, str):
-            if len(value) != 3:
-                raise ValueError("write [optimistic, likely, pessimistic]: three numbers")
-            return dict(zip(("optimistic", "likely", "pessimistic"), value, strict=True))
-        return value
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Estimate:
-        if not self.optimistic <= self.likely <= self.pessimistic:
-            raise ValueError(
-                "must satisfy optimistic <= likely <= pessimistic "
-                f"(got {self.optimistic}/{self.likely}/{self.pessimistic})"
-            )
-        return self
-
-
-class Criterion(_Frozen):
+class Criterion(Frozen):
     """A gate exit criterion: a KPI, a target comparison such as `>= 95%`, optionally an actual."""
 
     kpi: Annotated[Line, Field(min_length=1)]
@@ -178,13 +57,13 @@ class Criterion(_Frozen):
         return value
 
 
-class Gate(_Frozen):
+class Gate(Frozen):
     """A go/no-go decision point with KPI exit criteria."""
 
     criteria: tuple[Criterion, ...] = ()
 
 
-class Task(_Frozen):
+class Task(Frozen):
     """One task; `duration` in working days, 0 for a milestone."""
 
     id: Annotated[str, Field(pattern=ID_RE.pattern, max_length=80)]
@@ -195,7 +74,7 @@ class Task(_Frozen):
     duration: FastDays
     milestone: bool | None = None
     estimate: Estimate | None = None
-    depends_on: Annotated[tuple[Link, ...], BeforeValidator(_links_data)] = ()
+    depends_on: Annotated[tuple[Link, ...], BeforeValidator(links_data)] = ()
     not_before: PlanDate | None = None
     deadline: PlanDate | None = None
     gate: Gate | None = None
@@ -248,7 +127,7 @@ class Task(_Frozen):
         return self.is_milestone or self.is_gate
 
 
-class CalendarSpec(_Frozen):
+class CalendarSpec(Frozen):
     """Which days are worked: weekends, national holidays (`holidays` package) and closures."""
 
     weekend: tuple[int, ...] = (5, 6)
@@ -298,7 +177,7 @@ class CalendarSpec(_Frozen):
         return [WEEKDAY_NAMES[d] for d in self.weekend]
 
 
-class RiskSpec(_Frozen):
+class RiskSpec(Frozen):
     """Schedule-risk settings: `correlation` ties task draws to a common factor (0 = independent,
     1 = every task at the same percentile); `uplift` is a reference-class allowance (0.3 = +30%)
     reported beside the P80 finish."""
@@ -307,7 +186,7 @@ class RiskSpec(_Frozen):
     uplift: Annotated[float, Field(ge=0, le=5)] = 0.0
 
 
-class ScheduleImpact(_Frozen):
+class ScheduleImpact(Frozen):
     """What a risk does to the dates if it happens (DESIGN.md): with `probability` (0..1) in a
     Monte Carlo iteration it adds a delay drawn from `delay` (working days, three-point) to the
     duration of each task the risk names."""
@@ -316,7 +195,7 @@ class ScheduleImpact(_Frozen):
     delay: Estimate
 
 
-class RaidItem(_Frozen):
+class RaidItem(Frozen):
     """A RAID log entry (risk, action, issue or decision), linked to tasks and gates."""
 
     id: Annotated[str, Field(pattern=ID_RE.pattern, max_length=80)]
@@ -348,19 +227,19 @@ class RaidItem(_Frozen):
         return self.probability * self.impact if self.probability and self.impact else None
 
 
-class BaselineTask(_Frozen):
+class BaselineTask(Frozen):
     start: PlanDate
     finish: PlanDate
 
 
-class Baseline(_Frozen):
+class Baseline(Frozen):
     """A snapshot of the schedule kept in the plan, to measure slip against."""
 
     taken: PlanDate
-    tasks: dict[str, BaselineTask] = {}
+    tasks: dict[str, BaselineTask] = Field(default_factory=dict)
 
 
-class Generation(_Frozen):
+class Generation(Frozen):
     """How a plan was generated from a template (DESIGN.md), so the app can show and vary it."""
 
     template: Line
@@ -370,7 +249,7 @@ class Generation(_Frozen):
     size: Literal["small", "medium", "large"] = "medium"
 
 
-class Plan(_Frozen):
+class Plan(Frozen):
     """A whole transition plan. Edits produce a new Plan; nothing mutates one."""
 
     name: Annotated[Line, Field(min_length=1)]
