@@ -152,3 +152,43 @@ class Estimate(Frozen):
                 f"(got {self.optimistic}/{self.likely}/{self.pessimistic})"
             )
         return self
+
+
+def uses_data(value: Any) -> Any:
+    """A task's `uses` as (resource, units) pairs, from a mapping (`{INC-SME: 2}`), the task CSV's
+    text (`INC-SME:2;KT-LEAD:1`) or pairs. Pairs keep a Task hashable, as every Task is."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        pairs = []
+        for part in re.split(r"[;,]", value):
+            if not part.strip():
+                continue
+            name, sep, units = part.partition(":")
+            if not sep or not name.strip():
+                raise ValueError(f"cannot read {part.strip()!r}; write RESOURCE:UNITS, e.g. INC-SME:2;KT-LEAD:1")
+            pairs.append((name.strip(), units.strip()))
+        value = pairs
+    elif isinstance(value, Mapping):
+        value = list(value.items())
+    if isinstance(value, Sequence):
+        out = []
+        for item in value:
+            if not (isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2):
+                raise ValueError("write a mapping of resource to units, e.g. {INC-SME: 2}")
+            name, units = item
+            if isinstance(units, bool):
+                raise ValueError(f"{name}: units must be a number, not true/false")
+            try:
+                number = float(units)
+            except (TypeError, ValueError):
+                raise ValueError(f"{name}: units must be a number (got {units!r})") from None
+            if not number > 0 or number != number or number == float("inf"):
+                raise ValueError(f"{name}: units must be a number > 0 (got {units})")
+            out.append((str(name).strip(), int(number) if number.is_integer() else number))
+        names = [n for n, _ in out]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed twice")
+        return tuple(out)
+    return value

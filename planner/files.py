@@ -95,17 +95,30 @@ def _read_plan_bytes(raw: bytes, filename: str, start: dt.date | None, limit: in
         from planner.formats.xlsx import read_xlsx
 
         with _gc_paused():
-            return read_xlsx(raw, name=Path(filename).stem, start=start), []
+            plan = read_xlsx(raw, name=Path(filename).stem, start=start)
+        return plan, _capacity_notes(plan)
     text = _decode(raw, filename)
     with _gc_paused():
         if suffix == ".csv":
             from planner.formats.csvfile import read_tasks_csv
 
-            return read_tasks_csv(text, name=Path(filename).stem, start=start), []
+            plan = read_tasks_csv(text, name=Path(filename).stem, start=start)
+            return plan, _capacity_notes(plan)
         data: Any = read_json(text, filename) if suffix == ".json" else read_yaml(text, filename)
         if start is not None and isinstance(data, dict):
             data = {**data, "start": start}
         return parse_plan(data), []
+
+
+def _capacity_notes(plan: Plan) -> list[str]:
+    """A task table names resources in `uses` but states no capacities."""
+    if not plan.resources:
+        return []
+    listed = ", ".join(f"{r.id} ({r.capacity:g})" for r in plan.resources)
+    return [
+        f"resources {listed} come from the uses column, each with the largest need as its capacity; "
+        "set their real capacities in the plan file or the app"
+    ]
 
 
 def _read_capped(path: Path, size: int) -> bytes:

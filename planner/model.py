@@ -38,6 +38,7 @@ from planner.fields import (  # noqa: F401 - re-exported: the plan model's publi
     WholeNumber,
     link_data,
     links_data,
+    uses_data,
     whole_number,
 )
 
@@ -81,6 +82,7 @@ class Task(Frozen):
     percent_complete: Annotated[float, Field(ge=0, le=100)] = 0
     actual_start: PlanDate | None = None
     actual_finish: PlanDate | None = None
+    uses: Annotated[tuple[tuple[str, int | float], ...], BeforeValidator(uses_data)] = ()
     notes: Text = ""
 
     @model_validator(mode="after")
@@ -125,6 +127,23 @@ class Task(Frozen):
     def is_key_date(self) -> bool:
         """Listed in the milestone CSV, calendars and key figures: a milestone or a gate."""
         return self.is_milestone or self.is_gate
+
+
+class Resource(Frozen):
+    """Something that paces the work, with so many units available on each working day (people,
+    usually): DESIGN.md, "Resources and levelling"."""
+
+    id: Annotated[str, Field(pattern=ID_RE.pattern, max_length=80)]
+    name: Line = ""
+    party: Line | None = None
+    capacity: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
+
+    @field_validator("capacity", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("must be a number, not true/false")
+        return value
 
 
 class CalendarSpec(Frozen):
@@ -263,6 +282,8 @@ class Plan(Frozen):
     baseline: Baseline | None = None
     raid: tuple[RaidItem, ...] = ()
     generated: Generation | None = None
+    resources: tuple[Resource, ...] = ()
+    level: bool = False
     tasks: tuple[Task, ...] = ()
 
     def __eq__(self, other: object) -> bool:

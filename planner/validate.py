@@ -157,6 +157,7 @@ def parse_plan(data: Any, labels: Sequence[str] | None = None) -> Plan:
             for k, tid in enumerate(item.tasks):
                 if tid not in known:
                     problems.append(Problem(f"raid {item.id}", f"tasks[{k + 1}]", f"unknown task {tid!r}"))
+        problems += resource_checks(plan_head, tasks, names)
     ids = [r["id"].strip() for r in raw_tasks if isinstance(r, Mapping) and isinstance(r.get("id"), str)]
     generations, cycle_problems = _order(list(dict.fromkeys(ids)), edges)
     problems += cycle_problems
@@ -166,6 +167,41 @@ def parse_plan(data: Any, labels: Sequence[str] | None = None) -> Plan:
     _check_horizon(plan)
     memo.structure(plan)["generations"] = generations
     return plan
+
+
+def resource_checks(head: Plan, tasks: Sequence[Task | None], names: Sequence[str]) -> list[Problem]:
+    """DESIGN.md's resource rules: unique ids, a known party; a task uses only known resources,
+    takes time, and never needs more than a resource has (it could never run)."""
+    out: list[Problem] = []
+    capacity: dict[str, float] = {}
+    for r in head.resources:
+        if r.id in capacity:
+            out.append(Problem(f"resource {r.id}", "id", "listed twice; resource ids are unique"))
+        capacity[r.id] = r.capacity
+        if r.party is not None and r.party not in head.parties:
+            out.append(
+                Problem(
+                    f"resource {r.id}", "party", f"{r.party!r} is not a party of this plan ({', '.join(head.parties)})"
+                )
+            )
+    for i, task in enumerate(tasks):
+        if task is None or not task.uses:
+            continue
+        if task.is_milestone:
+            out.append(Problem(names[i], "uses", "a milestone takes no time, so it uses no resource; remove uses"))
+        for rid, units in task.uses:
+            if rid not in capacity:
+                known = ", ".join(capacity) or "none yet; add them under resources"
+                out.append(Problem(names[i], "uses", f"unknown resource {rid!r} (resources: {known})"))
+            elif units > capacity[rid]:
+                out.append(
+                    Problem(
+                        names[i],
+                        "uses",
+                        f"needs {units:g} of {rid}, whose capacity is {capacity[rid]:g}: it could never run",
+                    )
+                )
+    return out
 
 
 DATE_REACH_YEARS = 100
@@ -368,7 +404,7 @@ def generations(plan: Plan) -> list[list[str]]:
     raw = [{"id": t.id} for t in plan.tasks]
     problems, edges = _cross_checks(raw, plan.tasks, names, plan.parties)
     found, cycles = _order([t.id for t in plan.tasks], edges)
-    problems += cycles + _party_checks(plan.parties)
+    problems += cycles + _party_checks(plan.parties) + resource_checks(plan, plan.tasks, names)
     if problems:
         raise PlanError(problems)
     store["generations"] = found

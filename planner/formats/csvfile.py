@@ -24,7 +24,7 @@ from planner.validate import parse_plan
 
 TASK_COLUMNS = [
     *("id", "name", "duration", "depends_on", "phase", "wave", "owner", "milestone"),
-    *("optimistic", "likely", "pessimistic", "not_before", "deadline", "percent_complete"),
+    *("optimistic", "likely", "pessimistic", "not_before", "deadline", "percent_complete", "uses"),
 ]
 REQUIRED = ("id", "name", "duration")
 MILESTONE_COLUMNS = ["id", "name", "phase", "owner", "date", "total_float", "critical", "criteria"]
@@ -127,6 +127,7 @@ def task_row(t: Any) -> list[Any]:
         t.not_before or "",
         t.deadline or "",
         int(t.percent_complete) if float(t.percent_complete).is_integer() else t.percent_complete,
+        ";".join(f"{rid}:{units:g}" for rid, units in t.uses),
     ]
 
 
@@ -195,6 +196,9 @@ def read_task_rows(rows: list[list[str]], name: str, start: Any, where: str = "C
     if problems:
         raise PlanError(problems)
     data: dict[str, Any] = {"name": name, "tasks": tasks}
+    needs = implied_resources(tasks)
+    if needs:
+        data["resources"] = needs
     if start is not None:
         data["start"] = start
     else:
@@ -209,6 +213,22 @@ def read_task_rows(rows: list[list[str]], name: str, start: Any, where: str = "C
     return plan
 
 
+def implied_resources(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The resources a task table's `uses` names, each with the largest need as its capacity (a
+    task table states no capacities; the importer says so and the user sets them)."""
+    from planner.fields import uses_data
+
+    most: dict[str, float] = {}
+    for task in tasks:
+        try:
+            pairs = uses_data(task.get("uses"))
+        except ValueError:
+            continue  # the task's own validation names the problem
+        for rid, units in pairs:
+            most[rid] = max(most.get(rid, 0), units)
+    return [{"id": rid, "capacity": units} for rid, units in most.items() if units > 0]
+
+
 def _task_from_record(record: Mapping[str, str], label: str) -> tuple[dict[str, Any], list[Problem]]:
     problems: list[Problem] = []
     task: dict[str, Any] = {}
@@ -218,6 +238,8 @@ def _task_from_record(record: Mapping[str, str], label: str) -> tuple[dict[str, 
             task[key] = value
     if record.get("depends_on", ""):
         task["depends_on"] = split_cell(record["depends_on"])
+    if record.get("uses", ""):
+        task["uses"] = record["uses"]
     if "milestone" in record:
         try:
             flag = _bool(record["milestone"])

@@ -184,6 +184,14 @@ def _plan_data(plan: Plan) -> dict[str, Any]:
     data["calendar"] = cal_data
     if "parties" in data:
         data["parties"] = list(plan.parties)
+    if plan.resources:
+        data["resources"] = [
+            {
+                k: (int(v) if k == "capacity" and float(v).is_integer() else v)
+                for k, v in r.model_dump(exclude_defaults=True).items()
+            }
+            for r in plan.resources
+        ]
     if plan.generated is not None:  # every field, defaults too: it says how the plan was made
         data["generated"] = plan.generated.model_dump(mode="python")
     data["tasks"] = [_task_data(t) for t in plan.tasks]
@@ -195,6 +203,8 @@ def _task_data(task: Any) -> dict[str, Any]:
     out.setdefault("duration", task.duration)
     ordered = {k: out[k] for k in ("id", "name", "phase", "wave", "owner", "duration") if k in out}
     ordered.update({k: v for k, v in out.items() if k not in ordered})
+    if task.uses:
+        ordered["uses"] = dict(task.uses)
     if task.estimate is not None:
         ordered["estimate"] = task.estimate.model_dump()
     if task.depends_on:
