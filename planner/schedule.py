@@ -41,11 +41,25 @@ COLUMNS = [
 
 @dataclass(frozen=True)
 class Driver:
-    """Why a task starts when it does: the binding link, or its not-before date, or day 0."""
+    """Why a task starts when it does: the binding link, or its not-before date, or day 0; in a
+    levelled schedule also a resource the task waited for (`link` names who released it)."""
 
     task: str
     link: Link | None
-    reason: str  # "link", "not_before", "start", "status_date" or "actual"
+    reason: str  # "link", "resource", "not_before", "start", "status_date" or "actual"
+    resource: str | None = None
+
+
+@dataclass(frozen=True)
+class Levelling:
+    """What levelling did: the finish without it, a lower bound no schedule can beat with these
+    capacities, whether that bound is proven reached, and the resource links it implied
+    ((predecessor, successor) -> resource)."""
+
+    unlevelled_finish: int
+    bound: int
+    optimal: bool
+    links: dict[tuple[str, str], str] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,7 @@ class Schedule:
     calendar: WorkCalendar = field(repr=False)
     network: Network = field(repr=False)
     passes: Passes = field(repr=False)
+    levelling: Levelling | None = None
 
     def margin(self, deadline: dt.date, ef: int | None = None) -> int:
         """Working days to spare before `deadline` for an end offset `ef` (default: the plan's
@@ -84,10 +99,15 @@ class Schedule:
             link_pos[k] = counters.get(j, 0)
             counters[j] = link_pos[k] + 1
         for j, task in enumerate(self.plan.tasks):
+            pos = int(link_pos[first_for[j]]) if j in first_for else -1
             if task.actual_start is not None:
                 out[task.id] = Driver(task.id, None, "actual")
-            elif j in first_for:
-                out[task.id] = Driver(task.id, task.depends_on[int(link_pos[first_for[j]])], "link")
+            elif 0 <= pos < len(task.depends_on):
+                out[task.id] = Driver(task.id, task.depends_on[pos], "link")
+            elif pos >= 0 and self.levelling is not None:  # a resource link levelling added
+                pred = net.ids[int(net.src[first_for[j]])]
+                resource = self.levelling.links.get((pred, task.id))
+                out[task.id] = Driver(task.id, Link(task=pred), "resource", resource)
             elif (
                 task.not_before is not None
                 and p.es[j] > 0
@@ -265,13 +285,16 @@ def _check_span(plan: Plan, p: Passes) -> None:
         )
 
 
-def solve(plan: Plan) -> Solution:
-    """CPM over the prepared structure, progress included (DESIGN.md); raises PlanError if invalid."""
+def solve(plan: Plan, floor: np.ndarray | None = None) -> Solution:
+    """CPM over the prepared structure, progress included (DESIGN.md); raises PlanError if invalid.
+    `floor` raises tasks' earliest starts (levelling pins its starts with it)."""
     net = prepare(plan)
     cols = _columns(plan)
     cal = plan.work_calendar()
     duration = _durations(plan)
     earliest, latest, plan_deadline = _limits(plan, cols, cal)
+    if floor is not None:
+        earliest = np.maximum(earliest, floor)
     tracked = progress(plan, cal, duration, earliest, cols.started)
     effective, fixed = (duration, None) if tracked is None else tracked
     p = run_passes(net, effective, earliest, latest, plan_deadline, None if fixed is None else ~fixed[net.dst])
@@ -282,11 +305,21 @@ def solve(plan: Plan) -> Solution:
     return Solution(net, cal, effective, earliest, fixed, p, start_off, finish_off)
 
 
-def schedule(plan: Plan) -> Schedule:
-    """Schedules a validated plan (DESIGN.md rules); raises PlanError if it is not valid."""
+def schedule(plan: Plan, level: bool | None = None, level_time: float | None = None) -> Schedule:
+    """Schedules a validated plan (DESIGN.md rules); raises PlanError if it is not valid.
+    `level` (default: the plan's `level`) levels resources, spending up to `level_time` seconds
+    on a better answer (planner.levelling)."""
+    if (plan.level if level is None else level) and any(t.uses for t in plan.tasks):
+        from planner.levelling import levelled
+
+        return levelled(plan, level_time)
+    return table_of(plan, solve(plan))
+
+
+def table_of(plan: Plan, sol: Solution, levelling: Levelling | None = None) -> Schedule:
+    """The Schedule of a solved plan."""
     import pandas as pd
 
-    sol = solve(plan)
     net, cal, p, start_off, finish_off = sol.net, sol.calendar, sol.passes, sol.start_off, sol.finish_off
     cols = _columns(plan)
     duration = _durations(plan)
@@ -324,6 +357,7 @@ def schedule(plan: Plan) -> Schedule:
         calendar=cal,
         network=net,
         passes=p,
+        levelling=levelling,
     )
 
 

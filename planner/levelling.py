@@ -1,0 +1,105 @@
+"""A levelled Schedule (DESIGN.md, "Resources and levelling"): the heuristic's starts (planner.level),
+improved by the solver (planner.level_exact) when there is time, turned back into a schedule whose
+floats, critical path and drivers count the resource links the levelled order implies.
+
+A task that starts later than its links allow waits for a resource: on the day before its start,
+some task using that resource ended and freed it (the schedule-generation scheme places every task
+at the first day it fits, so such a task always exists). That task becomes its predecessor
+(finish-to-start) for the passes, and "why critical" names the resource.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from planner.level import DEFAULT_DRAWS, Instance, build, heuristic, makespan
+from planner.model import Link, Plan
+from planner.schedule import Levelling, Schedule, solve, table_of
+
+DEFAULT_EXACT = 0.25  # seconds of solver work by default, on plans up to EXACT_MAX_TASKS tasks
+EXACT_MAX_TASKS = 400
+
+
+def _draws(n: int, level_time: float | None) -> int:
+    """Heuristic draws: fewer for big plans (each costs more), more when the user buys time."""
+    base = max(4, min(DEFAULT_DRAWS, 4000 // max(n, 1)))
+    return base if not level_time else base * 4
+
+
+def resource_bound(inst: Instance) -> int:
+    """No schedule finishes before the day each resource's total work fits into its capacity."""
+    out = 0
+    for r, cap in enumerate(inst.capacity.tolist()):
+        work = sum(
+            inst.d[j] * float(inst.units[j][inst.rows[j] == r].sum())
+            for j in range(inst.size)
+            if inst.fixed[j] is None and inst.d[j] and r in inst.rows[j]
+        )
+        if work:
+            first = min(inst.release[j] for j in range(inst.size) if inst.fixed[j] is None and r in inst.rows[j])
+            out = max(out, first + math.ceil(work / cap - 1e-9))
+    return out
+
+
+def resource_links(plan: Plan, inst: Instance, start: list[int], es: np.ndarray, order: np.ndarray) -> list:
+    """(predecessor, successor, resource) for each task a resource held back: the tasks that
+    ended on the day before it starts and share a resource with it, taken only where the link
+    keeps the network acyclic (the predecessor comes first in a topological order)."""
+    ends_at: dict[int, list[int]] = {}
+    for j in range(inst.size):
+        if inst.d[j] and inst.rows[j].size:
+            ends_at.setdefault(start[j] + inst.d[j], []).append(j)
+    out = []
+    for j in range(inst.size):
+        if inst.fixed[j] is not None or not inst.rows[j].size or start[j] <= int(es[j]):
+            continue
+        mine = set(inst.rows[j].tolist())
+        linked = {link.task for link in plan.tasks[j].depends_on}
+        for i in ends_at.get(start[j], []):
+            if plan.tasks[i].id in linked:
+                continue
+            shared = mine & set(inst.rows[i].tolist())
+            if i != j and shared and order[i] < order[j]:
+                out.append((i, j, inst.resource_ids[min(shared)]))
+    return out
+
+
+def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
+    sol = solve(plan)
+    p = sol.passes
+    inst = build(plan, sol.net, sol.duration, sol.earliest, p.es, p.lf, sol.fixed, sol.start_off, sol.finish_off)
+    start = heuristic(inst, _draws(inst.size, level_time))
+    bound = max(p.finish, resource_bound(inst))
+    optimal = makespan(inst, start) <= bound
+    budget = level_time if level_time else (DEFAULT_EXACT if inst.size <= EXACT_MAX_TASKS else 0.0)
+    if budget and not optimal:
+        from planner.level_exact import improve
+
+        exact = improve(inst, start, budget)
+        start, bound = exact.start, max(bound, exact.bound)
+        optimal = exact.optimal or makespan(inst, start) <= bound
+    order = np.empty(inst.size, dtype=np.int64)
+    order[np.lexsort((np.arange(inst.size), np.array(start)))] = np.arange(inst.size)
+    links = resource_links(plan, inst, start, p.es, order)
+    extra: dict[int, list[Link]] = {}
+    for i, j, _ in links:
+        extra.setdefault(j, []).append(Link(task=plan.tasks[i].id))
+    tasks = tuple(
+        t.model_copy(update={"depends_on": (*t.depends_on, *extra[j])}) if j in extra else t
+        for j, t in enumerate(plan.tasks)
+    )
+    augmented = plan.model_copy(update={"tasks": tasks})
+    floor = np.array([0 if inst.fixed[j] is not None else start[j] for j in range(inst.size)], dtype=np.int64)
+    levelled_sol = solve(augmented, floor=floor)
+    info = Levelling(
+        unlevelled_finish=int(p.finish),
+        bound=int(bound),
+        optimal=bool(optimal),
+        links={(plan.tasks[i].id, plan.tasks[j].id): r for i, j, r in links},
+    )
+    sched = table_of(plan, levelled_sol, info)
+    delay = np.where(np.array([f is None for f in inst.fixed]), levelled_sol.passes.es - p.es, 0)
+    sched.table["level_delay"] = np.maximum(delay, 0)
+    return sched
