@@ -49,6 +49,10 @@ def _sentence(sched: Schedule, driver: Driver, row: Any) -> str:
         return f"{driver.task} {starts}, the plan start"
     link = driver.link
     pred = row[link.task]
+    if driver.reason == "resource":
+        return (
+            f"{driver.task} {starts} because it waits for {driver.resource}, used by {link.task} until {pred['finish']}"
+        )
     lag = _lag_words(link.lag)
     if link.type == "FS":
         return f"{driver.task} {starts} because {link.task} finishes {pred['finish']}{lag}"

@@ -46,7 +46,7 @@ def resource_bound(inst: Instance) -> int:
 def resource_links(plan: Plan, inst: Instance, start: list[int], es: np.ndarray, order: np.ndarray) -> list:
     """(predecessor, successor, resource) for each task a resource held back: the tasks that
     ended on the day before it starts and share a resource with it, taken only where the link
-    keeps the network acyclic (the predecessor comes first in a topological order)."""
+    keeps the network acyclic (the predecessor comes first in `order`, a topological order)."""
     ends_at: dict[int, list[int]] = {}
     for j in range(inst.size):
         if inst.d[j] and inst.rows[j].size:
@@ -66,6 +66,32 @@ def resource_links(plan: Plan, inst: Instance, start: list[int], es: np.ndarray,
     return out
 
 
+def _topological_by_start(net, start: list[int]) -> np.ndarray:
+    """Each task's position in a topological order of the links that takes earlier starts first
+    (Kahn's algorithm with a heap): a resource link that goes forward in it keeps the network
+    acyclic, whatever the link types and leads."""
+    import heapq
+
+    n = len(start)
+    indegree = np.bincount(net.dst, minlength=n).tolist()
+    succ: list[list[int]] = [[] for _ in range(n)]
+    for a, b in zip(net.src.tolist(), net.dst.tolist(), strict=True):
+        succ[a].append(b)
+    heap = [(start[j], j) for j in range(n) if indegree[j] == 0]
+    heapq.heapify(heap)
+    position = np.empty(n, dtype=np.int64)
+    k = 0
+    while heap:
+        _, j = heapq.heappop(heap)
+        position[j] = k
+        k += 1
+        for s in succ[j]:
+            indegree[s] -= 1
+            if indegree[s] == 0:
+                heapq.heappush(heap, (start[s], s))
+    return position
+
+
 def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
     sol = solve(plan)
     p = sol.passes
@@ -80,9 +106,7 @@ def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
         exact = improve(inst, start, budget)
         start, bound = exact.start, max(bound, exact.bound)
         optimal = exact.optimal or makespan(inst, start) <= bound
-    order = np.empty(inst.size, dtype=np.int64)
-    order[np.lexsort((np.arange(inst.size), np.array(start)))] = np.arange(inst.size)
-    links = resource_links(plan, inst, start, p.es, order)
+    links = resource_links(plan, inst, start, p.es, _topological_by_start(sol.net, start))
     extra: dict[int, list[Link]] = {}
     for i, j, _ in links:
         extra.setdefault(j, []).append(Link(task=plan.tasks[i].id))
