@@ -138,6 +138,17 @@ def schedule_json(sched: Schedule) -> str:
         "critical_path": list(sched.critical_path),
         "tasks": rows,
     }
+    if sched.plan.resources:
+        from planner.usage import over_allocations
+
+        doc["over_allocations"] = [o.to_json() for o in over_allocations(sched)]
+    if sched.levelling is not None:
+        info = sched.levelling
+        doc["levelling"] = {
+            "unlevelled_finish_days": info.unlevelled_finish,
+            "lower_bound_days": info.bound,
+            "optimal": info.optimal,
+        }
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
@@ -170,7 +181,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    sched = _schedule(_load(args))
+    from planner.cli_level import resource_lines, what_if_table
+    from planner.schedule import schedule
+
+    plan = _load(args)
+    if args.what_if:
+        _write(what_if_table(plan, args.what_if, args.level_time), args.output)
+        return 0
+    sched = schedule(plan, level=True if args.level or args.level_time else None, level_time=args.level_time)
     if args.format == "csv":
         from planner.formats.csvfile import schedule_csv
 
@@ -178,7 +196,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     elif args.format == "json":
         text = schedule_json(sched)
     else:
-        text = render_table(sched)
+        extra = resource_lines(sched)
+        text = render_table(sched) + ("\n".join(extra) + "\n" if extra else "")
     _write(text, args.output)
     return 0
 
@@ -283,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan_cmd("validate", "check a plan; print a one-line summary or every problem").set_defaults(func=cmd_validate)
     p = plan_cmd("schedule", "print the schedule (dates, float, critical tasks)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    from planner.cli_level import add_level_options
+
+    add_level_options(p)
     p.add_argument("-o", "--output", metavar="OUT", help="write to a file instead of the terminal")
     p.set_defaults(func=cmd_schedule)
     p = plan_cmd("export", "export a plan or its milestones")

@@ -122,17 +122,23 @@ class _Profile:
         self.free[inst.rows[j], t : t + d] -= inst.units[j][:, None]
 
     def earliest_fit(self, inst: Instance, j: int, t: int) -> int:
-        """The first day >= t from which task j's resources are free for its whole duration."""
+        """The first day >= t from which task j's resources are free for its whole duration:
+        the first run of `d` days that all fit, searched a stretch at a time."""
         d, rows, need = inst.d[j], inst.rows[j], inst.units[j]
         if d == 0 or rows.size == 0:
             return t
+        stretch = max(4 * d, 32)
         while True:
-            self._grow(t + d)
-            window = self.free[rows, t : t + d]
-            bad = np.flatnonzero((window < need[:, None] - EPS).any(axis=0))
-            if not bad.size:
+            self._grow(t + stretch + d)
+            fits = (self.free[rows, t : t + stretch + d] >= need[:, None] - EPS).all(axis=0)
+            if fits[:d].all():
                 return t
-            t += int(bad[-1]) + 1
+            run = np.concatenate(([0], np.cumsum(fits)))
+            ok = np.flatnonzero(run[d:] - run[:-d] == d)
+            if ok.size:
+                return t + int(ok[0])
+            t += stretch + 1
+            stretch *= 2
 
 
 def serial(inst: Instance, order_key: list[float], horizon: int) -> list[int]:

@@ -24,7 +24,7 @@ EXACT_MAX_TASKS = 400
 
 def _draws(n: int, level_time: float | None) -> int:
     """Heuristic draws: fewer for big plans (each costs more), more when the user buys time."""
-    base = max(4, min(DEFAULT_DRAWS, 4000 // max(n, 1)))
+    base = max(4, min(DEFAULT_DRAWS, 3000 // max(n, 1)))
     return base if not level_time else base * 4
 
 
@@ -127,3 +127,27 @@ def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
     delay = np.where(np.array([f is None for f in inst.fixed]), levelled_sol.passes.es - p.es, 0)
     sched.table["level_delay"] = np.maximum(delay, 0)
     return sched
+
+
+def what_if(
+    plan: Plan, resource: str, capacities: list[float], level_time: float | None = None
+) -> list[tuple[float, Schedule]]:
+    """The levelled schedule at each capacity of one resource: what one more KT lead buys, and the
+    least capacity that meets the deadline or the contract end."""
+    from planner.model import PlanError, Problem
+
+    known = [r.id for r in plan.resources]
+    if resource not in known:
+        raise PlanError(
+            [Problem("what-if", "resource", f"unknown resource {resource!r} (resources: {', '.join(known) or 'none'})")]
+        )
+    need = max((u for t in plan.tasks for rid, u in t.uses if rid == resource), default=0)
+    out = []
+    for cap in capacities:
+        if cap < need:
+            continue  # a task needs more than this: it could never run
+        resources = tuple(
+            r.model_copy(update={"capacity": float(cap)}) if r.id == resource else r for r in plan.resources
+        )
+        out.append((cap, levelled(plan.model_copy(update={"resources": resources}), level_time)))
+    return out
