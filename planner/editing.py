@@ -20,7 +20,8 @@ from planner.validate import parse_plan
 
 GRID_COLUMNS = [
     *("id", "name", "phase", "wave", "owner", "duration", "optimistic", "likely", "pessimistic"),
-    *("depends_on", "milestone", "not_before", "deadline", "percent_complete", "actual_start", "actual_finish"),
+    *("depends_on", "uses", "milestone", "not_before", "deadline", "percent_complete", "actual_start"),
+    "actual_finish",
 ]
 ORIGIN = "_origin"  # hidden column: the id the row had when the grid was built
 _CARRIED = ("gate", "notes")
@@ -43,6 +44,7 @@ def plan_rows(plan: Plan) -> list[dict[str, Any]]:
                 "likely": est.likely if est else None,
                 "pessimistic": est.pessimistic if est else None,
                 "depends_on": "; ".join(str(link) for link in t.depends_on),
+                "uses": "; ".join(f"{rid}:{units:g}" for rid, units in t.uses),
                 "milestone": t.is_milestone,
                 "not_before": t.not_before,
                 "deadline": t.deadline,
@@ -151,6 +153,8 @@ def rows_to_plan(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
                 data[key] = _date(row[key])
         if not _blank(row.get("depends_on")):
             data["depends_on"] = _renamed_links(str(row["depends_on"]), renames)
+        if not _blank(row.get("uses")):
+            data["uses"] = str(row["uses"])
         source = by_id.get(row.get(ORIGIN) or "")
         points = _estimate_for(source, row)
         if all(not _blank(p) for p in points):

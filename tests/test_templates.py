@@ -285,3 +285,25 @@ def test_size_note_states_what_the_generator_produces(name):
     plan = build_plan(name, start=MONDAY)
     g7 = next(t.id for t in plan.tasks if t.gate and "G7" in t.name)
     assert int(_table(plan).loc[g7, "ef"]) == stated
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_templates_carry_the_people_who_pace_them(name):
+    """Tests issue 15 item 6: each template names the scarce people (capacities in one place, the
+    plan's resources), its tasks use them, overlapping work competes for them in the plain
+    schedule, and the levelled schedule resolves every clash (checked independently) at a later
+    handover."""
+    from planner.formats.planfile import plan_to_data
+    from planner.usage import over_allocations
+    from tests.test_level import violations
+
+    plan = build_plan(name, start=MONDAY)
+    assert len(plan.resources) >= 2 and all(r.name and r.party in plan.parties for r in plan.resources)
+    used = {rid for t in plan.tasks for rid, _ in t.uses}
+    assert used == {r.id for r in plan.resources}
+    plain = schedule(plan)
+    assert over_allocations(plain)
+    levelled = schedule(plan, level=True)
+    assert not over_allocations(levelled)
+    assert violations(plan_to_data(plan), levelled.table) == []
+    assert levelled.finish_offset > plain.finish_offset and levelled.levelling.optimal

@@ -97,6 +97,9 @@ def show(plan: Plan) -> None:
             "depends_on": st.column_config.TextColumn(
                 "Depends on", help="IDs separated by ';' — ID, ID:SS, ID:FF+2, ID:FS-1 (lead)", width="medium"
             ),
+            "uses": st.column_config.TextColumn(
+                "Uses", help="Resources and units per working day, e.g. INC-SME:2; KT-LEAD:1", width="medium"
+            ),
             "milestone": st.column_config.CheckboxColumn("Milestone"),
             "not_before": st.column_config.DateColumn("Not before", format="YYYY-MM-DD"),
             "deadline": st.column_config.DateColumn("Deadline", format="YYYY-MM-DD"),
