@@ -130,7 +130,7 @@ class _Profile:
         stretch = max(4 * d, 32)
         while True:
             self._grow(t + stretch + d)
-            fits = (self.free[rows, t : t + stretch + d] >= need[:, None] - EPS).all(axis=0)
+            fits: np.ndarray = np.asarray((self.free[rows, t : t + stretch + d] >= need[:, None] - EPS).all(axis=0))
             if fits[:d].all():
                 return t
             run = np.concatenate(([0], np.cumsum(fits)))

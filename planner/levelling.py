@@ -11,6 +11,7 @@ at the first day it fits, so such a task always exists). That task becomes its p
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
