@@ -131,7 +131,7 @@ def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
 
 
 def what_if(
-    plan: Plan, resource: str, capacities: list[float], level_time: float | None = None
+    plan: Plan, resource: str, capacities: Sequence[float], level_time: float | None = None
 ) -> list[tuple[float, Schedule]]:
     """The levelled schedule at each capacity of one resource: what one more KT lead buys, and the
     least capacity that meets the deadline or the contract end."""
