@@ -274,3 +274,33 @@ def _raid_problem(problem: Problem) -> Problem:
         return Problem(f"RAID row {m.group(1)}", m.group(2) or "row", problem.message)
     m = re.match(r"^raid (.+)$", problem.where)
     return Problem(f"RAID item {m.group(1)}", problem.field, problem.message) if m else problem
+
+
+RESOURCE_GRID = ["id", "name", "party", "capacity"]
+
+
+def resource_rows(plan: Plan) -> list[dict[str, Any]]:
+    return [{"id": r.id, "name": r.name, "party": r.party, "capacity": r.capacity} for r in plan.resources]
+
+
+def plan_with_resources(plan: Plan, rows: Sequence[Mapping[str, Any]], level: bool | None = None) -> Plan:
+    """A new validated plan with its resources replaced (and levelling switched, if given);
+    problems name the resource row and field, or the task that uses a removed resource."""
+    resources, problems = [], []
+    for n, row in enumerate(rows, start=1):
+        if all(_blank(row.get(k)) for k in RESOURCE_GRID):
+            continue
+        item = {k: (row[k].strip() if isinstance(row.get(k), str) else row.get(k)) for k in RESOURCE_GRID}
+        item = {k: v for k, v in item.items() if not _blank(v)}
+        if "id" not in item:
+            problems.append(Problem(f"resource row {n}", "id", "give every resource an id (e.g. INC-SME)"))
+        if "capacity" not in item:
+            problems.append(Problem(f"resource row {n}", "capacity", "give the units available each working day"))
+        resources.append(item)
+    if problems:
+        raise PlanError(problems)
+    data = plan.model_dump()
+    data["resources"] = resources
+    if level is not None:
+        data["level"] = level
+    return parse_plan(data)

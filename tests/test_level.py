@@ -200,3 +200,26 @@ def test_levelling_past_a_deadline_shows_negative_float():
     assert schedule(plan).table["total_float"].min() >= 0
     levelled = schedule(plan, level=True)
     assert levelled.finish_offset == 10 and levelled.table["total_float"].min() < 0
+
+
+def test_gantt_draws_the_wait_before_a_levelled_task():
+    """Tests the Gantt of a levelled plan: a thin bar from where the task could have started to
+    where it starts, for every task that waited (and none without levelling)."""
+    from planner.charts import gantt_rows
+
+    data = {
+        "name": "wait",
+        "start": START,
+        "calendar": {"weekend": []},
+        "resources": [{"id": "SME", "capacity": 1}],
+        "tasks": [
+            {"id": "A", "name": "a", "duration": 4, "uses": {"SME": 1}},
+            {"id": "B", "name": "b", "duration": 2, "uses": {"SME": 1}},
+        ],
+    }
+    plan = parse_plan(data)
+    rows = {r["id"]: r for r in gantt_rows(schedule(plan, level=True)) if r["id"]}
+    waited = [r for r in rows.values() if "wait_from" in r]
+    assert len(waited) == 1 and waited[0]["wait_from"] == f"{START.isoformat()}T00:00:00Z"
+    assert waited[0]["start"] == f"{(START + dt.timedelta(days=4)).isoformat()}T00:00:00Z"
+    assert not any("wait_from" in r for r in gantt_rows(schedule(plan)))

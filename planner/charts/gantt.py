@@ -82,6 +82,13 @@ def gantt_rows(
             for tid in item.tasks:
                 raid_for.setdefault(tid, []).append(item.id)
     late_iso = dict(zip(t["id"], sched.calendar.iso_of(np.maximum(t["lf"].to_numpy() - 1, 0)), strict=True))
+    waited: dict[str, str] = {}
+    if "level_delay" in t:
+        delay = t["level_delay"].to_numpy()
+        held = np.flatnonzero(delay > 0)
+        if held.size:
+            days = sched.calendar.iso_of(t["es"].to_numpy()[held] - delay[held])
+            waited = {t["id"].iat[k]: str(day) for k, day in zip(held.tolist(), days, strict=True)}
     wanted = set(phases) if phases else None
     rows = [r for r in t.to_dict(orient="records") if wanted is None or r["phase"] in wanted]
     records: list[dict[str, Any]] = []
@@ -139,6 +146,7 @@ def gantt_rows(
                     "critical": bool(row["critical"]),
                     "driver": str(driver.link.task) if driver.link else driver.reason.replace("_", "-"),
                     **_baseline_fields(row),
+                    **({"wait_from": _utc(waited[row["id"]])} if row["id"] in waited else {}),
                     "color": "critical" if row["critical"] else "not critical",
                 }
             )
@@ -214,7 +222,7 @@ def gantt_chart(
     axis = alt.Axis(labelLimit=320, labelFontSize=11, labelOverlap=False, labelExpr="split(datum.label, '|')[1]")
     y = alt.Y("label:N", sort="ascending", title=None, axis=axis)
     base = alt.Chart().properties(width=width, height=alt.Step(ROW_STEP))
-    starts = [r["start"] for r in records] + [r["b_start"] for r in records if "b_start" in r]
+    starts = [r["start"] for r in records] + [r[k] for r in records for k in ("b_start", "wait_from") if k in r]
     ends = [r.get("late_end", r["end"]) for r in records] + [r["b_end"] for r in records if "b_end" in r]
     ends += [m["at"] for m in markers if m["what"] != "today"]
     lo = min(starts, default=_utc(sched.plan.start.isoformat()))
@@ -319,6 +327,22 @@ def gantt_chart(
         .transform_filter("datum.raid && datum.raid.length > 0")
     )
     layers: list[alt.Chart] = [summary, tail, bars, diamonds, labels_layer, raid_marks]
+    if any("wait_from" in r for r in records):
+        waits = (
+            base.mark_bar(height=3, color="#7f7f7f")
+            .encode(
+                x=alt.X("wait_from:T", scale=x_scale, axis=None),
+                x2=alt.X2("start:T"),
+                y=y,
+                tooltip=[
+                    alt.Tooltip("id:N", title="Task"),
+                    alt.Tooltip("driver:N", title="Waited for a resource, then"),
+                ],
+            )
+            .transform_filter("isValid(datum.wait_from)")
+        )
+        waits.name = "level-delays"  # set, not .properties(): no schema validation per layer
+        layers.insert(1, waits)
     if any("b_start" in r for r in records):
         baseline = (
             base.mark_bar(height=4, yOffset=10, color="#999999", fillOpacity=0.9)

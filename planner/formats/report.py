@@ -144,6 +144,17 @@ def report_html(sched: Schedule, today: dt.date | None = None, title_note: str =
     path = " → ".join(f"<code>{_e(i)}</code>" for i in sched.critical_path) or "none"
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     note = title_note
+    histogram_html = histogram_js = ""
+    if any(t.uses for t in plan.tasks):
+        from planner.charts.resources import resource_histogram
+        from planner.resources_view import both
+
+        hist = chart_spec(resource_histogram(*both(sched)))
+        histogram_html = '<h2>Resources: use per week against capacity</h2><div id="resources"></div>'
+        histogram_js = (
+            f'\nvegaEmbed("#resources", {_json_for_script(hist)}, {{"actions": false, "renderer": "svg"}})'
+            '\n  .then((r) => { document.getElementById("resources").dataset.drawn = "yes"; });'
+        )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
@@ -161,8 +172,9 @@ def report_html(sched: Schedule, today: dt.date | None = None, title_note: str =
 <h2>Gate exit criteria</h2>
 {_gates(sched)}
 {_raid(sched)}
+{histogram_html}
 <script>{_vega_bundle()}</script>
 <script>vegaEmbed("#gantt", {_json_for_script(spec)}, {{"actions": false, "renderer": "svg"}})
-  .then((r) => {{ document.getElementById("gantt").dataset.drawn = "yes"; }});</script>
+  .then((r) => {{ document.getElementById("gantt").dataset.drawn = "yes"; }});{histogram_js}</script>
 </body></html>
 """

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.schedule import Schedule
-from planner.ui import editors, grid, guard, risk_view, save_bar, settings, state, storage, views
+from planner.ui import editors, grid, guard, resources_editor, risk_view, save_bar, settings, state, storage, views
 from planner.ui.keys import IMPORT_WARNINGS, PAGES
 from planner.ui.text import md
 
-VIEWS = ("Tasks", "Why critical?", "Milestones", "Progress", "Risk", "RAID", "Network", "Settings")
+VIEWS = ("Tasks", "Why critical?", "Milestones", "Progress", "Risk", "RAID", "Resources", "Network", "Settings")
 
 
 def _url(plan_id: str | None) -> None:
@@ -54,6 +54,7 @@ def _view(view: str, sched: Schedule) -> None:
         "Milestones": lambda: _milestones(sched),
         "Progress": lambda: editors.progress(sched),
         "RAID": lambda: editors.raid(sched),
+        "Resources": lambda: resources_editor.show(sched),
         "Network": lambda: views.network(sched),
         "Settings": lambda: settings.show(sched.plan),
     }

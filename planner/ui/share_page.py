@@ -86,3 +86,4 @@ def show() -> None:
     st.subheader("Critical path")
     st.text(" → ".join(path) or "none")
     views.open_raid(sched, None if keep is None else party_raid(plan, view))
+    views.resources(sched)

@@ -212,3 +212,28 @@ def open_raid(sched: Schedule, items: Sequence[Any] | None = None) -> None:
         width="stretch",
         key="share-raid",
     )
+
+
+def both_schedules(sched: Schedule) -> tuple[Schedule, Schedule | None]:
+    """The schedule without levelling and with it (None when no task uses a resource)."""
+    from planner.resources_view import both
+
+    return both(sched)
+
+
+def resource_histogram(plain: Schedule, levelled: Schedule | None, key: str) -> None:
+    """Each resource's weekly peak use against capacity, without and with levelling."""
+    from planner.charts.resources import resource_histogram as histogram
+
+    if not plain.plan.resources:
+        return
+    show_chart(histogram(plain, levelled), key=key, width="content")
+
+
+def resources(sched: Schedule) -> None:
+    """Read-only: the histograms, for share views."""
+    if not any(t.uses for t in sched.plan.tasks):
+        return
+    plain, levelled = both_schedules(sched)
+    st.subheader("Resources: use per week against capacity")
+    resource_histogram(plain, levelled, key="share-resources")

@@ -1,0 +1,74 @@
+"""Resource histograms: each resource's peak daily use per week against its capacity, with and
+without levelling side by side, over-allocated weeks in red. No Streamlit here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import altair as alt
+
+from planner.charts.common import CRITICAL, NORMAL, inline
+from planner.schedule import Schedule
+from planner.usage import weekly_use
+
+LABELS = {"plain": "Not levelled", "levelled": "Levelled"}
+
+
+def histogram_rows(plain: Schedule, levelled: Schedule | None) -> list[dict[str, Any]]:
+    rows = []
+    for key, sched in (("plain", plain), ("levelled", levelled)):
+        if sched is None:
+            continue
+        for r in weekly_use(sched):
+            week: dt.date = r["week"]
+            rows.append(
+                {
+                    "resource": r["resource"],
+                    "schedule": LABELS[key],
+                    "week": f"{week.isoformat()}T00:00:00Z",
+                    "week_end": f"{(week + dt.timedelta(days=7)).isoformat()}T00:00:00Z",
+                    "day": week.isoformat(),
+                    "use": r["use"],
+                    "capacity": r["capacity"],
+                    "state": "over capacity" if r["use"] > r["capacity"] + 1e-9 else "within capacity",
+                }
+            )
+    return rows
+
+
+def resource_histogram(plain: Schedule, levelled: Schedule | None = None, width: int | str = 320) -> alt.FacetChart:
+    """One row per resource, a column each for the schedule without and with levelling: bars of
+    the week's peak daily use, a dashed line at capacity."""
+    rows = histogram_rows(plain, levelled)
+    x = alt.X("week:T", title=None, axis=alt.Axis(format="%d %b %y", labelAngle=0))
+    bars = (
+        alt.Chart()
+        .mark_bar(binSpacing=1)
+        .encode(
+            x=x,
+            x2=alt.X2("week_end:T"),
+            y=alt.Y("use:Q", title="Peak daily use"),
+            y2=alt.datum(0),
+            color=alt.Color(
+                "state:N",
+                title=None,
+                scale=alt.Scale(domain=["within capacity", "over capacity"], range=[NORMAL, CRITICAL]),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("resource:N", title="Resource"),
+                alt.Tooltip("day:N", title="Week of"),
+                alt.Tooltip("use:Q", title="Peak use"),
+                alt.Tooltip("capacity:Q", title="Capacity"),
+            ],
+        )
+    )
+    capacity = alt.Chart().mark_rule(strokeDash=[5, 3], color="#222222").encode(y="max(capacity):Q")
+    layered = alt.LayerChart(layer=[bars, capacity]).properties(width=width, height=110)
+    columns = [LABELS["plain"]] + ([LABELS["levelled"]] if levelled is not None else [])
+    return layered.facet(
+        data=alt.Data(values=inline(rows)["values"]),
+        row=alt.Row("resource:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        column=alt.Column("schedule:N", title=None, sort=columns),
+    ).resolve_scale(y="shared")
