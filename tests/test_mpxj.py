@@ -111,3 +111,31 @@ def test_file_written_by_independent_writer_imports_with_its_dates(mpxj, tmp_pat
     table = schedule(back).table.set_index("id")
     for tid, got in written.items():
         assert (table.loc[tid, "start"], table.loc[tid, "finish"]) == (got["start"], got["finish"]), tid
+
+
+@pytest.mark.parametrize("name", ["service-desk", "contact-centre", "vendor-exit"])
+def test_independent_reader_sees_resources_and_assignments(mpxj, name, tmp_path):
+    """Tests issue 15 item 7: MPXJ reads every resource with its max units (capacity) and every
+    assignment with its units; our import reads the same back."""
+    plan = build_plan(name, start=MONDAY)
+    path = tmp_path / "plan.xml"
+    path.write_bytes(to_mspdi(schedule(plan)))
+    reader, _ = mpxj
+    project = reader().read(str(path))
+    resources = {
+        str(r.getInitials()): (str(r.getName()), float(r.getMaxUnits().doubleValue()))
+        for r in project.getResources()
+        if r.getUniqueID() is not None and int(r.getUniqueID()) != 0
+    }
+    expected = {r.id: (r.name, 100.0 * r.capacity) for r in plan.resources}  # MPXJ gives max units in percent
+    assert resources == expected
+    seen = {}
+    for a in project.getResourceAssignments():
+        task, res = a.getTask(), a.getResource()
+        if task is None or res is None:
+            continue
+        seen[(str(task.getText(1)), str(res.getInitials()))] = float(a.getUnits().doubleValue())
+    assert seen == {(t.id, rid): 100.0 * units for t in plan.tasks for rid, units in t.uses}
+    back, warnings = read_mspdi(path.read_bytes())
+    assert [(r.id, r.capacity) for r in back.resources] == [(r.id, r.capacity) for r in plan.resources]
+    assert {t.id: dict(t.uses) for t in back.tasks} == {t.id: dict(t.uses) for t in plan.tasks}

@@ -204,8 +204,46 @@ def to_mspdi(sched: Schedule) -> bytes:
                 _sub(bl, "Start", f"{base.start.isoformat()}T08:00:00")
                 _sub(bl, "Finish", f"{base.finish.isoformat()}T17:00:00")
                 _sub(bl, "Duration", _duration(sched.calendar.working_days_between(base.start, base.finish)))
+    _resources(project, plan, sched, uid)
     ET.indent(project, space="  ")
     return ET.tostring(project, encoding="UTF-8", xml_declaration=True)
+
+
+def _resources(project: ET.Element, plan: Plan, sched: Schedule, uid: dict[str, int]) -> None:
+    """Resources with their capacity as MaxUnits (1.00 = one person, full time; the id in
+    Initials, the party in Group), and one assignment per task and resource with its units and
+    the work they make (units x duration x 8 hours)."""
+    if not plan.resources:
+        return
+    res_el = _sub(project, "Resources")
+    res_uid = {}
+    for k, r in enumerate(plan.resources, start=1):
+        res_uid[r.id] = k
+        el = _sub(res_el, "Resource")
+        _sub(el, "UID", k)
+        _sub(el, "ID", k)
+        _sub(el, "Name", r.name or r.id)
+        _sub(el, "Type", 1)
+        _sub(el, "IsNull", 0)
+        _sub(el, "Initials", r.id)
+        if r.party:
+            _sub(el, "Group", r.party)
+        _sub(el, "MaxUnits", f"{r.capacity:.2f}")
+    table = sched.table.set_index("id")
+    assign_el = _sub(project, "Assignments")
+    n = 0
+    for t in plan.tasks:
+        row = table.loc[t.id]
+        for rid, units in t.uses:
+            n += 1
+            el = _sub(assign_el, "Assignment")
+            _sub(el, "UID", n)
+            _sub(el, "TaskUID", uid[t.id])
+            _sub(el, "ResourceUID", res_uid[rid])
+            _sub(el, "Units", f"{units:.2f}")
+            _sub(el, "Work", f"PT{units * t.duration * 8:g}H0M0S")
+            _sub(el, "Start", f"{row['start']}T08:00:00")
+            _sub(el, "Finish", f"{row['finish']}T17:00:00")
 
 
 # ---------------------------------------------------------------------------------- import

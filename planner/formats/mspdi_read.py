@@ -23,7 +23,7 @@ from planner.formats.mspdi import (
     TEXT1,
 )
 from planner.limits import shorten
-from planner.model import Plan, PlanError, Problem
+from planner.model import DEFAULT_PARTIES, Plan, PlanError, Problem
 from planner.validate import parse_plan
 
 _CRITERION = re.compile(r"^- (.+?) ((?:>=|<=|==|!=|>|<) ?\S.*)$")
@@ -212,6 +212,9 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
         if deps:
             task["depends_on"] = deps
     data: dict[str, Any] = {"name": name, "tasks": order, "calendar": {"weekend": weekend, "closures": closures}}
+    resources = _read_resources(root, by_uid, warnings)
+    if resources:
+        data["resources"] = resources
     if start:
         data["start"] = start
     status = _date(_text(root, "StatusDate"), "project", "StatusDate")
@@ -220,6 +223,50 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
     if baseline:
         data["baseline"] = {"taken": status or start or dt.date.today(), "tasks": baseline}
     return parse_plan(data), warnings
+
+
+def _read_resources(root: ET.Element, by_uid: dict[str, dict[str, Any]], warnings: list[str]) -> list[dict]:
+    """Work resources (MaxUnits as capacity; the id from Initials, else the name) and each
+    assignment's units as the task's `uses`. Material and cost resources, and assignments to
+    summaries or milestones, are left out with a warning."""
+    resources_el = root.find(f"{{{NS}}}Resources")
+    by_res: dict[str, str] = {}
+    resources = []
+    used_ids: set[str] = set()
+    for el in list(resources_el) if resources_el is not None else []:
+        uid = _text(el, "UID")
+        if uid is None or uid == "0" or _text(el, "IsNull") == "1":
+            continue
+        rname = _text(el, "Name", "") or f"Resource {uid}"
+        if _text(el, "Type", "1") != "1":
+            warnings.append(f"resource {rname!r}: only work resources are carried over")
+            continue
+        rid = _task_id(rname, uid, used_ids, _text(el, "Initials"))
+        capacity = _number(el, "MaxUnits", f"resource {rid}", 1.0)
+        if capacity <= 0:
+            warnings.append(f"resource {rid}: MaxUnits {capacity:g} read as 1")
+            capacity = 1.0
+        item: dict[str, Any] = {"id": rid, "name": rname, "capacity": capacity}
+        group = _text(el, "Group")
+        if group in DEFAULT_PARTIES:
+            item["party"] = group
+        elif group:
+            warnings.append(f"resource {rid}: group {group!r} is not a party of an imported plan; left out")
+        resources.append(item)
+        by_res[uid] = rid
+    assignments_el = root.find(f"{{{NS}}}Assignments")
+    for el in list(assignments_el) if assignments_el is not None else []:
+        task = by_uid.get(_text(el, "TaskUID") or "")
+        rid = by_res.get(_text(el, "ResourceUID") or "")
+        if task is None or rid is None:
+            continue
+        units = _number(el, "Units", f"task {task['id'] if task else '?'}", 1.0)
+        if task["duration"] == 0:
+            warnings.append(f"task {task['id']}: its assignment of {rid} is left out (a milestone takes no time)")
+            continue
+        if units > 0:
+            task.setdefault("uses", {})[rid] = units
+    return resources
 
 
 def _task_id(name: str, uid: str, used: set[str], own: str | None = None) -> str:
