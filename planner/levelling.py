@@ -94,6 +94,11 @@ def _topological_by_start(net, start: list[int]) -> np.ndarray:
 
 
 def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
+    """The levelled schedule: deterministic at the default effort; with `level_time` seconds, the
+    heuristic draws more and the solver runs until that much clock time has passed."""
+    import time
+
+    began = time.perf_counter()
     sol = solve(plan)
     p = sol.passes
     inst = build(plan, sol.net, sol.duration, sol.earliest, p.es, p.lf, sol.fixed, sol.start_off, sol.finish_off)
@@ -104,7 +109,8 @@ def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
     if budget and not optimal:
         from planner.level_exact import improve
 
-        exact = improve(inst, start, budget)
+        wall = None if not level_time else max(level_time - (time.perf_counter() - began) - 0.2, 0.05)
+        exact = improve(inst, start, budget, wall=wall)
         start, bound = exact.start, max(bound, exact.bound)
         optimal = exact.optimal or makespan(inst, start) <= bound
     links = resource_links(plan, inst, start, p.es, _topological_by_start(sol.net, start))

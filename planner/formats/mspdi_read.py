@@ -257,15 +257,15 @@ def _read_resources(root: ET.Element, by_uid: dict[str, dict[str, Any]], warning
     assignments_el = root.find(f"{{{NS}}}Assignments")
     for el in list(assignments_el) if assignments_el is not None else []:
         task = by_uid.get(_text(el, "TaskUID") or "")
-        rid = by_res.get(_text(el, "ResourceUID") or "")
-        if task is None or rid is None:
+        held = by_res.get(_text(el, "ResourceUID") or "")
+        if task is None or held is None:
             continue
-        units = _number(el, "Units", f"task {task['id'] if task else '?'}", 1.0)
+        units = _number(el, "Units", f"task {task['id']}", 1.0)
         if task["duration"] == 0:
-            warnings.append(f"task {task['id']}: its assignment of {rid} is left out (a milestone takes no time)")
+            warnings.append(f"task {task['id']}: its assignment of {held} is left out (a milestone takes no time)")
             continue
         if units > 0:
-            task.setdefault("uses", {})[rid] = units
+            task.setdefault("uses", {})[held] = units
     return resources
 
 
