@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from planner.level import DEFAULT_DRAWS, Instance, build, heuristic, makespan
+from planner.level import DEFAULT_DRAWS, Instance, build, heuristic, makespan, serial
 from planner.model import Link, Plan
 from planner.schedule import Levelling, Schedule, solve, table_of
 
@@ -44,27 +44,33 @@ def resource_bound(inst: Instance) -> int:
     return out
 
 
-def resource_links(plan: Plan, inst: Instance, start: list[int], es: np.ndarray, order: np.ndarray) -> list:
-    """(predecessor, successor, resource) for each task a resource held back: the tasks that
-    ended on the day before it starts and share a resource with it, taken only where the link
-    keeps the network acyclic (the predecessor comes first in `order`, a topological order)."""
+def resource_links(
+    plan: Plan, inst: Instance, start: list[int], es: np.ndarray, order: np.ndarray
+) -> tuple[list[tuple[int, int, str]], dict[str, tuple[str, str]]]:
+    """For each task a resource held back: the tasks that ended on the day before it starts and
+    share a resource with it. Returns the links to add (predecessor, successor, resource), taken
+    only where they keep the network acyclic (the predecessor comes first in `order`, a
+    topological order) and the pair has no link yet, and every wait (successor -> (releasing
+    task, resource)) for "why critical"."""
     ends_at: dict[int, list[int]] = {}
     for j in range(inst.size):
         if inst.d[j] and inst.rows[j].size:
             ends_at.setdefault(start[j] + inst.d[j], []).append(j)
-    out = []
+    links, waits = [], {}
     for j in range(inst.size):
         if inst.fixed[j] is not None or not inst.rows[j].size or start[j] <= int(es[j]):
             continue
         mine = set(inst.rows[j].tolist())
         linked = {link.task for link in plan.tasks[j].depends_on}
         for i in ends_at.get(start[j], []):
-            if plan.tasks[i].id in linked:
-                continue
             shared = mine & set(inst.rows[i].tolist())
-            if i != j and shared and order[i] < order[j]:
-                out.append((i, j, inst.resource_ids[min(shared)]))
-    return out
+            if i == j or not shared:
+                continue
+            resource = inst.resource_ids[min(shared)]
+            waits.setdefault(plan.tasks[j].id, (plan.tasks[i].id, resource))
+            if order[i] < order[j] and plan.tasks[i].id not in linked:
+                links.append((i, j, resource))
+    return links, waits
 
 
 def _topological_by_start(net, start: list[int]) -> np.ndarray:
@@ -111,9 +117,12 @@ def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
 
         wall = None if not level_time else max(level_time - (time.perf_counter() - began) - 0.2, 0.05)
         exact = improve(inst, start, budget, wall=wall)
-        start, bound = exact.start, max(bound, exact.bound)
+        # the solver may leave slack tasks anywhere in their window: pull every task back to its
+        # earliest day in the solver's order (never later, so never a longer schedule)
+        start = serial(inst, [s + j * 1e-7 for j, s in enumerate(exact.start)], makespan(inst, exact.start) + 1)
+        bound = max(bound, exact.bound)
         optimal = exact.optimal or makespan(inst, start) <= bound
-    links = resource_links(plan, inst, start, p.es, _topological_by_start(sol.net, start))
+    links, waits = resource_links(plan, inst, start, p.es, _topological_by_start(sol.net, start))
     extra: dict[int, list[Link]] = {}
     for i, j, _ in links:
         extra.setdefault(j, []).append(Link(task=plan.tasks[i].id))
@@ -129,6 +138,7 @@ def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
         bound=int(bound),
         optimal=bool(optimal),
         links={(plan.tasks[i].id, plan.tasks[j].id): r for i, j, r in links},
+        waits=waits,
     )
     sched = table_of(plan, levelled_sol, info)
     delay = np.where(np.array([f is None for f in inst.fixed]), levelled_sol.passes.es - p.es, 0)

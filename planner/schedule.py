@@ -60,6 +60,7 @@ class Levelling:
     bound: int
     optimal: bool
     links: dict[tuple[str, str], str] = field(repr=False)
+    waits: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)  # task -> (released by, resource)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ class Schedule:
             elif pos >= 0 and self.levelling is not None:  # a resource link levelling added
                 pred = net.ids[int(net.src[first_for[j]])]
                 resource = self.levelling.links.get((pred, task.id))
+                out[task.id] = Driver(task.id, Link(task=pred), "resource", resource)
+            elif self.levelling is not None and task.id in self.levelling.waits and p.es[j] > 0:
+                pred, resource = self.levelling.waits[task.id]
                 out[task.id] = Driver(task.id, Link(task=pred), "resource", resource)
             elif (
                 task.not_before is not None
