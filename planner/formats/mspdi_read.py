@@ -215,6 +215,9 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
     resources = _read_resources(root, by_uid, warnings)
     if resources:
         data["resources"] = resources
+        groups = [r["party"] for r in resources if "party" in r and r["party"] not in DEFAULT_PARTIES]
+        if groups:
+            data["parties"] = [*DEFAULT_PARTIES, *dict.fromkeys(groups)]
     if start:
         data["start"] = start
     status = _date(_text(root, "StatusDate"), "project", "StatusDate")
@@ -247,11 +250,9 @@ def _read_resources(root: ET.Element, by_uid: dict[str, dict[str, Any]], warning
             warnings.append(f"resource {rid}: MaxUnits {capacity:g} read as 1")
             capacity = 1.0
         item: dict[str, Any] = {"id": rid, "name": rname, "capacity": capacity}
-        group = _text(el, "Group")
-        if group in DEFAULT_PARTIES:
-            item["party"] = group
-        elif group:
-            warnings.append(f"resource {rid}: group {group!r} is not a party of an imported plan; left out")
+        group = (_text(el, "Group") or "").strip()
+        if group:
+            item["party"] = group  # a party of the imported plan (read_mspdi adds it)
         resources.append(item)
         by_res[uid] = rid
     assignments_el = root.find(f"{{{NS}}}Assignments")
