@@ -223,3 +223,81 @@ def test_gantt_draws_the_wait_before_a_levelled_task():
     assert len(waited) == 1 and waited[0]["wait_from"] == f"{START.isoformat()}T00:00:00Z"
     assert waited[0]["start"] == f"{(START + dt.timedelta(days=4)).isoformat()}T00:00:00Z"
     assert not any("wait_from" in r for r in gantt_rows(schedule(plan)))
+
+
+def _clash_plan(tmp_path):
+    """Two tasks that each need the one SME for 5 days, and a deadline on day 7."""
+    from planner.formats.planfile import dump_yaml
+
+    data = {
+        "name": "clash",
+        "start": START,
+        "calendar": {"weekend": []},
+        "deadline": START + dt.timedelta(days=7),
+        "resources": [{"id": "SME", "name": "Incumbent SMEs", "capacity": 1}],
+        "tasks": [
+            {"id": "A", "name": "a", "duration": 5, "uses": {"SME": 1}},
+            {"id": "B", "name": "b", "duration": 5, "uses": {"SME": 1}},
+        ],
+    }
+    path = tmp_path / "clash.yaml"
+    path.write_text(dump_yaml(parse_plan(data)))
+    return path
+
+
+def test_over_allocations_are_listed_after_the_table_and_in_json(tmp_path):
+    """Tests issue 15 item 2 on the command line: resource, from, to, peak and capacity of each
+    over-allocation after the plain schedule; none after the levelled one, which states its
+    finish against the unlevelled one and the bound."""
+    import json
+
+    from tests.test_cli import run
+
+    path = _clash_plan(tmp_path)
+    plain = run("schedule", str(path))
+    assert plain.returncode == 0
+    assert "SME over-allocated 2027-01-04 to 2027-01-08: peak 2 against a capacity of 1" in plain.stdout
+    levelled = run("schedule", str(path), "--level")
+    assert "no resource is over-allocated" in levelled.stdout
+    assert "levelled: finish 2027-01-13 (10 working days) against 5 without levelling" in levelled.stdout
+    doc = json.loads(run("schedule", str(path), "--format", "json").stdout)
+    assert doc["over_allocations"] == [
+        {"resource": "SME", "from": "2027-01-04", "to": "2027-01-08", "peak": 2.0, "capacity": 1.0}
+    ]
+    doc = json.loads(run("schedule", str(path), "--level", "--format", "json").stdout)
+    assert doc["over_allocations"] == [] and doc["levelling"] == {
+        "unlevelled_finish_days": 5,
+        "lower_bound_days": 10,
+        "optimal": True,
+    }
+    assert [t["level_delay"] for t in doc["tasks"]] == [0, 5]
+
+
+def test_what_if_prints_the_finish_at_each_capacity(tmp_path):
+    """Tests `--what-if SME=1..3`: one more SME lets both tasks run at once and meet the deadline."""
+    from tests.test_cli import run
+
+    res = run("schedule", str(_clash_plan(tmp_path)), "--what-if", "SME=1..3")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[2:] == [
+        "       1  2027-01-13            10  no",
+        "       2  2027-01-08             5  yes",
+        "       3  2027-01-08             5  yes",
+    ]
+    assert run("schedule", str(_clash_plan(tmp_path)), "--what-if", "NOPE=1..2").returncode == 1
+    assert run("schedule", str(_clash_plan(tmp_path)), "--what-if", "SME=3..1").returncode == 2
+
+
+def test_task_csv_carries_uses_and_names_the_capacities_it_assumed(tmp_path):
+    """Tests the task CSV: `uses` as RESOURCE:UNITS; a CSV brings resources at their largest
+    need, and the import says so."""
+    from planner.files import load_plan_with_warnings
+    from planner.formats.csvfile import tasks_csv
+
+    plan = parse_plan(random_plan(3))
+    path = tmp_path / "tasks.csv"
+    path.write_text(tasks_csv(plan))
+    back, notes = load_plan_with_warnings(path, start=START)
+    assert {t.id: dict(t.uses) for t in back.tasks} == {t.id: dict(t.uses) for t in plan.tasks}
+    assert notes and "come from the uses column" in notes[0]

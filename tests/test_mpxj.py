@@ -137,5 +137,8 @@ def test_independent_reader_sees_resources_and_assignments(mpxj, name, tmp_path)
         seen[(str(task.getText(1)), str(res.getInitials()))] = float(a.getUnits().doubleValue())
     assert seen == {(t.id, rid): 100.0 * units for t in plan.tasks for rid, units in t.uses}
     back, warnings = read_mspdi(path.read_bytes())
-    assert [(r.id, r.capacity) for r in back.resources] == [(r.id, r.capacity) for r in plan.resources]
+    assert warnings == []
+    assert [(r.id, r.capacity, r.party) for r in back.resources] == [
+        (r.id, r.capacity, r.party) for r in plan.resources
+    ]
     assert {t.id: dict(t.uses) for t in back.tasks} == {t.id: dict(t.uses) for t in plan.tasks}
