@@ -19,9 +19,10 @@ BUDGET_S = {"templates": 0.35, "validate": 0.35}
 RUNS = 5
 
 
-def _median(argv: list[str]) -> float:
+def median_process_seconds(argv: list[str], runs: int = RUNS) -> float:
+    """Median wall time of `runs` fresh processes running `argv` from the project root."""
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         t = time.perf_counter()
         subprocess.run(argv, check=True, capture_output=True, cwd=ROOT)
         times.append(time.perf_counter() - t)
@@ -50,7 +51,7 @@ def main() -> None:
         print("|---|---|")
         over = []
         for label, argv in cases.items():
-            took = _median(argv)
+            took = median_process_seconds(argv)
             print(f"| {label} | {took:.2f} |", flush=True)
             if label in BUDGET_S and took > BUDGET_S[label]:
                 over.append(f"{label}: {took:.2f} s > {BUDGET_S[label]} s")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_cli import median_process_seconds  # noqa: E402
 from planner.compare import options  # noqa: E402
 from planner.templates import template_names  # noqa: E402
 
@@ -48,12 +48,7 @@ def _command(name: str) -> float:
     argv = [sys.executable, "-m", "planner", "compare", "--template", name, "--start", START.isoformat()]
     argv += ["--waves", ",".join(map(str, WAVES)), "--pilot-share", ",".join(map(str, SHARES))]
     argv += ["--contract-end", CONTRACT_END.isoformat()]
-    times = []
-    for _ in range(RUNS):
-        t = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True, cwd=ROOT)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return median_process_seconds(argv, RUNS)
 
 
 def _browser() -> float:
