@@ -72,3 +72,31 @@ def resource_histogram(plain: Schedule, levelled: Schedule | None = None, width:
         row=alt.Row("resource:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
         column=alt.Column("schedule:N", title=None, sort=columns),
     ).resolve_scale(y="shared")
+
+
+def what_if_chart(rows: list[tuple[float, Schedule]], resource: str, deadline: dt.date | None = None) -> alt.LayerChart:
+    """The levelled finish against the capacity of one resource (a step down where one more unit
+    helps), with the deadline as a dashed line when the plan has one."""
+    data = [
+        {"capacity": cap, "finish": f"{s.finish.isoformat()}T00:00:00Z", "day": s.finish.isoformat()} for cap, s in rows
+    ]
+    line = (
+        alt.Chart()
+        .mark_line(point=True, interpolate="step-after", color=NORMAL)
+        .encode(
+            x=alt.X("capacity:Q", title=f"{resource} capacity", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("finish:T", title="Levelled finish", scale=alt.Scale(zero=False), axis=alt.Axis(format="%d %b %y")),
+            tooltip=[alt.Tooltip("capacity:Q"), alt.Tooltip("day:N", title="Finish")],
+        )
+    )
+    layers = [line]
+    if deadline is not None:
+        rule = (
+            alt.Chart()
+            .mark_rule(strokeDash=[6, 3], color=CRITICAL)
+            .encode(y=alt.datum(f"{deadline.isoformat()}T00:00:00Z", type="temporal"))
+        )
+        layers.append(rule)
+    chart = alt.LayerChart(layer=layers).properties(width=360, height=160)
+    chart.data = inline(data)
+    return chart

@@ -98,6 +98,10 @@ def _what_if(plan: Plan) -> None:
             for cap, s in rows
         ]
         st.dataframe(table, hide_index=True, key="whatif-table")
+        from planner.charts.resources import what_if_chart
+        from planner.ui.chart import show as show_chart
+
+        show_chart(what_if_chart(rows, rid, plan.deadline), key="whatif-chart", width="content")
         if plan.deadline:
             enough = [r["capacity"] for r in table if r["meets deadline"]]
             st.markdown(
