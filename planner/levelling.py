@@ -56,7 +56,8 @@ def resource_links(
     for j in range(inst.size):
         if inst.d[j] and inst.rows[j].size:
             ends_at.setdefault(start[j] + inst.d[j], []).append(j)
-    links, waits = [], {}
+    links: list[tuple[int, int, str]] = []
+    waits: dict[str, tuple[str, str]] = {}
     for j in range(inst.size):
         if inst.fixed[j] is not None or not inst.rows[j].size or start[j] <= int(es[j]):
             continue
