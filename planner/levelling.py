@@ -69,7 +69,7 @@ def resource_links(
                 continue
             resource = inst.resource_ids[min(shared)]
             waits.setdefault(plan.tasks[j].id, (plan.tasks[i].id, resource))
-            if order[i] < order[j] and plan.tasks[i].id not in linked:
+            if plan.tasks[i].id in linked or order[i] < order[j]:
                 links.append((i, j, resource))
     return links, waits
 
@@ -100,6 +100,30 @@ def _topological_by_start(net, start: list[int]) -> np.ndarray:
     return position
 
 
+def _with_resource_links(
+    plan: Plan, inst: Instance, links: list[tuple[int, int, str]]
+) -> tuple[tuple, dict[tuple[str, str], bool]]:
+    """The tasks with each resource link as a finish-to-start link. Where the two tasks are already
+    linked, the existing link becomes finish-to-start when that is the stronger of the two (the
+    levelled schedule meets both), so floats see the wait; otherwise it stays as it is."""
+    weight = {(p, s): w for s in range(inst.size) for p, w in inst.preds[s]}
+    extra: dict[int, list[Link]] = {}
+    stronger: dict[tuple[int, int], bool] = {}
+    index = {t.id: k for k, t in enumerate(plan.tasks)}
+    for i, j, _ in links:
+        if any(link.task == plan.tasks[i].id for link in plan.tasks[j].depends_on):
+            stronger[(i, j)] = inst.d[i] > weight.get((i, j), inst.d[i])
+        else:
+            extra.setdefault(j, []).append(Link(task=plan.tasks[i].id))
+    out = []
+    for j, t in enumerate(plan.tasks):
+        deps = tuple(Link(task=link.task) if stronger.get((index[link.task], j)) else link for link in t.depends_on)
+        deps = (*deps, *extra.get(j, ()))
+        out.append(t if deps == t.depends_on else t.model_copy(update={"depends_on": deps}))
+    made_fs = {(plan.tasks[i].id, plan.tasks[j].id): True for (i, j), yes in stronger.items() if yes}
+    return tuple(out), made_fs
+
+
 def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
     """The levelled schedule: deterministic at the default effort; with `level_time` seconds, the
     heuristic draws more and the solver runs until that much clock time has passed."""
@@ -124,13 +148,7 @@ def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
         bound = max(bound, exact.bound)
         optimal = exact.optimal or makespan(inst, start) <= bound
     links, waits = resource_links(plan, inst, start, p.es, _topological_by_start(sol.net, start))
-    extra: dict[int, list[Link]] = {}
-    for i, j, _ in links:
-        extra.setdefault(j, []).append(Link(task=plan.tasks[i].id))
-    tasks = tuple(
-        t.model_copy(update={"depends_on": (*t.depends_on, *extra[j])}) if j in extra else t
-        for j, t in enumerate(plan.tasks)
-    )
+    tasks, made_fs = _with_resource_links(plan, inst, links)
     augmented = plan.model_copy(update={"tasks": tasks})
     floor = np.array([0 if inst.fixed[j] is not None else start[j] for j in range(inst.size)], dtype=np.int64)
     levelled_sol = solve(augmented, floor=floor)
@@ -140,6 +158,7 @@ def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
         optimal=bool(optimal),
         links={(plan.tasks[i].id, plan.tasks[j].id): r for i, j, r in links},
         waits=waits,
+        strengthened=made_fs,
     )
     sched = table_of(plan, levelled_sol, info)
     delay = np.where(np.array([f is None for f in inst.fixed]), levelled_sol.passes.es - p.es, 0)

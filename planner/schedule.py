@@ -61,6 +61,7 @@ class Levelling:
     optimal: bool
     links: dict[tuple[str, str], str] = field(repr=False)
     waits: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)  # task -> (released by, resource)
+    strengthened: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)  # existing links made FS
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,14 @@ class Schedule:
         """The driving predecessor of every task (first binding link in its depends_on order)."""
         return memo.cached(memo.own(self), "drivers", self._drivers)
 
+    def _released(self, pred: str, succ: str) -> bool:
+        """Whether levelling turned this existing link into the wait for a resource."""
+        return (
+            self.levelling is not None
+            and (pred, succ) in self.levelling.links
+            and bool(self.levelling.strengthened.get((pred, succ)))
+        )
+
     def _drivers(self) -> dict[str, Driver]:
         net, p = self.network, self.passes
         out: dict[str, Driver] = {}
@@ -103,8 +112,11 @@ class Schedule:
             pos = int(link_pos[first_for[j]]) if j in first_for else -1
             if task.actual_start is not None:
                 out[task.id] = Driver(task.id, None, "actual")
-            elif 0 <= pos < len(task.depends_on):
+            elif 0 <= pos < len(task.depends_on) and not self._released(task.depends_on[pos].task, task.id):
                 out[task.id] = Driver(task.id, task.depends_on[pos], "link")
+            elif 0 <= pos < len(task.depends_on) and self.levelling is not None:  # a link levelling made FS
+                pred = task.depends_on[pos].task
+                out[task.id] = Driver(task.id, Link(task=pred), "resource", self.levelling.links[(pred, task.id)])
             elif pos >= 0 and self.levelling is not None:  # a resource link levelling added
                 pred = net.ids[int(net.src[first_for[j]])]
                 resource = self.levelling.links.get((pred, task.id))

@@ -307,3 +307,7 @@ def test_templates_carry_the_people_who_pace_them(name):
     assert not over_allocations(levelled)
     assert violations(plan_to_data(plan), levelled.table) == []
     assert levelled.finish_offset > plain.finish_offset and levelled.levelling.optimal
+    waits = [d for d in levelled.drivers.values() if d.reason == "resource"]
+    assert waits and all(d.resource in used for d in waits)
+    path = levelled.critical_path  # from the first task, through a wait for people, to the finish
+    assert path[0] == plan.tasks[0].id and any(d.task in path for d in waits)
