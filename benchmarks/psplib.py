@@ -12,7 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-SAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "psplib"
+_SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "psplib"
+_COPY = Path(__file__).resolve().parent.parent / "tests" / "data" / "psplib"  # the j30 sample, kept for the tests
+SAMPLE = _SHARED if _SHARED.is_dir() else _COPY
 
 
 def read_sm(text: str, name: str = "instance") -> dict[str, Any]:
@@ -73,9 +75,10 @@ def read_sm(text: str, name: str = "instance") -> dict[str, Any]:
     }
 
 
-def instances(kind: str, root: Path = SAMPLE) -> list[tuple[str, dict[str, Any], int]]:
-    """(name, plan data, reference makespan) for every instance of the sample set `j30` or `j120`."""
-    folder = root / kind
+def instances(kind: str, root: Path | None = None) -> list[tuple[str, dict[str, Any], int]]:
+    """(name, plan data, reference makespan) for every instance of the sample set `j30` or `j120`
+    (the shared sample beside the project when there is one, else the j30 copy in tests/data)."""
+    folder = (root or (SAMPLE if (SAMPLE / kind).is_dir() else _COPY)) / kind
     reference_file = folder / ("optimum.csv" if kind == "j30" else "best_known.csv")
     with reference_file.open(encoding="latin-1") as handle:
         rows = list(csv.reader(handle))

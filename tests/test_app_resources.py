@@ -73,4 +73,5 @@ def test_what_if_shows_what_one_more_sme_buys(app):
     expected = what_if(app.session_state[state.PLAN], "INC-SME", [1, 2, 3, 4])
     assert frame["capacity"].tolist() == [cap for cap, _ in expected]
     assert frame["levelled finish"].tolist() == [s.finish.isoformat() for _, s in expected]
-    assert any("Levelled finish" in c.proto.spec and "INC-SME capacity" in c.proto.spec for c in app.get("vega_lite_chart"))
+    specs = [c.proto.spec for c in app.get("vega_lite_chart")]
+    assert any("Levelled finish" in spec and "INC-SME capacity" in spec for spec in specs)

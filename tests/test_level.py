@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import random
 import statistics
+from pathlib import Path
 
 import pytest
 
@@ -149,7 +150,7 @@ def test_j30_sample_reaches_the_proven_optima():
     """Tests the 48 j30 sample instances at the default effort: mean gap to the proven optimum
     at most 0.5% (issue 15), every schedule feasible."""
     gaps = []
-    for name, data, optimum in instances("j30"):
+    for name, data, optimum in instances("j30", Path(__file__).parent / "data" / "psplib"):
         levelled = schedule(parse_plan(data), level=True)
         assert violations(data, levelled.table) == [], name
         gaps.append((levelled.finish_offset - optimum) / optimum)
