@@ -109,6 +109,12 @@ def _drivers(plan: Plan, result: RiskResult) -> None:
 
 
 def _summary(plan: Plan, result: RiskResult) -> None:
+    if plan.level and any(t.uses for t in plan.tasks):
+        st.info(
+            "The simulation draws durations on the links alone: it does not level each draw, so its dates leave "
+            "out waits for people. Compare its deterministic finish with the levelled plan finish above.",
+            icon="ℹ️",
+        )
     cols = st.columns(5)
     cols[0].metric("Deterministic finish", result.deterministic_date.isoformat())
     cols[1].metric("P50 finish", result.finish_dates[50].isoformat(), help="Internal target")
