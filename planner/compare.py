@@ -36,7 +36,7 @@ def _handover_date(gen: Generated) -> dt.date:
     from planner.schedule import solve
 
     sol = solve(gen.plan)
-    return sol.calendar.date_of(int(sol.finish_off[gen.plan.ids.index(gen.handover)]))
+    return sol.finish_of(gen.plan.ids.index(gen.handover))
 
 
 def option(
@@ -137,6 +137,6 @@ def compare_plans(
         for j, t in enumerate(plan.tasks):
             if t.is_key_date:
                 rows.setdefault(t.id, t.name)
-                dates[t.id] = sol.calendar.date_of(int(sol.finish_off[j]))
+                dates[t.id] = sol.finish_of(j)
         columns.append(PlanColumn(label, sol.finish, risk.finish_dates[80], dates))
     return PlanComparison(tuple(columns), tuple(rows.items()))

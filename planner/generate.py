@@ -262,7 +262,7 @@ def _due_dates(raw: Mapping[str, Any], plan_data: dict[str, Any], tasks: list[di
     for t in tasks:
         due = dues.get(t["id"])
         if due is not None:
-            anchor = sol.calendar.date_of(int(sol.finish_off[index[due["after"]]]))
+            anchor = sol.finish_of(index[due["after"]])
             t["deadline"] = _add_months(anchor, int(due["months"]))
 
 
@@ -304,7 +304,7 @@ def _warnings(plan: Plan, pilot_share: float, shares: Sequence[float], waves: in
     sol = solve(plan)
     for t in dated:
         due = t.deadline
-        finish = sol.calendar.date_of(int(sol.finish_off[plan.ids.index(t.id)]))
+        finish = sol.finish_of(plan.ids.index(t.id))
         if due is not None and finish > due:
             what = "the contract end" if t.id == handover else "its deadline"
             late = _late(sol.calendar, due, finish)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.model import Plan
+from planner.network import link_weights
 
 EPS = 1e-9
 DEFAULT_DRAWS = 64
@@ -75,13 +76,10 @@ def build(
     is_fixed = [bool(fixed[j]) if fixed is not None else False for j in range(n)]
     preds: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     succs: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-    src, dst = net.src.tolist(), net.dst.tolist()
-    lag, ff, tf = net.lag.tolist(), net.from_finish.tolist(), net.to_finish.tolist()
-    for k in range(len(src)):
-        p, s = src[k], dst[k]
+    weights = link_weights(net, np.asarray(duration)).tolist()
+    for p, s, w in zip(net.src.tolist(), net.dst.tolist(), weights, strict=True):
         if is_fixed[s]:
             continue  # a link into a started task no longer constrains
-        w = lag[k] + d[p] * ff[k] - d[s] * tf[k]
         preds[s].append((p, w))
         succs[p].append((s, w))
     release = [max(int(earliest[j]), 0) for j in range(n)]

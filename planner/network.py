@@ -221,6 +221,13 @@ class Passes:
 _INACTIVE = np.int64(1) << 40  # weight of a link that no longer constrains (its successor has actuals)
 
 
+def link_weights(net: Network, duration: np.ndarray) -> np.ndarray:
+    """Each link as a start-to-start constraint ES(S) >= ES(P) + w: DESIGN.md's inequalities with
+    the two durations folded in (FS: lag + d(P); SS: lag; FF: lag + d(P) - d(S); SF: lag - d(S))."""
+    d = duration.astype(np.int64, copy=False)
+    return net.lag + d[net.src] * net.from_finish - d[net.dst] * net.to_finish
+
+
 def run_passes(
     net: Network,
     duration: np.ndarray,
@@ -236,7 +243,7 @@ def run_passes(
     tasks that have actual dates) no longer constrain.
     """
     d = duration.astype(np.int64, copy=False)
-    c = net.lag + d[net.src] * net.from_finish - d[net.dst] * net.to_finish
+    c = link_weights(net, d)
     if active is not None:
         c = np.where(active, c, -_INACTIVE)
     es = _longest(net.forward, np.maximum(earliest, 0), c, net.use_numpy)

@@ -283,6 +283,10 @@ class Solution:
     def finish(self) -> dt.date:
         return self.calendar.date_of(int(self.finish_off.max()) if self.finish_off.size else 0)
 
+    def finish_of(self, j: int) -> dt.date:
+        """The finish date of the task at position j."""
+        return self.calendar.date_of(int(self.finish_off[j]))
+
 
 def _check_span(plan: Plan, p: Passes) -> None:
     """Refuses a schedule longer than MAX_SPAN working days before any date is computed, so no
