@@ -49,8 +49,9 @@ def streamlit_app(
     port: int | None = None,
     echo_log: bool = True,
 ) -> Iterator[str]:
-    """`streamlit run app.py` on a loopback port (a free one unless given) with its own database in
-    `data`; yields the URL."""
+    """The app as `make run` starts it (`python -m planner.ui.serve`, or `streamlit run` of the
+    script named by PLANNER_APP) on a loopback port (a free one unless given) with its own
+    database in `data`; yields the URL."""
     port = port or free_port()
     db_url = f"sqlite:///{data}/planner.db"
     environ = {**os.environ, "PLANNER_DB_URL": db_url, "PYTHONPATH": str(ROOT), **(env or {})}
@@ -59,9 +60,7 @@ def streamlit_app(
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            os.environ.get("PLANNER_APP", str(ROOT / "app.py")),
+            *(["streamlit", "run", os.environ["PLANNER_APP"]] if "PLANNER_APP" in os.environ else ["planner.ui.serve"]),
             "--server.port",
             str(port),
             "--server.address",
