@@ -4,13 +4,18 @@
 (random layered plans with three-point estimates and a deadline, so the status weighs a P80)
 into a fresh SQLite store, starts `streamlit run app.py` on loopback, and prints, median of 5:
 
-- first load: from opening `/?plan=ID` in a new session to the plan page drawn (Gantt on
-  screen, key figures, no script running);
-- edit -> redraw: from pressing Enter on a typed duration in the task grid to the new plan
-  finish in the key figures and the Gantt redrawn (its view names the new finish);
+- first load: from the navigation to `/?plan=ID` in a new session to the first animation frame
+  with the plan page drawn (Gantt on screen, key figures, no script running);
+- edit -> redraw: from the Enter key event that commits a typed duration in the task grid to the
+  first animation frame with the new plan finish in the key figures and the Gantt redrawn (its
+  view names the new finish);
 - edit -> idle: the same edit until the whole page is drawn and no script is running (the
   status line, whose P80 run comes last, included);
 - report / PNG / SVG: from clicking the download to the file arriving.
+
+First load and edit -> redraw are timed in the page (`performance.now()` in the key event and in
+the frame), so Playwright's own round trips are not counted; the same two as the driver sees them
+(from the call that presses Enter to the wait returning) are printed below the table.
 
 Budgets (this 2-core machine): first load <= 2 s at 300 tasks; edit -> redraw <= 0.5 s at 300
 and <= 1.5 s at 2,000; each download <= 1 s.
@@ -52,7 +57,9 @@ DRAWN = """() => {
   if (!app || app.dataset.testScriptState !== 'notRunning') return false;
   if (document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')) return false;
   const gantt = document.querySelector('.st-key-gantt-frame [data-testid="stVegaLiteChart"]');
-  return !!gantt && !!gantt.querySelector('canvas, svg');
+  if (!gantt || !gantt.querySelector('canvas, svg')) return false;
+  window.__drawnAt ??= performance.now();
+  return true;
 }"""
 FINISH_CHANGED = """(before) => [...document.querySelectorAll('[data-testid="stMetric"]')]
   .some(e => e.innerText.includes('Plan finish') && !e.innerText.includes(before))"""
@@ -63,7 +70,18 @@ GANTT_CHANGED = """(before) => {
   const svg = view && view.querySelector('svg.marks');
   return !!svg && svg !== window.__ganttBefore && !view.getAttribute('aria-label').includes('finish ' + before);
 }"""
-REMEMBER_GANTT = "() => { window.__ganttBefore = document.querySelector('.st-key-gantt-frame svg.marks'); }"
+REMEMBER_GANTT = """() => {
+  window.__ganttBefore = document.querySelector('.st-key-gantt-frame svg.marks');
+  window.__enterAt = undefined;
+  window.__redrawnAt = undefined;
+  document.addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__enterAt ??= performance.now(); },
+                            {capture: true, once: true});
+}"""
+REDRAWN = f"""(before) => {{
+  if (!({FINISH_CHANGED})(before) || !({GANTT_CHANGED})(before)) return false;
+  window.__redrawnAt ??= performance.now();
+  return true;
+}}"""
 
 
 def bench_plan(n: int) -> dict[str, Any]:
@@ -90,20 +108,24 @@ def _time(action: Callable[[], None], done: Callable[[], None]) -> float:
 
 def measure(browser: Any, url: str, first_days: int) -> dict[str, float]:
     loads, edits, idles = [], [], []
+    seen: dict[str, list[float]] = {"load": [], "edit": []}
     downloads: dict[str, list[float]] = {"report": [], "PNG": [], "SVG": []}
     for run in range(RUNS):
         context = browser.new_context(viewport={"width": 1500, "height": 1400}, accept_downloads=True)
         page = context.new_page()
-        loads.append(_time(lambda p=page: p.goto(url), lambda p=page: p.wait_for_function(DRAWN, timeout=120_000)))
+        seen["load"].append(
+            _time(lambda p=page: p.goto(url), lambda p=page: p.wait_for_function(DRAWN, timeout=120_000))
+        )
+        loads.append(page.evaluate("window.__drawnAt") / 1000)
         wait_idle(page)
         before = _metric(page, "Plan finish")
         edit_first_row_days(page, first_days, str(400 + 10 * run), commit=False)
         page.evaluate(REMEMBER_GANTT)
         t = time.perf_counter()
         page.keyboard.press("Enter")
-        page.wait_for_function(FINISH_CHANGED, arg=before, timeout=60_000)
-        page.wait_for_function(GANTT_CHANGED, arg=before, timeout=60_000)
-        edits.append(time.perf_counter() - t)
+        page.wait_for_function(REDRAWN, arg=before, timeout=60_000)
+        seen["edit"].append(time.perf_counter() - t)
+        edits.append(page.evaluate("window.__redrawnAt - window.__enterAt") / 1000)
         page.wait_for_function(DRAWN, timeout=60_000)
         idles.append(time.perf_counter() - t)
         for what, label, in_menu in (
@@ -128,6 +150,8 @@ def measure(browser: Any, url: str, first_days: int) -> dict[str, float]:
         "first load": statistics.median(loads),
         "edit -> redraw": statistics.median(edits),
         "edit -> idle": statistics.median(idles),
+        "driver: first load": statistics.median(seen["load"]),
+        "driver: edit -> redraw": statistics.median(seen["edit"]),
     }
     out.update({k: statistics.median(v) for k, v in downloads.items()})
     return out
@@ -140,6 +164,7 @@ def main(sizes: list[int]) -> None:
     print(f"| tasks | {' | '.join(c + ' s' for c in columns)} |")
     print("|---" * (len(columns) + 1) + "|")
     over = []
+    driver = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         data = Path(tmp)
         store = Store(f"sqlite:///{data}/planner.db")
@@ -150,13 +175,18 @@ def main(sizes: list[int]) -> None:
             for n in sizes:
                 row = measure(browser, f"{url}/?plan={ids[n]}", bench_plan(n)["tasks"][0]["duration"])
                 print(f"| {n:,} | " + " | ".join(f"{row[c]:.2f}" for c in columns) + " |", flush=True)
+                driver.append(
+                    f"{n:,} tasks: first load {row['driver: first load']:.2f} s, "
+                    f"edit -> redraw {row['driver: edit -> redraw']:.2f} s"
+                )
                 over += [
                     f"{c} at {n}: {row[c]:.2f} s > {BUDGET_S[(c, n)]} s"
                     for c in columns
                     if (c, n) in BUDGET_S and row[c] > BUDGET_S[(c, n)]
                 ]
         browser.close()
-    print("\nbudgets: " + ("all met" if not over else "OVER: " + "; ".join(over)))
+    print("\nas the driver sees them: " + "; ".join(driver))
+    print("budgets: " + ("all met" if not over else "OVER: " + "; ".join(over)))
 
 
 if __name__ == "__main__":

@@ -47,12 +47,15 @@ def holiday_names(country: str, subdiv: str | None, years: Iterable[int]) -> dic
 def check_country(country: str, subdiv: str | None) -> str | None:
     """Returns a user-facing problem if the `holidays` package does not know this region."""
     import holidays as holidays_lib
+    from holidays.registry import EntityLoader
 
-    supported = holidays_lib.list_supported_countries()
-    if country not in supported:
+    # The codes come from the registry; `list_supported_countries()` would import all 250
+    # countries' modules to list their subdivisions (65 ms of a 0.35 s `validate`).
+    if country not in set(EntityLoader.get_country_codes()):
         return f"unknown holiday country {country!r}; use an ISO 3166 code such as GB, US or DE"
-    if subdiv is not None and subdiv not in supported[country]:
-        known = ", ".join(supported[country][:12])
+    subdivisions = list(getattr(holidays_lib, country).subdivisions)
+    if subdiv is not None and subdiv not in subdivisions:
+        known = ", ".join(subdivisions[:12])
         return f"unknown subdivision {subdiv!r} for {country}; known: {known}"
     return None
 

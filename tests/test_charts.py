@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import altair as alt
 import pytest
 import vl_convert as vlc
 
 from benchmarks.plans import layered_plan_data
-from planner.charts import gantt_chart, gantt_rows, network_chart, network_layout
+from planner.charts import gantt_chart, gantt_rows, gantt_spec, network_chart, network_layout
+from planner.charts.common import spec_of
+from planner.charts.gantt import _shape
+from planner.charts.gantt_data import gantt_data
 from planner.generate import build_plan
-from planner.schedule import schedule
+from planner.schedule import baseline_of, schedule
 from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 
@@ -101,3 +105,72 @@ def test_bad_colour_option(sd):
     """Tests that an unknown colouring is refused with the valid names."""
     with pytest.raises(ValueError, match="criticality, phase, owner"):
         gantt_chart(sd, color_by="wave")
+
+
+def _resolved(spec: dict) -> dict:
+    """A Vega-Lite dict with named data sets put back in place and selection names normalised,
+    so two ways of making the same chart compare equal."""
+    spec = json.loads(json.dumps(spec))
+    datasets = spec.pop("datasets", {})
+    for view in [spec, *spec.get("layer", [])]:
+        name = view.get("data", {}).get("name")
+        if name is not None:
+            view["data"] = {"values": datasets[name]}
+    text = json.dumps(spec, sort_keys=True)
+    for i, name in enumerate(dict.fromkeys(re.findall(r"param_\w+", text))):
+        text = text.replace(name, f"selection_{i}")
+    return json.loads(text)
+
+
+def _drawn_shapes():
+    levelled_plan = build_plan("service-desk", waves=1, start=MONDAY)
+    with_status = levelled_plan.model_copy(
+        update={"status_date": MONDAY + dt.timedelta(days=30), "deadline": MONDAY + dt.timedelta(days=400)}
+    )
+    return {
+        "template": schedule(build_plan("service-desk", waves=2, start=MONDAY)),
+        "baseline, status date": schedule(baseline_of(schedule(with_status))),
+        "levelled": schedule(levelled_plan, level=True),
+        "big": schedule(parse_plan(layered_plan_data(450, layer_size=30))),
+    }
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"color_by": "phase", "selected": "SD05", "show_links": False},
+        {"color_by": "owner", "show_links": True, "group_by": "wave", "today": dt.date(2027, 2, 1)},
+        {"rollup": True, "width": 900},
+        {"phases": ["Knowledge transfer"], "show_links": False},
+    ],
+    ids=repr,
+)
+def test_app_spec_is_the_chart(options):
+    """Tests the app's fast Gantt (a kept drawing filled in) against the Altair chart it stands
+    for: the same dict, data included, for every shape (links, lines, baseline, waits, roll-up)."""
+    shapes = _drawn_shapes()
+    drawn = [_shape(gantt_data(s), "criticality", "container", True) for s in shapes.values()]
+    assert any(d.waits for d in drawn) and any(d.baseline for d in drawn) and any(d.links for d in drawn)
+    assert {"today", "status date", "deadline"} <= {line for d in drawn for line in d.lines}
+    for what, sched in shapes.items():
+        expected = _resolved(spec_of(gantt_chart(sched, **options)))
+        assert _resolved(gantt_spec(sched, **options)) == expected, what
+
+
+def test_app_spec_follows_an_edit():
+    """Tests that a kept drawing takes the new time range and description after an edit."""
+    sched = schedule(build_plan("service-desk", waves=2, start=MONDAY))
+    first = gantt_spec(sched)
+    longer = schedule(sched.plan.with_durations({"SD01": 200}))
+    spec = gantt_spec(longer)
+    assert spec["description"] != first["description"] and longer.finish.isoformat() in spec["description"]
+    assert _resolved(spec) == _resolved(spec_of(gantt_chart(longer)))
+    domains = [
+        layer["encoding"]["x"]["scale"]["domain"] for layer in spec["layer"] if "scale" in layer["encoding"]["x"]
+    ]
+    assert (
+        domains
+        and all(d == domains[0] for d in domains)
+        and domains[0] != first["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    )

@@ -42,14 +42,14 @@ def _accepted_nodelay() -> int:
 
 
 def test_streamlits_kind_of_socket_gets_nodelay_only_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", asyncio.base_events._set_nodelay)
+    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", serve.ASYNCIO_SET_NODELAY)
     assert _accepted_nodelay() == 0  # the delay the fix removes: asyncio leaves Nagle on
     serve.tcp_nodelay()
     assert _accepted_nodelay() != 0
 
 
 def test_fix_leaves_other_sockets_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", asyncio.base_events._set_nodelay)
+    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", serve.ASYNCIO_SET_NODELAY)
     serve.tcp_nodelay()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
         asyncio.base_events._set_nodelay(udp)  # type: ignore[attr-defined]  # no TCP option on UDP: no error

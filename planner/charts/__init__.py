@@ -1,7 +1,8 @@
 """Altair charts of a plan and its schedule: Gantt, network, risk and RAID. No Streamlit here."""
 
 from planner.charts.common import CRITICAL, GATE, NORMAL, SUMMARY
-from planner.charts.gantt import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_chart, gantt_rows
+from planner.charts.gantt import COLOR_BY, gantt_chart, gantt_spec
+from planner.charts.gantt_data import GROUP_BY, ROLLUP_THRESHOLD, gantt_rows
 from planner.charts.network import network_chart, network_layout
 from planner.charts.steering import raid_heatmap, risk_charts, tornado_chart
 
@@ -15,6 +16,7 @@ __all__ = [
     "SUMMARY",
     "gantt_chart",
     "gantt_rows",
+    "gantt_spec",
     "network_chart",
     "network_layout",
     "raid_heatmap",

@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import altair as alt
+
 CRITICAL, NORMAL, GATE, SUMMARY = "#d62728", "#4c78a8", "#9467bd", "#444444"
 
 
@@ -29,3 +31,19 @@ def inline(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     plain `{"values": [...]}` of the spec: wrapping them in `alt.InlineData` validates every row
     on construction (70 ms for a 300-task Gantt), and the chart is validated whole anyway."""
     return {"values": [{k: _plain(v) for k, v in row.items()} for row in rows]}
+
+
+_DEFAULT_VIEW = {"continuousWidth": 300, "continuousHeight": 300}
+
+
+def spec_of(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart's Vega-Lite dict as `st.altair_chart` would send it, unvalidated (the chart tests
+    validate every chart) and without Altair's default 300 x 300 view size, which
+    `st.altair_chart` leaves out too."""
+    spec = chart.to_dict(validate=False)
+    config = spec.get("config")
+    if isinstance(config, dict) and config.get("view") == _DEFAULT_VIEW:
+        config.pop("view")
+        if not config:
+            spec.pop("config")
+    return spec

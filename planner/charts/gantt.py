@@ -1,164 +1,64 @@
-"""The Gantt of a schedule. No Streamlit here.
+"""How a Gantt is drawn: group summary bars, task bars, float tails, baseline bars, milestone and
+gate diamonds (a failed gate is marked, even on a critical bar), today, status-date and deadline
+lines, and dependency links. What it shows comes from planner/charts/gantt_data.py. No Streamlit.
 
-Dates go to the chart as UTC midnights on a `utc` scale, and bars end at the midnight after
-the finish (exclusive), so a bar never shifts by a day in a viewer's time zone; a milestone
-sits at midday of its date. Rows come in groups (phases, or the pilot and each wave's block),
-each group's summary bar first; the y scale has a fixed step per row, so the chart grows with
-its rows and every row keeps its label.
+The y scale has a fixed step per row, so the chart grows with its rows and every row keeps its
+label. `gantt_chart` is the Altair chart (files, report, share views); `gantt_spec` is the same
+chart as a Vega-Lite dict for the app, made from a drawing kept per `GanttShape`, which an edit
+does not change: building the Altair layers costs 25-30 ms at 300 tasks, filling in a kept
+drawing well under 1 ms.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
-import numpy as np
 
-from planner.charts.common import CRITICAL, GATE, NORMAL, SUMMARY, inline
-from planner.gates import gate_status
+from planner.charts.common import CRITICAL, GATE, NORMAL, SUMMARY, inline, spec_of
+from planner.charts.gantt_data import GanttData, gantt_data
 from planner.model import Task
 from planner.schedule import Schedule
 
 COLOR_BY = ("criticality", "phase", "owner")
-GROUP_BY = ("phase", "wave")
-ROLLUP_THRESHOLD = 400
-LINKS_ALL_THRESHOLD = 60
 ROW_STEP = 22  # pixels per row
 LINE_COLOURS = {"today": "#ff7f0e", "status date": "#17becf", "deadline": "#000000"}
 TOP_AXIS_ROWS = 25  # charts with more rows get the date axis on top as well
+_START, _END, _DESCRIPTION = "@gantt-start@", "@gantt-end@", "@gantt-description@"  # in a kept drawing
 
 
-def _utc(iso: str, hour: int = 0) -> str:
-    return f"{iso}T{hour:02d}:00:00Z"
+@dataclass(frozen=True)
+class GanttShape:
+    """What the drawing depends on besides the data, the time range and the description."""
+
+    color_by: str
+    width: int | str
+    interactive: bool
+    waits: bool
+    baseline: bool
+    links: bool
+    lines: tuple[str, ...]
+    top_axis: bool
 
 
-def _next_day(iso: str) -> str:
-    return _utc((dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat())
-
-
-def _label(tid: str, name: str, width: int = 48) -> str:
-    text = f"{tid}  {name}"
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def wave_label(wave: int) -> str:
-    return "Pilot" if wave == 0 else f"Wave {wave}"
-
-
-def _groups(rows: list[dict[str, Any]], group_by: str) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Rows in groups: by phase in plan order, or by wave (tasks without a wave stay with their
-    phase) in order of the group's first start, so the pilot and each wave read as one block."""
-    groups: dict[Any, list[dict[str, Any]]] = {}
-    for row in rows:
-        wave = row.get("wave")
-        by_wave = group_by == "wave" and wave is not None and wave == wave  # NaN is not a wave
-        groups.setdefault(("wave", int(wave)) if by_wave and wave is not None else ("phase", row["phase"]), []).append(
-            row
-        )
-    named = [(wave_label(k[1]) if k[0] == "wave" else k[1], members) for k, members in groups.items()]
-    if group_by == "wave":
-        named.sort(key=lambda g: min(r["start"] for r in g[1]))  # stable: ties keep plan order
-    return named
-
-
-def gantt_rows(
-    sched: Schedule,
-    phases: Sequence[str] | None = None,
-    rollup: bool = False,
-    only: Callable[[Task], bool] | None = None,
-    group_by: str = "phase",
-) -> list[dict[str, Any]]:
-    """One record per bar: each group's summary, then its tasks in plan order (those `only` keeps).
-    `phases` keeps only the tasks of those phases."""
-    t = sched.table
-    plan = sched.plan
-    drivers = sched.drivers
-    tasks = {task.id: task for task in plan.tasks}
-    raid_for: dict[str, list[str]] = {}
-    for item in getattr(plan, "raid", ()):
-        if item.is_open:
-            for tid in item.tasks:
-                raid_for.setdefault(tid, []).append(item.id)
-    late_iso = dict(zip(t["id"], sched.calendar.iso_of(np.maximum(t["lf"].to_numpy() - 1, 0)), strict=True))
-    waited: dict[str, str] = {}
-    if "level_delay" in t:
-        delay = t["level_delay"].to_numpy()
-        held = np.flatnonzero(delay > 0)
-        if held.size:
-            days = sched.calendar.iso_of(t["es"].to_numpy()[held] - delay[held])
-            waited = {t["id"].iat[k]: str(day) for k, day in zip(held.tolist(), days, strict=True)}
-    wanted = set(phases) if phases else None
-    rows = [r for r in t.to_dict(orient="records") if wanted is None or r["phase"] in wanted]
-    records: list[dict[str, Any]] = []
-    order = 0
-    for name, members in _groups(rows, group_by):
-        first = min(r["start"] for r in members)
-        last = max(r["finish"] for r in members)
-        records.append(
-            {
-                "row": order,
-                "label": f"{order:06d}|▸ {name or '(no phase)'}",
-                "id": "",
-                "kind": "phase",
-                "phase": name,
-                "owner": "",
-                "start": _utc(first),
-                "end": _next_day(last),
-                "point": _next_day(last),
-                "first": first,
-                "finish": last,
-                "critical": any(r["critical"] for r in members),
-                "color": "phase summary",
-            }
-        )
-        order += 1
-        if rollup:
-            continue
-        for row in members:
-            task = tasks[row["id"]]
-            if only is not None and not only(task):
-                continue
-            driver = drivers[row["id"]]
-            status = gate_status(task) or ""
-            records.append(
-                {
-                    "row": order,
-                    "label": f"{order:06d}|{_label(row['id'], row['name'])}",
-                    "id": row["id"],
-                    "name": row["name"],
-                    "kind": "gate" if task.is_gate else ("milestone" if row["milestone"] else "task"),
-                    "gate": status,
-                    "mark": f"{row['id']} ✕ failed" if status == "failed" else row["id"],
-                    "raid": ", ".join(raid_for.get(row["id"], [])),
-                    "phase": row["phase"],
-                    "owner": row["owner"] or "(none)",
-                    "start": _utc(row["start"]),
-                    "end": _next_day(row["finish"]),
-                    "point": _next_day(row["finish"]) if row["duration"] else _utc(row["finish"], 12),
-                    "first": row["start"],
-                    "finish": row["finish"],
-                    "late_end": _next_day(str(late_iso[row["id"]])),
-                    "duration": int(row["duration"]),
-                    "total_float": int(row["total_float"]),
-                    "free_float": int(row["free_float"]),
-                    "critical": bool(row["critical"]),
-                    "driver": str(driver.link.task) if driver.link else driver.reason.replace("_", "-"),
-                    **_baseline_fields(row),
-                    **({"wait_from": _utc(waited[row["id"]])} if row["id"] in waited else {}),
-                    "color": "critical" if row["critical"] else "not critical",
-                }
-            )
-            order += 1
-    return records
-
-
-def _baseline_fields(row: dict[str, Any]) -> dict[str, Any]:
-    start, finish = row.get("baseline_start"), row.get("baseline_finish")
-    if not isinstance(start, str) or not isinstance(finish, str):
-        return {}
-    return {"b_start": _utc(start), "b_end": _next_day(finish), "variance": row.get("finish_variance")}
+def _shape(data: GanttData, color_by: str, width: int | str, interactive: bool) -> GanttShape:
+    if color_by not in COLOR_BY:
+        raise ValueError(f"color_by must be one of {', '.join(COLOR_BY)}")
+    return GanttShape(
+        color_by=color_by,
+        width=width,
+        interactive=interactive,
+        waits=any("wait_from" in r for r in data.rows),
+        baseline=any("b_start" in r for r in data.rows),
+        links=bool(data.links),
+        lines=tuple(m["what"] for m in data.lines),
+        top_axis=len(data.rows) > TOP_AXIS_ROWS,
+    )
 
 
 def _color(color_by: str) -> alt.Color:
@@ -177,19 +77,6 @@ def _color(color_by: str) -> alt.Color:
     )
 
 
-def _marker_rows(sched: Schedule, today: dt.date) -> list[dict[str, Any]]:
-    """The vertical lines: today, the status date and the plan deadline (at the end of its day)."""
-    plan = sched.plan
-    rows = [{"what": "today", "at": _utc(today.isoformat(), 12), "day": today.isoformat()}]
-    if plan.status_date is not None:
-        rows.append(
-            {"what": "status date", "at": _next_day(plan.status_date.isoformat()), "day": plan.status_date.isoformat()}
-        )
-    if plan.deadline is not None:
-        rows.append({"what": "deadline", "at": _next_day(plan.deadline.isoformat()), "day": plan.deadline.isoformat()})
-    return rows
-
-
 def gantt_chart(
     sched: Schedule,
     color_by: str = "criticality",
@@ -203,35 +90,72 @@ def gantt_chart(
     group_by: str = "phase",
     interactive: bool = True,
 ) -> alt.LayerChart:
-    """The Gantt: group summary bars, task bars, float tails, baseline bars, milestone and gate
-    diamonds (a failed gate is marked, even on a critical bar), today, status-date and deadline
-    lines, and dependency links (all on small plans, else the selected task's).
+    """The Gantt: dependency links on small plans, else the selected task's; rolled up into
+    groups past ROLLUP_THRESHOLD tasks unless phases are picked.
 
     `interactive` binds the time axis to pan and zoom (the app); a file (PNG, SVG, report) is
     drawn without it: the binding clips every layer, and each clip costs the PNG renderer a
     full-size mask (a 300-task PNG took 7 s with them, 0.4 s without)."""
-    if color_by not in COLOR_BY:
-        raise ValueError(f"color_by must be one of {', '.join(COLOR_BY)}")
-    if group_by not in GROUP_BY:
-        raise ValueError(f"group_by must be one of {', '.join(GROUP_BY)}")
-    rollup = len(sched.plan.tasks) > ROLLUP_THRESHOLD and not phases if rollup is None else rollup
-    records = gantt_rows(sched, phases, rollup, only, group_by)
-    markers = _marker_rows(sched, today or dt.date.today())
+    data = gantt_data(sched, selected, show_links, phases, rollup, today, only, group_by, clip=interactive)
+    chart, own = _drawing(_shape(data, color_by, width, interactive), data.start, data.end, data.description)
+    # the data go on last: every Altair step deep-copies the chart with whatever data it holds
+    chart.data = inline(data.rows)
+    for index, name in own.items():
+        chart.layer[index].data = inline(data.links if name == "links" else data.lines)
+    return chart
+
+
+def gantt_spec(
+    sched: Schedule,
+    color_by: str = "criticality",
+    selected: str | None = None,
+    show_links: bool | None = None,
+    phases: Sequence[str] | None = None,
+    rollup: bool | None = None,
+    today: dt.date | None = None,
+    width: int | str = "container",
+    group_by: str = "phase",
+) -> dict[str, Any]:
+    """`gantt_chart(...)` (interactive) as the Vega-Lite dict the app draws, its data as named
+    data sets; a kept drawing of the same shape is filled in rather than built again."""
+    data = gantt_data(sched, selected, show_links, phases, rollup, today, None, group_by)
+    text, own = _kept_drawing(_shape(data, color_by, width, True))
+    for token, value in ((_START, data.start), (_END, data.end), (_DESCRIPTION, data.description)):
+        text = text.replace(json.dumps(token), json.dumps(value))
+    spec = json.loads(text)
+    spec["datasets"] = {"gantt-rows": inline(data.rows)["values"]}
+    for name in own.values():
+        spec["datasets"][f"gantt-{name}"] = inline(data.links if name == "links" else data.lines)["values"]
+    return spec
+
+
+@functools.lru_cache(maxsize=64)
+def _kept_drawing(shape: GanttShape) -> tuple[str, dict[int, str]]:
+    """The drawing of `shape` as JSON text with placeholders for the time range and description.
+    A pure function of an immutable key, kept as immutable text: what one session gets from it
+    is what it would build itself, and each caller parses its own copy."""
+    chart, own = _drawing(shape, _START, _END, _DESCRIPTION)
+    chart.data = {"name": "gantt-rows"}
+    for index, name in own.items():
+        chart.layer[index].data = {"name": f"gantt-{name}"}
+    return json.dumps(spec_of(chart)), own
+
+
+def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple[alt.LayerChart, dict[int, str]]:
+    """The layers without data, and which layers carry data of their own ("links", "lines")."""
     # Labels carry a zero-padded row number, so the natural ascending order is the plan order
     # in every layer; the axis shows the text after the "|".
-    axis = alt.Axis(labelLimit=320, labelFontSize=11, labelOverlap=False, labelExpr="split(datum.label, '|')[1]")
+    # A file's labels are not truncated by width (row labels are cut at 48 characters anyway):
+    # vl-convert measures each label to truncate it, 1 ms apiece (a 300-task SVG took 0.8 s, 0.5 without).
+    axis = alt.Axis(
+        labelLimit=320 if shape.interactive else 0,
+        labelFontSize=11,
+        labelOverlap=False,
+        labelExpr="split(datum.label, '|')[1]",
+    )
     y = alt.Y("label:N", sort="ascending", title=None, axis=axis)
-    base = alt.Chart().properties(width=width, height=alt.Step(ROW_STEP))
-    starts = [r["start"] for r in records] + [r[k] for r in records for k in ("b_start", "wait_from") if k in r]
-    ends = [r.get("late_end", r["end"]) for r in records] + [r["b_end"] for r in records if "b_end" in r]
-    ends += [m["at"] for m in markers if m["what"] != "today"]
-    lo = min(starts, default=_utc(sched.plan.start.isoformat()))
-    hi = max(ends, default=lo)
-    lo = _utc((dt.date.fromisoformat(lo[:10]) - dt.timedelta(days=2)).isoformat())
-    hi = _utc((dt.date.fromisoformat(hi[:10]) + dt.timedelta(days=8)).isoformat())
-    x_scale = alt.Scale(type="utc", domain=[lo, hi])
-    if not interactive:  # no clipping in a file: a today line off the time axis is left out instead
-        markers = [m for m in markers if lo <= m["at"] <= hi]
+    base = alt.Chart().properties(width=shape.width, height=alt.Step(ROW_STEP))
+    x_scale = alt.Scale(type="utc", domain=[start, end])
     date_axis: dict[str, Any] = {"format": "%d %b %Y", "labelAngle": 0, "title": None}
     x = alt.X("start:T", scale=x_scale, title=None, axis=alt.Axis(grid=True, **date_axis))
     x_end = alt.X("end:T", scale=x_scale, axis=None)
@@ -275,7 +199,7 @@ def gantt_chart(
     stroke = alt.StrokeValue(**alt.condition(alt.datum.critical, alt.value(CRITICAL), alt.value("transparent")))
     bars = (
         base.mark_bar(height=14, cornerRadius=2, strokeWidth=2)
-        .encode(x=x.axis(None), x2=alt.X2("end:T"), y=y, color=_color(color_by), stroke=stroke, tooltip=tooltip)
+        .encode(x=x.axis(None), x2=alt.X2("end:T"), y=y, color=_color(shape.color_by), stroke=stroke, tooltip=tooltip)
         .transform_filter(is_bar)
     )
     bars.name = "bars"  # set, not .properties(): no schema validation per layer
@@ -327,7 +251,7 @@ def gantt_chart(
         .transform_filter("datum.raid && datum.raid.length > 0")
     )
     layers: list[alt.Chart] = [summary, tail, bars, diamonds, labels_layer, raid_marks]
-    if any("wait_from" in r for r in records):
+    if shape.waits:
         waits = (
             base.mark_bar(height=3, color="#7f7f7f")
             .encode(
@@ -343,7 +267,7 @@ def gantt_chart(
         )
         waits.name = "level-delays"  # set, not .properties(): no schema validation per layer
         layers.insert(1, waits)
-    if any("b_start" in r for r in records):
+    if shape.baseline:
         baseline = (
             base.mark_bar(height=4, yOffset=10, color="#999999", fillOpacity=0.9)
             .encode(
@@ -355,9 +279,8 @@ def gantt_chart(
             .transform_filter("isValid(datum.b_start)")
         )
         layers.insert(1, baseline)
-    own_rows: dict[int, list[dict[str, Any]]] = {}  # layers with data of their own, added last
-    links = _link_records(sched, records, selected, show_links)
-    if links:
+    own: dict[int, str] = {}  # layers with data of their own
+    if shape.links:
         link_layer = (
             alt.Chart()
             .mark_rule(strokeWidth=1.2, strokeOpacity=0.8)  # no opacity layer per line in PNG
@@ -369,19 +292,19 @@ def gantt_chart(
                 color=alt.ColorValue(**alt.condition(alt.datum.critical, alt.value(CRITICAL), alt.value("#777777"))),
             )
         )
-        own_rows[id(link_layer)] = links
+        own[id(link_layer)] = "links"
         layers.insert(1, link_layer)
-    if markers:
-        lines = alt.Chart().mark_rule(strokeWidth=1.5, clip=interactive)
-        top = len(records) > TOP_AXIS_ROWS
+    if shape.lines:
+        lines = alt.Chart().mark_rule(strokeWidth=1.5, clip=shape.interactive)
+        top = shape.top_axis
         marker_layer = lines.encode(
             x=alt.X("at:T", scale=x_scale, axis=alt.Axis(orient="top", **date_axis) if top else None),
             color=alt.Color(
                 "what:N",
                 title=None,
                 scale=alt.Scale(
-                    domain=[m["what"] for m in markers],
-                    range=[LINE_COLOURS[m["what"]] for m in markers],
+                    domain=list(shape.lines),
+                    range=[LINE_COLOURS[what] for what in shape.lines],
                 ),
                 legend=alt.Legend(orient="top"),
             ),
@@ -390,9 +313,9 @@ def gantt_chart(
             ),
             tooltip=[alt.Tooltip("what:N", title="Line"), alt.Tooltip("day:N", title="Date")],
         )
-        own_rows[id(marker_layer)] = markers
+        own[id(marker_layer)] = "lines"
         layers.append(marker_layer)
-    if interactive:
+    if shape.interactive:
         layers[0] = layers[0].interactive(bind_y=False)
     # one constructor: each of layer(), resolve_*(), properties() and interactive() would copy it all
     chart = alt.LayerChart(
@@ -401,49 +324,6 @@ def gantt_chart(
             scale=alt.ScaleResolveMap(color="independent", strokeDash="independent"),
             axis=alt.AxisResolveMap(x="independent"),
         ),
-        description=_describe(sched, len(records)),
+        description=description,
     )
-    # the data go on last: every Altair step above deep-copies the chart with whatever data it holds
-    chart.data = inline(records)
-    for final, layer in zip(chart.layer, layers, strict=True):
-        if id(layer) in own_rows:
-            final.data = inline(own_rows[id(layer)])
-    return chart
-
-
-def _describe(sched: Schedule, rows: int) -> str:
-    """What a screen reader announces for the chart (Vega sets it as the chart's aria-label)."""
-    critical = len(sched.critical_path)
-    return (
-        f"Gantt chart of {sched.plan.name}: {rows} rows, start {sched.plan.start.isoformat()}, "
-        f"finish {sched.finish.isoformat()}, {critical} tasks on the critical path"
-    )
-
-
-def _link_records(
-    sched: Schedule, records: list[dict[str, Any]], selected: str | None, show_links: bool | None
-) -> list[dict[str, Any]]:
-    """Dependency lines from the predecessor's anchor to the successor's anchor."""
-    shown = {r["id"]: r for r in records if r["id"]}
-    if show_links is None:
-        show_links = len(sched.plan.tasks) <= LINKS_ALL_THRESHOLD
-    out = []
-    for task in sched.plan.tasks:
-        for link in task.depends_on:
-            if not show_links and selected not in (task.id, link.task):
-                continue
-            p, s = shown.get(link.task), shown.get(task.id)
-            if p is None or s is None:
-                continue
-            px = p["start"] if link.type in ("SS", "SF") else p["point"]
-            sx = s["point"] if link.type in ("FF", "SF") else s["start"]
-            out.append(
-                {
-                    "x": px,
-                    "x2": sx,
-                    "y": p["label"],
-                    "y2": s["label"],
-                    "critical": p["critical"] and s["critical"],
-                }
-            )
-    return out
+    return chart, {i: own[id(layer)] for i, layer in enumerate(layers) if id(layer) in own}

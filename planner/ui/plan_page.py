@@ -89,7 +89,7 @@ def show() -> None:
     guard.leave_guard(plan)
     status = st.empty()  # filled last: its P80 run must not hold back the figures and the Gantt
     views.figures(sched)
-    views.downloads(sched)
+    files = st.container()  # filled after the Gantt: an edit's new Gantt reaches the browser first
     _gantt(sched)
     view = st.segmented_control(
         "View", VIEWS, default="Tasks", key="plan-view", label_visibility="collapsed", required=True
@@ -100,5 +100,7 @@ def show() -> None:
         risk_view.show(plan)  # a run feeds the status line at the top: the whole page reruns
     else:
         _view(view, sched)
+    with files:
+        views.downloads(sched)
     with status.container():
         views.status(sched)

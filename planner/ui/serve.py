@@ -12,11 +12,13 @@ first rerun on.
 
 from __future__ import annotations
 
+import asyncio.base_events
 import socket
 import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
+ASYNCIO_SET_NODELAY = asyncio.base_events._set_nodelay  # type: ignore[attr-defined]  # asyncio's own
 
 
 def _set_nodelay(sock: socket.socket) -> None:
@@ -26,8 +28,6 @@ def _set_nodelay(sock: socket.socket) -> None:
 
 def tcp_nodelay() -> None:
     """Every asyncio TCP connection made from now on sends small writes at once."""
-    import asyncio.base_events
-
     asyncio.base_events._set_nodelay = _set_nodelay  # type: ignore[attr-defined]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_chart, network_chart
+from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_spec, network_chart
 from planner.explain import explain, key_figures
 from planner.formats.csvfile import milestone_rows
 from planner.formats.registry import BY_NAME, FORMATS, Format
@@ -18,6 +18,7 @@ from planner.model import Plan
 from planner.schedule import Schedule
 from planner.status import plan_status, quick_p80
 from planner.ui.chart import show as show_chart
+from planner.ui.chart import show_spec
 from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md, md_list
 
@@ -125,7 +126,7 @@ def gantt(sched: Schedule) -> None:
     chosen = cols[3].multiselect("Phases", phases, key="gantt-phases", placeholder="All phases")
     rollup = cols[4].toggle("Groups only", value=big, key="gantt-rollup", help="Roll tasks up into group bars")
     links = cols[5].toggle("All links", value=len(plan.tasks) <= 60, key="gantt-links")
-    chart = gantt_chart(
+    spec = gantt_spec(
         sched,
         color_by=color_by,
         selected=None if selected == "(none)" else selected,
@@ -138,7 +139,7 @@ def gantt(sched: Schedule) -> None:
     groups = len(phases) + len({t.wave for t in plan.tasks})
     rows = groups + (0 if rollup and not chosen else len(shown))
     with st.container(height=min(GANTT_FRAME, 22 * rows + 150), border=False, key="gantt-frame"):
-        show_chart(chart, key="gantt-chart")
+        show_spec(spec, key="gantt-chart")
     status_note(sched)
     if big and rollup and not chosen:
         st.caption(f"{len(plan.tasks):,} tasks: showing groups. Pick phases or switch off 'Groups only' for tasks.")
