@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import asyncio.base_events
 import socket
+import threading
 
 import pytest
 
@@ -37,7 +38,10 @@ def _accepted_nodelay() -> int:
         server.close()
         await server.wait_closed()
 
-    asyncio.run(run())
+    # a thread of its own: the browser tests' driver may hold an event loop in this one
+    worker = threading.Thread(target=asyncio.run, args=(run(),))
+    worker.start()
+    worker.join(timeout=30)
     return seen[0]
 
 
