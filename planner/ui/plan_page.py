@@ -86,7 +86,7 @@ def show() -> None:
         st.warning(heading, icon="ℹ️")
         st.text("\n".join(f"- {w}" for w in warnings))
     save_bar.show(plan)
-    guard.leave_guard(plan)
+    leave = st.container()  # the guard's iframe reloads when the plan turns dirty: after the Gantt
     status = st.empty()  # filled last: its P80 run must not hold back the figures and the Gantt
     views.figures(sched)
     files = st.container()  # filled after the Gantt: an edit's new Gantt reaches the browser first
@@ -102,5 +102,7 @@ def show() -> None:
         _view(view, sched)
     with files:
         views.downloads(sched)
+    with leave:
+        guard.leave_guard(plan)
     with status.container():
         views.status(sched)
