@@ -88,9 +88,11 @@ def show() -> None:
     save_bar.show(plan)
     leave = st.container()  # the guard's iframe reloads when the plan turns dirty: after the Gantt
     status = st.empty()  # filled last: its P80 run must not hold back the figures and the Gantt
-    views.figures(sched)
-    files = st.container()  # filled after the Gantt: an edit's new Gantt reaches the browser first
+    figures = st.container()  # filled right after the Gantt: an edit's new Gantt leaves first
+    files = st.container()  # filled after the grid
     _gantt(sched)
+    with figures:
+        views.figures(sched)
     view = st.segmented_control(
         "View", VIEWS, default="Tasks", key="plan-view", label_visibility="collapsed", required=True
     )
