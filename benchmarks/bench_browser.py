@@ -160,6 +160,12 @@ def measure(browser: Any, url: str, first_days: int) -> dict[str, float]:
 def main(sizes: list[int]) -> None:
     from playwright.sync_api import sync_playwright
 
+    from benchmarks.bench_cli import median_process_seconds
+
+    # This VM's speed varies by half within an hour: the CLI benchmark's yardstick says how fast
+    # it is today (0.33 s on a quiet day).
+    yardstick = median_process_seconds([sys.executable, "-c", "import pandas"])
+    print(f"yardstick: python -c 'import pandas' {yardstick:.2f} s (median of 5)\n")
     columns = ["first load", "edit -> redraw", "edit -> idle", "report", "PNG", "SVG"]
     print(f"| tasks | {' | '.join(c + ' s' for c in columns)} |")
     print("|---" * (len(columns) + 1) + "|")
