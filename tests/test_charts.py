@@ -142,6 +142,7 @@ def _drawn_shapes():
         {"color_by": "phase", "selected": "SD05", "show_links": False},
         {"color_by": "owner", "show_links": True, "group_by": "wave", "today": dt.date(2027, 2, 1)},
         {"rollup": True, "width": 900},
+        {"width": 1200, "interactive": False, "today": dt.date(2020, 1, 1)},
         {"phases": ["Knowledge transfer"], "show_links": False},
     ],
     ids=repr,

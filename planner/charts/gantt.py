@@ -115,11 +115,13 @@ def gantt_spec(
     today: dt.date | None = None,
     width: int | str = "container",
     group_by: str = "phase",
+    interactive: bool = True,
 ) -> dict[str, Any]:
-    """`gantt_chart(...)` (interactive) as the Vega-Lite dict the app draws, its data as named
-    data sets; a kept drawing of the same shape is filled in rather than built again."""
-    data = gantt_data(sched, selected, show_links, phases, rollup, today, None, group_by)
-    text, own = _kept_drawing(_shape(data, color_by, width, True))
+    """`gantt_chart(...)` as a Vega-Lite dict, its data as named data sets (what the app draws,
+    and the PNG and SVG files); a kept drawing of the same shape is filled in rather than built
+    again, and the dict is not validated again (the chart tests validate every shape)."""
+    data = gantt_data(sched, selected, show_links, phases, rollup, today, None, group_by, clip=interactive)
+    text, own = _kept_drawing(_shape(data, color_by, width, interactive))
     for token, value in ((_START, data.start), (_END, data.end), (_DESCRIPTION, data.description)):
         text = text.replace(json.dumps(token), json.dumps(value))
     spec = json.loads(text)
