@@ -48,6 +48,28 @@ def test_every_save_is_a_new_revision_and_any_can_be_restored(store, plan):
     assert store.history(pid)[-1].note == "restored revision 1"
 
 
+def test_revisions_saved_as_yaml_still_open(store, plan):
+    """Tests that a revision stored as YAML (before revisions were stored as JSON) opens as the
+    same plan, next to JSON revisions, and that a save on top of it works."""
+    from planner.formats.planfile import dump_yaml
+    from planner.store_schema import revisions
+
+    pid, _ = store.save(plan, author="ann")
+    with store.engine.begin() as conn:
+        stored = conn.execute(sa.select(revisions.c.document).where(revisions.c.plan_id == pid)).scalar()
+        assert stored.lstrip().startswith("{")
+        conn.execute(
+            sa.update(revisions)
+            .where(revisions.c.plan_id == pid, revisions.c.number == 1)
+            .values(document=dump_yaml(plan))
+        )
+    assert store.get(pid) == (plan, 1)
+    longer = plan.with_durations({"SD15": 30})
+    assert store.save(longer, pid, base_revision=1) == (pid, 2)
+    assert store.get(pid, 1)[0] == plan and store.get(pid)[0] == longer
+    assert store.history(pid)[1].summary.startswith("1 task changed (SD15)")
+
+
 def test_stale_save_is_refused_with_who_and_when(store, plan):
     """Tests that a save based on an old revision is refused and names the newer save."""
     pid, _ = store.save(plan, author="ann")
