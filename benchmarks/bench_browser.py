@@ -191,7 +191,9 @@ def main(sizes: list[int]) -> None:
                     if (c, n) in BUDGET_S and row[c] > BUDGET_S[(c, n)]
                 ]
         browser.close()
-    print("\nas the driver sees them: " + "; ".join(driver))
+    after = median_process_seconds([sys.executable, "-c", "import pandas"])
+    print(f"\nyardstick again at the end: {after:.2f} s")
+    print("as the driver sees them: " + "; ".join(driver))
     print("budgets: " + ("all met" if not over else "OVER: " + "; ".join(over)))
 
 
