@@ -3,10 +3,10 @@ gate diamonds (a failed gate is marked, even on a critical bar), today, status-d
 lines, and dependency links. What it shows comes from planner/charts/gantt_data.py. No Streamlit.
 
 The y scale has a fixed step per row, so the chart grows with its rows and every row keeps its
-label. `gantt_chart` is the Altair chart (files, report, share views); `gantt_spec` is the same
-chart as a Vega-Lite dict for the app, made from a drawing kept per `GanttShape`, which an edit
-does not change: building the Altair layers costs 25-30 ms at 300 tasks, filling in a kept
-drawing well under 1 ms.
+label. `gantt_chart` is the Altair chart (report, share views); `gantt_spec` is the same chart
+as a Vega-Lite dict for the app and the PNG and SVG files, made from a drawing kept per
+`GanttShape`, which an edit does not change: building the Altair layers costs 25-30 ms at 300
+tasks, filling in a kept drawing well under 1 ms.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def gantt_chart(
     # the data go on last: every Altair step deep-copies the chart with whatever data it holds
     chart.data = inline(data.rows)
     for index, name in own.items():
-        chart.layer[index].data = inline(data.links if name == "links" else data.lines)
+        chart.layer[index].data = inline(data.layer_rows(name))
     return chart
 
 
@@ -127,7 +127,7 @@ def gantt_spec(
     spec = json.loads(text)
     spec["datasets"] = {"gantt-rows": inline(data.rows)["values"]}
     for name in own.values():
-        spec["datasets"][f"gantt-{name}"] = inline(data.links if name == "links" else data.lines)["values"]
+        spec["datasets"][f"gantt-{name}"] = inline(data.layer_rows(name))["values"]
     return spec
 
 

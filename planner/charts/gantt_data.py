@@ -37,6 +37,10 @@ class GanttData:
     end: str
     description: str
 
+    def layer_rows(self, name: str) -> list[dict[str, Any]]:
+        """The rows of a layer with data of its own: "links" or "lines"."""
+        return self.links if name == "links" else self.lines
+
 
 def gantt_data(
     sched: Schedule,
