@@ -35,7 +35,8 @@ class GanttData:
     links: list[dict[str, Any]]
     start: str
     end: str
-    description: str
+    about: str  # what the chart is, as an edit leaves it
+    description: str  # `about` with the finish and the critical path
 
     def layer_rows(self, name: str) -> list[dict[str, Any]]:
         """The rows of a layer with data of its own: "links" or "lines"."""
@@ -69,7 +70,9 @@ def gantt_data(
     hi = _utc((dt.date.fromisoformat(hi[:10]) + dt.timedelta(days=8)).isoformat())
     if not clip:
         lines = [m for m in lines if lo <= m["at"] <= hi]
-    return GanttData(rows, lines, _link_records(sched, rows, selected, show_links), lo, hi, _describe(sched, len(rows)))
+    links = _link_records(sched, rows, selected, show_links)
+    about = f"Gantt chart of {sched.plan.name}: {len(rows)} rows, start {sched.plan.start.isoformat()}"
+    return GanttData(rows, lines, links, lo, hi, about, f"{about}, {_figures(sched)}")
 
 
 def _utc(iso: str, hour: int = 0) -> str:
@@ -216,13 +219,8 @@ def _marker_rows(sched: Schedule, today: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
-def _describe(sched: Schedule, rows: int) -> str:
-    """What a screen reader announces for the chart (Vega sets it as the chart's aria-label)."""
-    critical = len(sched.critical_path)
-    return (
-        f"Gantt chart of {sched.plan.name}: {rows} rows, start {sched.plan.start.isoformat()}, "
-        f"finish {sched.finish.isoformat()}, {critical} tasks on the critical path"
-    )
+def _figures(sched: Schedule) -> str:
+    return f"finish {sched.finish.isoformat()}, {len(sched.critical_path)} tasks on the critical path"
 
 
 def _link_records(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from planner.charts.gantt_data import gantt_data
 from planner.formats.csvfile import milestones_csv
 from planner.schedule import schedule
 from planner.ui import state
@@ -49,6 +51,38 @@ def test_grid_edit_changes_plan_finish(page, app_url):
     after = metric_value(page, "Plan finish")
     assert after > before
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _day(utc: str) -> str:
+    return dt.date.fromisoformat(utc[:10]).strftime("%d %B %Y")
+
+
+def test_grid_edit_redraws_the_gantt_over_the_new_time_range(page, app_url):
+    """Tests the Gantt after an edit that moves the finish months out: its time axis runs to the
+    new end and the edited task's bar reaches it, drawn into the chart already on screen (an
+    edit changes the chart's data alone, which Streamlit updates in place, faster than a new
+    chart)."""
+    plan = state.example_plan()
+    first = plan.tasks[0]
+    edited = gantt_data(schedule(plan.with_durations({first.id: 300})))
+    page.goto(app_url)
+    wait_idle(page)
+    axis = ".st-key-gantt-frame [aria-label^='X-axis for a utc scale']"
+    page.evaluate("() => { window.__svg = document.querySelector('.st-key-gantt-frame svg.marks'); }")
+    edit_first_row_days(page, FIRST_DAYS, "300")
+    span = f"{_day(edited.start)} to {_day(edited.end)}"
+    page.wait_for_function(
+        "([sel, span]) => document.querySelector(sel)?.getAttribute('aria-label').endsWith(span)",
+        arg=[axis, span],
+        timeout=15_000,
+    )
+    wait_idle(page)
+    bar = next(r for r in edited.rows if r["id"] == first.id)
+    labels = page.locator(f".st-key-gantt-frame [aria-label*='{bar['label']};']").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))"
+    )
+    assert any(f"Finish: {bar['finish']}" in label for label in labels), labels
+    assert page.evaluate("() => document.querySelector('.st-key-gantt-frame svg.marks') === window.__svg")
 
 
 def test_risk_view_runs_simulation_in_the_browser(page, app_url):
