@@ -1,12 +1,15 @@
-"""The launcher's socket fix: a server listening as Streamlit's does (a socket made with protocol 0)
-answers with Nagle's algorithm off once `tcp_nodelay()` is in place, and with it on before."""
+"""The launcher: its socket fix (a server listening as Streamlit's does, on a socket made with
+protocol 0, answers with Nagle's algorithm off once `tcp_nodelay()` is in place, and with it on
+before) and the page it serves, which preloads the plan page's scripts."""
 
 from __future__ import annotations
 
 import asyncio
 import asyncio.base_events
+import json
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +60,52 @@ def test_fix_leaves_other_sockets_alone(monkeypatch: pytest.MonkeyPatch) -> None
     serve.tcp_nodelay()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
         asyncio.base_events._set_nodelay(udp)  # type: ignore[attr-defined]  # no TCP option on UDP: no error
+
+
+def _streamlit_static() -> Path:
+    from streamlit import file_util
+
+    return Path(file_util.get_static_dir())
+
+
+def test_plan_page_scripts_are_found_in_streamlits_manifest() -> None:
+    """Each element the plan page draws is in the installed Streamlit's manifest (a rename in an
+    upgrade fails here), and its script and what it imports are preloaded, none twice."""
+    static = _streamlit_static()
+    manifest = json.loads((static / "manifest.json").read_text(encoding="utf-8"))
+    lazy = {manifest[key]["name"]: manifest[key]["file"] for key in manifest["index.html"]["dynamicImports"]}
+    hrefs = serve.preloads(static)
+    assert set(serve.PLAN_PAGE_ELEMENTS) <= set(lazy)
+    assert {f"./{lazy[name]}" for name in serve.PLAN_PAGE_ELEMENTS} <= set(hrefs)
+    assert len(hrefs) > len(serve.PLAN_PAGE_ELEMENTS)  # the elements' own imports too (vega, the grid's)
+    index = (static / "index.html").read_text(encoding="utf-8")
+    assert len(set(hrefs)) == len(hrefs) and not any(f'"{href}"' in index for href in hrefs)
+    assert all((static / href).is_file() for href in hrefs)
+
+
+def test_overlay_is_streamlits_folder_with_a_preloading_page(tmp_path: Path) -> None:
+    """The overlay's page is Streamlit's with one preload line per script added to its head;
+    every other entry is Streamlit's own file."""
+    static = _streamlit_static()
+    overlay = serve.static_overlay(static, tmp_path)
+    index = (overlay / "index.html").read_text(encoding="utf-8")
+    hrefs = serve.preloads(static)
+    links = [f'    <link rel="modulepreload" crossorigin href="{href}">\n' for href in hrefs]
+    head = index[: index.index("</head>")]
+    assert all(link in head for link in links)
+    assert "".join(line for line in index.splitlines(True) if line not in links) == (static / "index.html").read_text(
+        encoding="utf-8"
+    )
+    script = next(href for href in hrefs if "DataFrame" in href)
+    assert (overlay / script).read_bytes() == (static / script).read_bytes()
+    assert sorted(p.name for p in overlay.iterdir()) == sorted(p.name for p in static.iterdir())
+
+
+def test_an_unexpected_static_folder_is_served_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No manifest (another Streamlit build): the server keeps Streamlit's own folder."""
+    from streamlit import file_util
+
+    (tmp_path / "index.html").write_text("<html><head></head></html>", encoding="utf-8")
+    monkeypatch.setattr(file_util, "get_static_dir", lambda: str(tmp_path))
+    serve.preload_plan_page()
+    assert file_util.get_static_dir() == str(tmp_path)

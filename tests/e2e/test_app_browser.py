@@ -33,6 +33,22 @@ def test_landing_page_has_gantt_grid_download_and_no_exception(page, app_url):
     assert content == milestones_csv(expected)
 
 
+def test_plan_page_scripts_load_before_the_app_asks_the_server(page, app_url):
+    """Tests the launcher's page: the scripts of the grid and the Gantt are requested from the
+    page's head, before Streamlit's own code first calls the server (its health check), instead
+    of after the script run that draws them."""
+    page.goto(app_url)
+    wait_idle(page)
+    started = page.evaluate(
+        "() => Object.fromEntries(performance.getEntriesByType('resource')"
+        ".map(r => [r.name.split('/').pop(), r.startTime]))"
+    )
+    health = started["health"]
+    grid = next(t for name, t in started.items() if name.startswith("DataFrame.") and name.endswith(".js"))
+    chart = next(t for name, t in started.items() if name.startswith("ArrowVegaLiteChart.") and name.endswith(".js"))
+    assert grid < health and chart < health, started
+
+
 FIRST_DAYS = state.example_plan().tasks[0].duration
 
 
