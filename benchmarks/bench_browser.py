@@ -2,7 +2,8 @@
 
 `python benchmarks/bench_browser.py [SIZES...]` (default 40 300 2000) saves a plan of each size
 (random layered plans with three-point estimates and a deadline, so the status weighs a P80)
-into a fresh SQLite store, starts `streamlit run app.py` on loopback, and prints, median of 5:
+into a fresh SQLite store, starts the app as `make run` does (`python -m planner.ui.serve`) on
+loopback, and prints, median of 5:
 
 - first load: from the navigation to `/?plan=ID` in a new session to the first animation frame
   with the plan page drawn (Gantt on screen, key figures, no script running);
