@@ -14,8 +14,8 @@ server, so a first visit fetches and compiles about 80 files (2.8 MB) while the 
 launcher serves Streamlit's own static folder through a folder of links whose index.html also
 preloads (`<link rel="modulepreload">`) the scripts of the elements the plan page draws, read from
 Streamlit's Vite manifest: the browser fetches and compiles them while the app's script runs.
-A first load at 300 tasks took 80-150 ms less. Anything unexpected in the manifest leaves
-Streamlit's folder as it is.
+A first load at 300 tasks took 60-210 ms less (loads in alternation, 10-14 each). Anything
+unexpected in the manifest leaves Streamlit's folder as it is.
 """
 
 from __future__ import annotations
