@@ -30,6 +30,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from planner.ui import page_files
+
 APP = Path(__file__).resolve().parents[2] / "app.py"
 ASYNCIO_SET_NODELAY = asyncio.base_events._set_nodelay  # type: ignore[attr-defined]  # asyncio's own
 
@@ -112,10 +114,11 @@ def preload_plan_page() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`streamlit run app.py` with `argv` as its options, TCP_NODELAY on from the first connection
-    and the plan page's scripts preloaded."""
+    """`streamlit run app.py` with `argv` as its options, TCP_NODELAY on from the first connection,
+    the plan page's scripts preloaded and the first visit's files answered from memory."""
     tcp_nodelay()
     preload_plan_page()
+    page_files.serve_from_memory()
     from streamlit.web import cli
 
     cli.main.main(args=["run", str(APP), *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")
