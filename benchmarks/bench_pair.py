@@ -1,0 +1,122 @@
+"""Two versions of the app side by side: first load (and, with --edits, edit -> redraw) of each,
+measured in alternation in one run.
+
+`python benchmarks/bench_pair.py OTHER [THIS] [--tasks N] [--loads N] [--edits]` starts the app
+from two checkouts (`git worktree add /tmp/old COMMIT` makes one), each as `make run` does, from
+its own folder with its own settings and a fresh SQLite store, and loads the same plan in each in
+turn: A, B, B, A, A, B... This VM's speed varies by half within an hour, so a single run of
+`bench_browser.py` before a change and one after compare two moments more than two versions;
+pairs in alternation compare versions. Medians of 10 still differ by about 0.1 s between runs
+here: trust differences of 0.2 s or more, or repeat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_browser import DRAWN, REDRAWN, REMEMBER_GANTT, _metric, bench_plan, settled_page  # noqa: E402
+from planner.charts.gantt_data import gantt_data  # noqa: E402
+from planner.schedule import schedule  # noqa: E402
+from planner.store import Store  # noqa: E402
+from planner.validate import parse_plan  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, edit_first_row_days, free_port, wait_idle  # noqa: E402
+
+
+def _start(checkout: Path, data: Path, plan: dict) -> tuple[subprocess.Popen, str]:
+    """The app of `checkout` on a free port with `plan` saved in its own store; its plan URL."""
+    store = Store(f"sqlite:///{data}/planner.db")
+    plan_id = store.save(parse_plan(plan), note="benchmark")[0]
+    store.close()
+    port = free_port()
+    env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{data}/planner.db", "PYTHONPATH": str(checkout)}
+    args = ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planner.ui.serve", *args],
+        cwd=checkout,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return proc, f"{url}/?plan={plan_id}"
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"the app of {checkout} did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("other", type=Path, help="the checkout to compare with (A)")
+    parser.add_argument("this", type=Path, nargs="?", default=ROOT, help="this checkout (B)")
+    parser.add_argument("--tasks", type=int, default=300)
+    parser.add_argument("--loads", type=int, default=10, help="loads of each, after one warm-up each")
+    parser.add_argument("--edits", action="store_true", help="also time an edit after each load")
+    opts = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    data = bench_plan(opts.tasks)
+    plan = parse_plan(data)
+    first_row = gantt_data(schedule(plan)).rows[0]["label"]
+    checkouts = {"A": opts.other.resolve(), "B": opts.this.resolve()}
+    loads: dict[str, list[float]] = {"A": [], "B": []}
+    edits: dict[str, list[float]] = {"A": [], "B": []}
+    procs = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        urls = {}
+        for key, checkout in checkouts.items():
+            (Path(tmp) / key).mkdir()
+            proc, urls[key] = _start(checkout, Path(tmp) / key, data)
+            procs.append(proc)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for turn in range(opts.loads + 1):
+                for key in ("A", "B") if turn % 2 else ("B", "A"):
+                    context = browser.new_context(viewport={"width": 1500, "height": 1400})
+                    page = settled_page(context)
+                    page.goto(urls[key])
+                    page.wait_for_function(DRAWN, timeout=120_000)
+                    if turn:  # the first of each warms its server up
+                        loads[key].append(page.evaluate("window.__drawnAt") / 1000)
+                    if turn and opts.edits:
+                        wait_idle(page)
+                        before = _metric(page, "Plan finish")
+                        edit_first_row_days(page, plan.tasks[0].duration, str(400 + 10 * turn), commit=False)
+                        page.evaluate(REMEMBER_GANTT, first_row)
+                        page.keyboard.press("Enter")
+                        page.wait_for_function(REDRAWN, arg=[before, first_row], timeout=60_000)
+                        edits[key].append(page.evaluate("window.__redrawnAt - window.__enterAt") / 1000)
+                    context.close()
+        finally:
+            browser.close()
+            for proc in procs:
+                proc.terminate()
+                proc.wait(timeout=30)
+    print(f"{opts.tasks:,} tasks, {opts.loads} loads each, in alternation")
+    for key, checkout in checkouts.items():
+        line = f"{key} {checkout}: first load median {statistics.median(loads[key]):.2f} s"
+        line += f", mean {statistics.mean(loads[key]):.2f} s"
+        if opts.edits:
+            line += f"; edit -> redraw median {statistics.median(edits[key]):.2f} s"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
