@@ -13,13 +13,10 @@ here: trust differences of 0.2 s or more, or repeat.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,36 +27,15 @@ from planner.charts.gantt_data import gantt_data  # noqa: E402
 from planner.schedule import schedule  # noqa: E402
 from planner.store import Store  # noqa: E402
 from planner.validate import parse_plan  # noqa: E402
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, edit_first_row_days, free_port, wait_idle  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, edit_first_row_days, streamlit_app, wait_idle  # noqa: E402
 
 
-def _start(checkout: Path, data: Path, plan: dict) -> tuple[subprocess.Popen, str]:
-    """The app of `checkout` on a free port with `plan` saved in its own store; its plan URL."""
+def _save(data: Path, plan: dict) -> str:
+    """`plan` saved in a fresh store in `data`; its id."""
     store = Store(f"sqlite:///{data}/planner.db")
     plan_id = store.save(parse_plan(plan), note="benchmark")[0]
     store.close()
-    port = free_port()
-    env = {**os.environ, "PLANNER_DB_URL": f"sqlite:///{data}/planner.db", "PYTHONPATH": str(checkout)}
-    args = ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "planner.ui.serve", *args],
-        cwd=checkout,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return proc, f"{url}/?plan={plan_id}"
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"the app of {checkout} did not start")
+    return plan_id
 
 
 def main() -> None:
@@ -78,13 +54,14 @@ def main() -> None:
     checkouts = {"A": opts.other.resolve(), "B": opts.this.resolve()}
     loads: dict[str, list[float]] = {"A": [], "B": []}
     edits: dict[str, list[float]] = {"A": [], "B": []}
-    procs = []
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw, ExitStack() as servers:
         urls = {}
         for key, checkout in checkouts.items():
-            (Path(tmp) / key).mkdir()
-            proc, urls[key] = _start(checkout, Path(tmp) / key, data)
-            procs.append(proc)
+            folder = Path(tmp) / key
+            folder.mkdir()
+            plan_id = _save(folder, data)
+            url = servers.enter_context(streamlit_app(folder, echo_log=False, root=checkout))
+            urls[key] = f"{url}/?plan={plan_id}"
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for turn in range(opts.loads + 1):
@@ -106,9 +83,6 @@ def main() -> None:
                     context.close()
         finally:
             browser.close()
-            for proc in procs:
-                proc.terminate()
-                proc.wait(timeout=30)
     print(f"{opts.tasks:,} tasks, {opts.loads} loads each, in alternation")
     for key, checkout in checkouts.items():
         line = f"{key} {checkout}: first load median {statistics.median(loads[key]):.2f} s"

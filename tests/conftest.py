@@ -1,21 +1,35 @@
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import secrets
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import sqlalchemy as sa
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 MONDAY = dt.date(2027, 1, 4)
+
+
+def run_in_own_loop(make: Callable[[], Coroutine[Any, Any, T]], timeout: float = 120) -> T:
+    """`make()` run to its end on an event loop in a thread of its own: the browser tests'
+    driver may hold an event loop in the test's thread."""
+    out: list[T] = []
+    worker = threading.Thread(target=lambda: out.append(asyncio.run(make())))
+    worker.start()
+    worker.join(timeout=timeout)
+    return out[0]
 
 
 def plan_data(*tasks: dict[str, Any], **plan: Any) -> dict[str, Any]:

@@ -3,9 +3,6 @@ and whatever memory does not hold as it is goes to that handler."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +10,7 @@ import httpx
 import pytest
 
 from planner.ui import page_files
+from tests.conftest import run_in_own_loop
 
 
 def _static() -> Path:
@@ -39,15 +37,6 @@ class _Counted:
         await self.app(scope, receive, send)
 
 
-def _run(make: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
-    """Runs a coroutine in a thread of its own: the browser tests' driver may hold a loop here."""
-    out: list[Any] = []
-    worker = threading.Thread(target=lambda: out.append(asyncio.run(make())))
-    worker.start()
-    worker.join(timeout=120)
-    return out[0]
-
-
 def _get_all(app: Any, requests: list[tuple[str, str, dict[str, str]]], root_path: str = "") -> list[httpx.Response]:
     async def go() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app, root_path=root_path)
@@ -56,7 +45,7 @@ def _get_all(app: Any, requests: list[tuple[str, str, dict[str, str]]], root_pat
                 await client.request(method, root_path + path, headers=headers) for method, path, headers in requests
             ]
 
-    return _run(go)
+    return run_in_own_loop(go)
 
 
 def _same(a: httpx.Response, b: httpx.Response) -> None:

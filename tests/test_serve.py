@@ -8,12 +8,12 @@ import asyncio
 import asyncio.base_events
 import json
 import socket
-import threading
 from pathlib import Path
 
 import pytest
 
 from planner.ui import serve
+from tests.conftest import run_in_own_loop
 
 
 def _accepted_nodelay() -> int:
@@ -41,10 +41,7 @@ def _accepted_nodelay() -> int:
         server.close()
         await server.wait_closed()
 
-    # a thread of its own: the browser tests' driver may hold an event loop in this one
-    worker = threading.Thread(target=asyncio.run, args=(run(),))
-    worker.start()
-    worker.join(timeout=30)
+    run_in_own_loop(run, timeout=30)
     return seen[0]
 
 

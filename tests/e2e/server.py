@@ -48,13 +48,15 @@ def streamlit_app(
     env: dict[str, str] | None = None,
     port: int | None = None,
     echo_log: bool = True,
+    root: Path = ROOT,
 ) -> Iterator[str]:
     """The app as `make run` starts it (`python -m planner.ui.serve`, or `streamlit run` of the
     script named by PLANNER_APP) on a loopback port (a free one unless given) with its own
-    database in `data`; yields the URL."""
+    database in `data`; yields the URL. `root` is the checkout it runs from (its code and its
+    .streamlit settings): another one's when two versions are compared."""
     port = port or free_port()
     db_url = f"sqlite:///{data}/planner.db"
-    environ = {**os.environ, "PLANNER_DB_URL": db_url, "PYTHONPATH": str(ROOT), **(env or {})}
+    environ = {**os.environ, "PLANNER_DB_URL": db_url, "PYTHONPATH": str(root), **(env or {})}
     log = open(RESULTS_LOG(data), "w")  # noqa: SIM115 - closed at teardown; a PIPE nobody reads would fill
     proc = subprocess.Popen(
         [
@@ -71,7 +73,7 @@ def streamlit_app(
             "false",
             *args,
         ],
-        cwd=ROOT,
+        cwd=root,
         env=environ,
         stdout=log,
         stderr=subprocess.STDOUT,
