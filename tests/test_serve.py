@@ -93,9 +93,38 @@ def test_overlay_is_streamlits_folder_with_a_preloading_page(tmp_path: Path) -> 
     assert "".join(line for line in index.splitlines(True) if line not in links) == (static / "index.html").read_text(
         encoding="utf-8"
     )
-    script = next(href for href in hrefs if "DataFrame" in href)
+    script = next(href for href in hrefs if "ArrowVegaLiteChart" in href)
     assert (overlay / script).read_bytes() == (static / script).read_bytes()
     assert sorted(p.name for p in overlay.iterdir()) == sorted(p.name for p in static.iterdir())
+    folder = static / "static" / "js"
+    assert sorted(p.name for p in (overlay / "static" / "js").iterdir()) == sorted(p.name for p in folder.iterdir())
+
+
+def test_overlay_grid_sends_an_edit_without_waiting(tmp_path: Path) -> None:
+    """The installed Streamlit's grid script is the one expected (an upgrade that changes it fails
+    here): in the overlay it differs from Streamlit's in the edit sync's wait alone, 150 ms -> 0."""
+    static = _streamlit_static()
+    overlay = serve.static_overlay(static, tmp_path)
+    manifest = json.loads((static / "manifest.json").read_text(encoding="utf-8"))
+    grid = next(entry["file"] for entry in manifest.values() if entry.get("name") == "DataFrame")
+    theirs, ours = (static / grid).read_bytes(), (overlay / grid).read_bytes()
+    assert not (overlay / grid).is_symlink()
+    start = next(i for i, (a, b) in enumerate(zip(theirs, ours, strict=False)) if a != b)
+    assert theirs[start - 1 : start + 4] == b",150)" and ours[start - 1 : start + 2] == b",0)"
+    assert theirs[start + 4 :] == ours[start + 2 :] and theirs[:start] == ours[:start]
+    assert serve.grid_sync_sooner(ours.decode()) is None  # nothing left to change
+
+
+def test_a_grid_script_that_is_not_the_expected_one_is_kept() -> None:
+    """No edit sync, or two candidates, or a flush handed out under another name: unchanged."""
+    sync = "{debouncedCallback:m,flush:h,cancel:g}=rn(p,150)"
+    assert serve.grid_sync_sooner(f"a;{sync};return{{flushEditState:h,x:1}}") == (
+        "a;{debouncedCallback:m,flush:h,cancel:g}=rn(p,0);return{flushEditState:h,x:1}"
+    )
+    assert serve.grid_sync_sooner("a;return{flushEditState:h,x:1}") is None
+    assert serve.grid_sync_sooner(f"{sync};{sync};return{{flushEditState:h,x:1}}") is None
+    assert serve.grid_sync_sooner(f"{sync};return{{flushEditState:q,x:1}}") is None
+    assert serve.grid_sync_sooner(sync.replace("150", "300") + ";return{flushEditState:h,x:1}") is None
 
 
 def test_an_unexpected_static_folder_is_served_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

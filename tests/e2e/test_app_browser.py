@@ -8,7 +8,7 @@ from pathlib import Path
 from planner.charts.gantt_data import gantt_data
 from planner.formats.csvfile import milestones_csv
 from planner.schedule import schedule
-from planner.ui import state
+from planner.ui import serve, state
 from tests.e2e.server import edit_first_row_days, wait_idle
 
 
@@ -47,6 +47,18 @@ def test_plan_page_scripts_load_before_the_app_asks_the_server(page, app_url):
     grid = next(t for name, t in started.items() if name.startswith("DataFrame.") and name.endswith(".js"))
     chart = next(t for name, t in started.items() if name.startswith("ArrowVegaLiteChart.") and name.endswith(".js"))
     assert grid < health and chart < health, started
+
+
+def test_the_grid_script_the_page_runs_sends_an_edit_at_once(page, app_url):
+    """Tests the launcher's grid script: the one the browser loaded is the overlay's, whose edit
+    sync does not wait 150 ms after Enter (nothing is left for the patch to change in it)."""
+    page.goto(app_url)
+    wait_idle(page)
+    script = page.evaluate(
+        "async () => { const r = performance.getEntriesByType('resource')"
+        ".find(e => /\\/DataFrame\\.[^/]*\\.js$/.test(e.name)); return (await fetch(r.name)).text(); }"
+    )
+    assert "flushEditState:" in script and serve.grid_sync_sooner(script) is None
 
 
 FIRST_DAYS = state.example_plan().tasks[0].duration
