@@ -81,6 +81,34 @@ def test_grid_edit_changes_plan_finish(page, app_url):
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def test_pasted_durations_reach_the_plan_in_one_run(page, app_url):
+    """Tests a paste of three durations down the Days column: the grid sends it at once, yet as
+    one edit (one request to the server), and all three land in the plan."""
+    plan = state.example_plan()
+    days = {task.id: 20 + i for i, task in enumerate(plan.tasks[:3])}
+    expected = schedule(plan.with_durations(days)).finish.isoformat()
+    page.goto(app_url)
+    wait_idle(page)
+    edit_first_row_days(page, FIRST_DAYS, str(FIRST_DAYS), commit=False)
+    page.keyboard.press("Escape")  # the Days cell of the first row selected, nothing typed
+    page.evaluate(
+        "() => { window.__sent = 0; const send = WebSocket.prototype.send;"
+        " WebSocket.prototype.send = function (d) { window.__sent += 1; return send.call(this, d); }; }"
+    )
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("(text) => navigator.clipboard.writeText(text)", "\n".join(str(d) for d in days.values()))
+    page.keyboard.press("Control+V")
+    page.wait_for_function(
+        "(v) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".some(e => e.innerText.includes('Plan finish') && e.innerText.includes(v))",
+        arg=expected,
+        timeout=15_000,
+    )
+    wait_idle(page)
+    assert page.evaluate("window.__sent") == 1
+    assert metric_value(page, "Plan finish") == expected
+
+
 def _day(utc: str) -> str:
     return dt.date.fromisoformat(utc[:10]).strftime("%d %B %Y")
 
