@@ -126,7 +126,7 @@ def _overlay(source: Path, into: Path, own: Mapping[str, bytes]) -> None:
     folders that hold them, made anew."""
     for entry in source.iterdir():
         name = entry.name
-        inside = {path[len(name) + 1 :]: text for path, text in own.items() if path.startswith(name + "/")}
+        inside = {path[len(name) + 1 :]: body for path, body in own.items() if path.startswith(name + "/")}
         if name in own:
             (into / name).write_bytes(own[name])
         elif inside:
