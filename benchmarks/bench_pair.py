@@ -42,9 +42,15 @@ def _save(data: Path, plan: dict) -> str:
     return plan_id
 
 
-def _round(pw: Any, order: tuple[str, str], opts: argparse.Namespace, times: dict[str, dict[str, list[float]]]) -> None:
+def _round(
+    pw: Any,
+    order: tuple[str, str],
+    checkouts: dict[str, Path],
+    data: dict,
+    opts: argparse.Namespace,
+    times: dict[str, dict[str, list[float]]],
+) -> None:
     """Servers started in `order`, then loads (and edits) of each in alternation, one warm-up each."""
-    data = bench_plan(opts.tasks)
     plan = parse_plan(data)
     first_row = gantt_data(schedule(plan)).rows[0]["label"]
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as servers:
@@ -53,7 +59,7 @@ def _round(pw: Any, order: tuple[str, str], opts: argparse.Namespace, times: dic
             folder = Path(tmp) / key
             folder.mkdir()
             plan_id = _save(folder, data)
-            url = servers.enter_context(streamlit_app(folder, echo_log=False, root=opts.checkouts[key]))
+            url = servers.enter_context(streamlit_app(folder, echo_log=False, root=checkouts[key]))
             urls[key] = f"{url}/?plan={plan_id}"
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -88,14 +94,15 @@ def main() -> None:
     opts = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    opts.checkouts = {"A": opts.other.resolve(), "B": opts.this.resolve()}
+    checkouts = {"A": opts.other.resolve(), "B": opts.this.resolve()}
+    data = bench_plan(opts.tasks)
     times: dict[str, dict[str, list[float]]] = {"loads": {"A": [], "B": []}, "edits": {"A": [], "B": []}}
     with sync_playwright() as pw:
         for order in (("A", "B"), ("B", "A")):
-            _round(pw, order, opts, times)
+            _round(pw, order, checkouts, data, opts, times)
     loads, edits = times["loads"], times["edits"]
     print(f"{opts.tasks:,} tasks, {len(loads['A'])} loads each, in alternation, in two rounds")
-    for key, checkout in opts.checkouts.items():
+    for key, checkout in checkouts.items():
         line = f"{key} {checkout}: first load median {statistics.median(loads[key]):.2f} s"
         line += f", mean {statistics.mean(loads[key]):.2f} s"
         if opts.edits:

@@ -36,6 +36,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from planner.ui import page_files
 
@@ -70,11 +71,20 @@ PLAN_PAGE_ELEMENTS = (
 )
 
 
+def _manifest(static: Path) -> dict[str, Any]:
+    return json.loads((static / "manifest.json").read_text(encoding="utf-8"))
+
+
+def lazy_elements(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """The manifest's key of each element Streamlit's page loads on first use, by its name."""
+    return {manifest[key].get("name"): key for key in manifest["index.html"].get("dynamicImports", [])}
+
+
 def preloads(static: Path, elements: Iterable[str] = PLAN_PAGE_ELEMENTS) -> list[str]:
     """The scripts `elements` import, as Streamlit's index.html links its own
     ("./static/js/NAME.HASH.js"), but for those it preloads already."""
-    manifest = json.loads((static / "manifest.json").read_text(encoding="utf-8"))
-    lazy = {manifest[key].get("name"): key for key in manifest["index.html"].get("dynamicImports", [])}
+    manifest = _manifest(static)
+    lazy = lazy_elements(manifest)
     todo = [lazy[name] for name in elements if name in lazy]
     seen: set[str] = set()
     while todo:
@@ -111,10 +121,11 @@ def grid_sync_sooner(script: str) -> str | None:
 
 def _own_files(static: Path) -> dict[str, bytes]:
     """The overlay's own files by path in the folder, with their contents."""
-    manifest = json.loads((static / "manifest.json").read_text(encoding="utf-8"))
+    manifest = _manifest(static)
     index = (static / "index.html").read_text(encoding="utf-8")
     own = {"index.html": with_preloads(index, preloads(static)).encode()}
-    grid = next((v["file"] for v in manifest.values() if v.get("name") == "DataFrame"), None)
+    key = lazy_elements(manifest).get("DataFrame")
+    grid = manifest[key]["file"] if key else None
     sooner = grid_sync_sooner((static / grid).read_bytes().decode()) if grid else None
     if grid and sooner is not None:
         own[grid] = sooner.encode()
