@@ -127,6 +127,45 @@ def test_a_grid_script_that_is_not_the_expected_one_is_kept() -> None:
     assert serve.grid_sync_sooner(sync.replace("150", "300") + ";return{flushEditState:h,x:1}") is None
 
 
+def test_overlay_react_starts_loading_the_plan_pages_elements(tmp_path: Path) -> None:
+    """The installed Streamlit's React is the one expected (an upgrade that changes its `lazy`
+    fails here): in the overlay it differs from Streamlit's in `lazy` alone, which names the
+    plan page's elements' scripts and no other."""
+    static = _streamlit_static()
+    overlay = serve.static_overlay(static, tmp_path)
+    manifest = json.loads((static / "manifest.json").read_text(encoding="utf-8"))
+    changed = [
+        f"static/js/{p.name}"
+        for p in (overlay / "static" / "js").iterdir()
+        if not p.is_symlink() and "DataFrame" not in p.name
+    ]
+    assert len(changed) == 1
+    theirs, ours = (static / changed[0]).read_text(encoding="utf-8"), (overlay / changed[0]).read_text(encoding="utf-8")
+    start = next(i for i, (a, b) in enumerate(zip(theirs, ours, strict=False)) if a != b)
+    end = theirs.index("}}", start) + 2
+    assert theirs[:start] == ours[:start] and theirs[end:] == ours[len(ours) - len(theirs) + end :]
+    assert ".lazy=function(" in theirs[start - 40 : start]
+    added = ours[start : len(ours) - len(theirs) + end]
+    lazy = serve.lazy_elements(manifest)
+    for name, key in lazy.items():
+        assert (f"./{Path(manifest[key]['file']).name}" in added) == (name in serve.PLAN_PAGE_ELEMENTS), name
+    assert serve.lazy_started(ours, ["./x.js"]) is None  # nothing left to change
+
+
+def test_a_react_that_is_not_the_expected_one_is_kept() -> None:
+    """No `lazy`, or two, or another shape: unchanged; the expected one starts the named loaders."""
+    lazy = "e.lazy=function(e){return{$$typeof:d,_payload:{_status:-1,_result:e},_init:N}}"
+    started = serve.lazy_started(f"a;{lazy},e.memo=1", ["./M.js"])
+    assert started == (
+        "a;e.lazy=function(e){var $lazy={$$typeof:d,_payload:{_status:-1,_result:e},_init:N};"
+        'if(["./M.js"].some(function($file){return String(e).indexOf($file)>=0}))'
+        "try{N($lazy._payload)}catch($loading){}return $lazy},e.memo=1"
+    )
+    assert serve.lazy_started("a;e.memo=1", ["./M.js"]) is None
+    assert serve.lazy_started(f"{lazy};{lazy}", ["./M.js"]) is None
+    assert serve.lazy_started(lazy.replace("_result:e", "_result:t"), ["./M.js"]) is None
+
+
 def test_an_unexpected_static_folder_is_served_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No manifest (another Streamlit build): the server keeps Streamlit's own folder."""
     from streamlit import file_util

@@ -61,6 +61,28 @@ def test_the_grid_script_the_page_runs_sends_an_edit_at_once(page, app_url):
     assert "flushEditState:" in script and serve.grid_sync_sooner(script) is None
 
 
+# Records each placeholder Streamlit shows for an element whose code has not loaded yet.
+COUNT_PLACEHOLDERS = """
+window.__placeholders = 0;
+new MutationObserver((changes) => { for (const change of changes) for (const node of change.addedNodes)
+  if (node.nodeType === 1 && (node.matches('[data-testid=stSkeleton]') || node.querySelector('[data-testid=stSkeleton]')))
+    window.__placeholders += 1; }).observe(document, {childList: true, subtree: true});
+"""
+
+
+def test_first_load_draws_the_plan_page_without_placeholders(page, app_url):
+    """Tests the launcher's React: the Gantt, grid, key figures, buttons and links of a first
+    visit appear as themselves, not first as grey placeholders that fill in over the next half
+    second (Streamlit's own page shows about ten)."""
+    page.add_init_script(COUNT_PLACEHOLDERS)
+    page.goto(app_url)
+    wait_idle(page)
+    page.wait_for_selector('[data-testid="stVegaLiteChart"] svg')
+    assert page.locator('[data-testid="stMetric"]').count() >= 4
+    assert page.locator('[data-testid="stPageLink"]').count() >= 1
+    assert page.evaluate("window.__placeholders") == 0
+
+
 FIRST_DAYS = state.example_plan().tasks[0].duration
 
 
