@@ -64,8 +64,9 @@ def test_the_grid_script_the_page_runs_sends_an_edit_at_once(page, app_url):
 # Records each placeholder Streamlit shows for an element whose code has not loaded yet.
 COUNT_PLACEHOLDERS = """
 window.__placeholders = 0;
+const placeholder = '[data-testid=stSkeleton]';
 new MutationObserver((changes) => { for (const change of changes) for (const node of change.addedNodes)
-  if (node.nodeType === 1 && (node.matches('[data-testid=stSkeleton]') || node.querySelector('[data-testid=stSkeleton]')))
+  if (node.nodeType === 1 && (node.matches(placeholder) || node.querySelector(placeholder)))
     window.__placeholders += 1; }).observe(document, {childList: true, subtree: true});
 """
 
