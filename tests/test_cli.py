@@ -7,6 +7,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -90,6 +91,25 @@ def test_export_formats(sd_plan, tmp_path):
     assert yaml.safe_load((tmp_path / "p.yaml").read_text())["name"] == "IT service desk transition"
     res = run("schedule", str(tmp_path / "t.csv"), "--start", "2027-01-04", "--format", "json")
     assert json.loads(res.stdout)["finish"] == "2027-08-24"
+
+
+@pytest.mark.subprocess
+def test_exported_gantt_files_are_drawn_as_in_process(sd_plan, tmp_path):
+    """Tests `python -m planner export --to svg|png`, whose process takes Liberation Sans from
+    memory: the SVG is the one the library draws with the system's fonts (the labels measure the
+    same, the layout is unchanged), the PNG the same size."""
+    from planner.files import load_plan
+    from planner.formats.registry import BY_NAME
+    from planner.schedule import schedule
+
+    for fmt in ("svg", "png"):
+        res = run_process("export", str(sd_plan), "--to", fmt, "-o", str(tmp_path / f"gantt.{fmt}"))
+        assert res.returncode == 0, res.stderr
+    assert "FONTCONFIG_FILE" not in os.environ
+    here = BY_NAME["svg"].write(schedule(load_plan(sd_plan)))
+    assert (tmp_path / "gantt.svg").read_text(encoding="utf-8") == here
+    png = (tmp_path / "gantt.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[16:24] == BY_NAME["png"].write(schedule(load_plan(sd_plan)))[16:24]
 
 
 def test_export_raid_csv(sd_plan):

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from planner.formats.fonts import use_fonts_in_memory
 from planner.ui import page_files
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -216,8 +217,10 @@ def preload_plan_page() -> None:
 def main(argv: list[str] | None = None) -> None:
     """`streamlit run app.py` with `argv` as its options, TCP_NODELAY on from the first connection,
     the plan page's scripts preloaded and its elements loaded at once, the grid's edits sent at
-    once and the first visit's files answered from memory."""
+    once, the first visit's files answered from memory and Liberation Sans drawn from memory in
+    PNG and SVG files (planner/formats/fonts.py)."""
     tcp_nodelay()
+    use_fonts_in_memory()
     preload_plan_page()
     page_files.serve_from_memory()
     from streamlit.web import cli
