@@ -14,7 +14,9 @@ draws such a character, and the rest of its label with it, in the first face tha
 in the system's order was a serif one (the group rows' `▸` labels were drawn in serif).
 
 Only entry points call `use_fonts_in_memory`: the variable is the process's own and its children
-inherit it, so a library call never sets it.
+inherit it, so a library call never sets it. Linux only; the links cover the four usual font
+folders (SYSTEM_FONT_DIRS), so a machine that keeps fonts elsewhere sets FONTCONFIG_FILE itself,
+and that choice is kept.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import atexit
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from html import escape
@@ -64,10 +67,10 @@ def write_fonts_conf(into: Path, dirs: Sequence[str] = SYSTEM_FONT_DIRS) -> Path
 
 
 def use_fonts_in_memory() -> None:
-    """This process's vl-convert takes Liberation Sans from memory (see the module docstring),
-    unless fontconfig's file is already chosen; the links go when the process ends."""
-    if "FONTCONFIG_FILE" in os.environ:
-        return
+    """This process's vl-convert takes Liberation Sans from memory (see the module docstring), on
+    Linux, unless fontconfig's file is already chosen; the links go when the process ends."""
+    if "FONTCONFIG_FILE" in os.environ or not sys.platform.startswith("linux"):
+        return  # chosen already; elsewhere vl-convert reads the system's fonts without fontconfig
     into = Path(tempfile.mkdtemp(prefix="planner-fonts-"))
     atexit.register(shutil.rmtree, into, True)
     try:
