@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 
 from planner.formats.planfile import dump_json, dump_yaml
 from planner.formats.registry import BY_NAME
-from planner.model import Plan, PlanError, Problem
+from planner.problems import PlanError, Problem
 from planner.templates import list_templates
 
 if TYPE_CHECKING:
     from planner.calendar import WorkCalendar
+    from planner.model import Plan
     from planner.network import Passes
     from planner.schedule import Schedule
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from planner import cli as _cli
-from planner.model import PlanError, Problem
+from planner.problems import PlanError, Problem
 from planner.templates import MAX_WAVES, SIZES, pct, template_names
 
 

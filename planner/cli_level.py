@@ -7,9 +7,10 @@ import argparse
 import re
 from typing import TYPE_CHECKING
 
-from planner.model import Plan, PlanError, Problem
+from planner.problems import PlanError, Problem
 
 if TYPE_CHECKING:
+    from planner.model import Plan
     from planner.schedule import Schedule
 
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 
 from planner import cli as _cli
-from planner.model import PlanError, Problem
+from planner.problems import PlanError, Problem
 
 
 def _os_user() -> str:

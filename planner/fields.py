@@ -10,42 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from planner.deps import format_link, parse_link
-from planner.limits import MAX_DATE, MAX_DURATION, MAX_LAG, MAX_TEXT, MIN_DATE, shorten
+from planner.limits import MAX_DATE, MAX_DURATION, MAX_LAG, MAX_TEXT, MIN_DATE
 
 DEFAULT_PARTIES = ("client", "vendor", "joint")
 TARGET_RE = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*\S")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a plan: where (task or row), which field, and what to do."""
-
-    where: str
-    field: str
-    message: str
-
-    def __post_init__(self) -> None:
-        # A message may quote input; none repeats more than a few hundred characters of it.
-        object.__setattr__(self, "where", shorten(self.where))
-        object.__setattr__(self, "field", shorten(self.field))
-        object.__setattr__(self, "message", shorten(self.message, 400))
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
-
-
-class PlanError(ValueError):
-    """Raised instead of returning a half-valid plan; `.problems` lists every problem."""
-
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 def whole_number(value: Any) -> Any:

@@ -32,8 +32,6 @@ from planner.fields import (  # noqa: F401 - re-exported: the plan model's publi
     Line,
     Link,
     PlanDate,
-    PlanError,
-    Problem,
     Text,
     WholeNumber,
     link_data,
@@ -41,6 +39,7 @@ from planner.fields import (  # noqa: F401 - re-exported: the plan model's publi
     uses_data,
     whole_number,
 )
+from planner.problems import PlanError, Problem
 
 
 class Criterion(Frozen):

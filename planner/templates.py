@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.formats.planfile import read_yaml
-from planner.model import PlanError, Problem
+from planner.problems import PlanError, Problem
 
 
 def _template_dir() -> Path:

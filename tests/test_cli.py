@@ -305,6 +305,16 @@ def test_quick_commands_load_no_table_or_chart_library(tmp_path, argv, allowed):
     assert loaded == sorted(allowed), done.stdout
 
 
+@pytest.mark.subprocess
+def test_templates_lists_without_loading_the_plan_model():
+    """Tests that `templates`, which only reads the catalogue, starts without pydantic or numpy
+    (the plan model and its calendar): a fraction of `validate`'s start."""
+    code = _LOADED.format(argv=["templates"], heavy=("pydantic", "numpy", *HEAVY))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [], done.stdout
+    assert "service-desk" in done.stdout
+
+
 def test_simulate_names_the_risks_that_move_p80(tmp_path):
     """Tests `simulate`: a plan whose RAID risk carries a schedule impact lists how far it moves P80,
     in the table and in the JSON."""

@@ -10,13 +10,16 @@ import datetime as dt
 import json
 import re
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 import yaml_rs
 
 from planner.limits import shorten
-from planner.model import Plan, PlanError, Problem
+from planner.problems import PlanError, Problem
+
+if TYPE_CHECKING:
+    from planner.model import Plan
 
 try:
     _Dumper: type = yaml.CSafeDumper
