@@ -1,5 +1,6 @@
-"""The plan model's building blocks: problems and errors, the value types every field uses (whole
-days, dates, one-line and free text), the frozen base model, links and three-point estimates.
+"""The plan model's building blocks: the value types every field uses (whole days, dates,
+one-line and free text), the frozen base model, links and three-point estimates (a problem and
+its error are in `planner.problems`).
 
 Kept apart from `planner.model` so that small data modules (resources, RAID) share them without
 importing the whole plan.
