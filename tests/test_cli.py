@@ -106,10 +106,11 @@ def test_exported_gantt_files_are_drawn_as_in_process(sd_plan, tmp_path):
         res = run_process("export", str(sd_plan), "--to", fmt, "-o", str(tmp_path / f"gantt.{fmt}"))
         assert res.returncode == 0, res.stderr
     assert "FONTCONFIG_FILE" not in os.environ
-    here = BY_NAME["svg"].write(schedule(load_plan(sd_plan)))
+    sched = schedule(load_plan(sd_plan))
+    here = BY_NAME["svg"].write(sched)
     assert (tmp_path / "gantt.svg").read_text(encoding="utf-8") == here
     png = (tmp_path / "gantt.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[16:24] == BY_NAME["png"].write(schedule(load_plan(sd_plan)))[16:24]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[16:24] == BY_NAME["png"].write(sched)[16:24]
 
 
 def test_export_raid_csv(sd_plan):

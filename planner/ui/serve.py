@@ -42,7 +42,7 @@ import shutil
 import socket
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +91,17 @@ def lazy_elements(manifest: Mapping[str, Any]) -> dict[str, str]:
     return {manifest[key].get("name"): key for key in manifest["index.html"].get("dynamicImports", [])}
 
 
+def element_keys(manifest: Mapping[str, Any], elements: Iterable[str] = PLAN_PAGE_ELEMENTS) -> list[str]:
+    """The manifest's keys of those of `elements` Streamlit loads on first use."""
+    lazy = lazy_elements(manifest)
+    return [lazy[name] for name in elements if name in lazy]
+
+
 def preloads(static: Path, elements: Iterable[str] = PLAN_PAGE_ELEMENTS) -> list[str]:
     """The scripts `elements` import, as Streamlit's index.html links its own
     ("./static/js/NAME.HASH.js"), but for those it preloads already."""
     manifest = _manifest(static)
-    lazy = lazy_elements(manifest)
-    todo = [lazy[name] for name in elements if name in lazy]
+    todo = element_keys(manifest, elements)
     seen: set[str] = set()
     while todo:
         key = todo.pop()
@@ -154,24 +159,21 @@ def lazy_started(script: str, files: Iterable[str]) -> str | None:
     return f"{script[: match.start()]}{started}{script[match.end() :]}"
 
 
-def _changed(static: Path, file: str | None, change: Callable[[str], str | None]) -> dict[str, bytes]:
-    """{file: its text changed}, or nothing when there is no such file or `change` declines it."""
-    text = change((static / file).read_bytes().decode()) if file else None
-    return {file: text.encode()} if file and text is not None else {}
-
-
 def _own_files(static: Path) -> dict[str, bytes]:
     """The overlay's own files by path in the folder, with their contents."""
     manifest = _manifest(static)
-    lazy = lazy_elements(manifest)
     index = (static / "index.html").read_text(encoding="utf-8")
     own = {"index.html": with_preloads(index, preloads(static)).encode()}
-    grid = manifest[lazy["DataFrame"]]["file"] if "DataFrame" in lazy else None
-    own |= _changed(static, grid, grid_sync_sooner)
-    loaders = [f"./{Path(manifest[lazy[name]]['file']).name}" for name in PLAN_PAGE_ELEMENTS if name in lazy]
+    grid = element_keys(manifest, ["DataFrame"])
+    for key in grid:
+        sooner = grid_sync_sooner((static / manifest[key]["file"]).read_text(encoding="utf-8"))
+        if sooner is not None:
+            own[manifest[key]["file"]] = sooner.encode()
+    loaders = [f"./{Path(manifest[key]['file']).name}" for key in element_keys(manifest)]
     scripts = [manifest[key]["file"] for key in manifest["index.html"].get("imports", [])]
-    react = [f for f in scripts if _LAZY.search((static / f).read_text(encoding="utf-8"))]
-    own |= _changed(static, react[0] if len(react) == 1 else None, lambda text: lazy_started(text, loaders))
+    started = {f: t for f in scripts if (t := lazy_started((static / f).read_text(encoding="utf-8"), loaders))}
+    if len(started) == 1:  # React's chunk, and no other defining a `lazy` like it
+        own |= {f: t.encode() for f, t in started.items()}
     return own
 
 
