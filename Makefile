@@ -24,7 +24,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 run: $(VENV)/.runtime
 	@mkdir -p data
-	$(PY) -m planner.ui.serve --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here);
 # the MS Project XML tests use MPXJ, which needs a Java runtime.

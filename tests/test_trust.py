@@ -205,7 +205,7 @@ def test_gantt_lines_axes_and_groups():
     assert min(firsts) < min(starts) and domain[0] <= min(firsts)
     by_wave = chart_spec(gantt_chart(sched, width=900, group_by="wave"))
     groups = [r["label"].split("|")[1] for d in by_wave["datasets"].values() for r in d if r.get("kind") == "phase"]
-    assert groups.index("▸ Pilot") < groups.index("▸ Wave 1") < groups.index("▸ Wave 2")
+    assert groups.index("► Pilot") < groups.index("► Wave 1") < groups.index("► Wave 2")
 
 
 def test_failed_gate_is_marked_on_the_gantt(sd):

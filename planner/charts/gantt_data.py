@@ -144,7 +144,7 @@ def gantt_rows(
         records.append(
             {
                 "row": order,
-                "label": f"{order:06d}|▸ {name or '(no phase)'}",
+                "label": f"{order:06d}|► {name or '(no phase)'}",
                 "id": "",
                 "kind": "phase",
                 "phase": name,

@@ -49,11 +49,11 @@ def streamlit_app(
     port: int | None = None,
     echo_log: bool = True,
     root: Path = ROOT,
+    script: str = "app.py",
 ) -> Iterator[str]:
-    """The app as `make run` starts it (`python -m planner.ui.serve`, or `streamlit run` of the
-    script named by PLANNER_APP) on a loopback port (a free one unless given) with its own
-    database in `data`; yields the URL. `root` is the checkout it runs from (its code and its
-    .streamlit settings): another one's when two versions are compared."""
+    """`streamlit run SCRIPT` (app.py, as `make run` starts it) on a loopback port (a free one
+    unless given) with its own database in `data`; yields the URL. `root` is the folder it runs
+    from (its code and its .streamlit settings)."""
     port = port or free_port()
     db_url = f"sqlite:///{data}/planner.db"
     environ = {**os.environ, "PLANNER_DB_URL": db_url, "PYTHONPATH": str(root), **(env or {})}
@@ -62,7 +62,9 @@ def streamlit_app(
         [
             sys.executable,
             "-m",
-            *(["streamlit", "run", os.environ["PLANNER_APP"]] if "PLANNER_APP" in os.environ else ["planner.ui.serve"]),
+            "streamlit",
+            "run",
+            script,
             "--server.port",
             str(port),
             "--server.address",

@@ -8,7 +8,7 @@ from pathlib import Path
 from planner.charts.gantt_data import gantt_data
 from planner.formats.csvfile import milestones_csv
 from planner.schedule import schedule
-from planner.ui import serve, state
+from planner.ui import state
 from tests.e2e.server import edit_first_row_days, wait_idle
 
 
@@ -31,57 +31,6 @@ def test_landing_page_has_gantt_grid_download_and_no_exception(page, app_url):
         page.get_by_role("button", name="Milestone CSV").click()
     content = Path(info.value.path()).read_bytes().decode("utf-8")  # CRLF rows kept as written
     assert content == milestones_csv(expected)
-
-
-def test_plan_page_scripts_load_before_the_app_asks_the_server(page, app_url):
-    """Tests the launcher's page: the scripts of the grid and the Gantt are requested from the
-    page's head, before Streamlit's own code first calls the server (its health check), instead
-    of after the script run that draws them."""
-    page.goto(app_url)
-    wait_idle(page)
-    started = page.evaluate(
-        "() => Object.fromEntries(performance.getEntriesByType('resource')"
-        ".map(r => [r.name.split('/').pop(), r.startTime]))"
-    )
-    health = started["health"]
-    grid = next(t for name, t in started.items() if name.startswith("DataFrame.") and name.endswith(".js"))
-    chart = next(t for name, t in started.items() if name.startswith("ArrowVegaLiteChart.") and name.endswith(".js"))
-    assert grid < health and chart < health, started
-
-
-def test_the_grid_script_the_page_runs_sends_an_edit_at_once(page, app_url):
-    """Tests the launcher's grid script: the one the browser loaded is the overlay's, whose edit
-    sync does not wait 150 ms after Enter (nothing is left for the patch to change in it)."""
-    page.goto(app_url)
-    wait_idle(page)
-    script = page.evaluate(
-        "async () => { const r = performance.getEntriesByType('resource')"
-        ".find(e => /\\/DataFrame\\.[^/]*\\.js$/.test(e.name)); return (await fetch(r.name)).text(); }"
-    )
-    assert "flushEditState:" in script and serve.grid_sync_sooner(script) is None
-
-
-# Records each placeholder Streamlit shows for an element whose code has not loaded yet.
-COUNT_PLACEHOLDERS = """
-window.__placeholders = 0;
-const placeholder = '[data-testid=stSkeleton]';
-new MutationObserver((changes) => { for (const change of changes) for (const node of change.addedNodes)
-  if (node.nodeType === 1 && (node.matches(placeholder) || node.querySelector(placeholder)))
-    window.__placeholders += 1; }).observe(document, {childList: true, subtree: true});
-"""
-
-
-def test_first_load_draws_the_plan_page_without_placeholders(page, app_url):
-    """Tests the launcher's React: the Gantt, grid, key figures, buttons and links of a first
-    visit appear as themselves, not first as grey placeholders that fill in over the next half
-    second (Streamlit's own page shows about ten)."""
-    page.add_init_script(COUNT_PLACEHOLDERS)
-    page.goto(app_url)
-    wait_idle(page)
-    page.wait_for_selector('[data-testid="stVegaLiteChart"] svg')
-    assert page.locator('[data-testid="stMetric"]').count() >= 4
-    assert page.locator('[data-testid="stPageLink"]').count() >= 1
-    assert page.evaluate("window.__placeholders") == 0
 
 
 FIRST_DAYS = state.example_plan().tasks[0].duration
