@@ -17,9 +17,9 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from benchmarks.plans import layered_plan_data  # noqa: E402
+from planner.core.validate import parse_plan  # noqa: E402
 from planner.ui import state  # noqa: E402
 from planner.ui.grid import GRID_DELTA  # noqa: E402
-from planner.validate import parse_plan  # noqa: E402
 
 BUDGET_S = {300: 1.0}
 

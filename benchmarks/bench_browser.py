@@ -43,9 +43,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.plans import layered_plan_data  # noqa: E402
 from planner.charts.gantt_data import gantt_data  # noqa: E402
-from planner.schedule import schedule  # noqa: E402
-from planner.store import Store  # noqa: E402
-from planner.validate import parse_plan  # noqa: E402
+from planner.core.validate import parse_plan  # noqa: E402
+from planner.scheduling import schedule  # noqa: E402
+from planner.store.database import Store  # noqa: E402
 from tests.e2e.server import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.plans import layered_plan_data  # noqa: E402
 from benchmarks.psplib import instances  # noqa: E402
-from planner.schedule import schedule  # noqa: E402
-from planner.validate import parse_plan  # noqa: E402
+from planner.core.validate import parse_plan  # noqa: E402
+from planner.scheduling import schedule  # noqa: E402
 from tests.test_level import violations  # noqa: E402
 
 BUDGET = {("j30", "default"): 0.005, ("j120", "default"): 0.08, ("j30", "10"): 0.001, ("j120", "10"): 0.04}

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.plans import layered_plan_data
 from planner import load_plan, parse_plan, schedule
-from planner.network import prepare, run_passes
-from planner.validate import generations
+from planner.core.network import prepare, run_passes
+from planner.core.validate import generations
 
 BUDGETS_MS = {10_000: {"schedule": 30, "reschedule": 2, "load": 1000}, 100_000: {"schedule": 500}}
 

@@ -14,9 +14,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from planner.deps import format_link, parse_link, split_cell
-from planner.model import Plan, PlanError, Problem
-from planner.validate import parse_plan
+from planner.core.links import format_link, parse_link, split_cell
+from planner.core.model import Plan, PlanError, Problem
+from planner.core.validate import parse_plan
 
 GRID_COLUMNS = [
     *("id", "name", "phase", "wave", "owner", "duration", "optimistic", "likely", "pessimistic"),

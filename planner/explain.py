@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from planner.schedule import Driver, Schedule
+from planner.core.schedule import Driver, Schedule
 
 
 def driving_chain(sched: Schedule, task_id: str) -> list[Driver]:

@@ -10,9 +10,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from planner.core.model import Plan, PlanError, Problem
+from planner.core.validate import parse_plan
 from planner.formats.planfile import read_json, read_yaml
-from planner.model import Plan, PlanError, Problem
-from planner.validate import parse_plan
 
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -53,7 +53,7 @@ def read_plan_bytes(
     """
     plan, warnings = _read_plan_bytes(raw, filename, start, limit)
     if prepare:
-        from planner.schedule import warm
+        from planner.core.schedule import warm
 
         warm(plan)
     return plan, warnings

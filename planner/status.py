@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner import memo
+from planner.core.gates import gate_status
+from planner.core.model import Plan, PlanError
+from planner.core.schedule import Schedule
 from planner.explain import key_figures
-from planner.gates import gate_status
-from planner.model import Plan, PlanError
-from planner.schedule import Schedule
 
 SLIP_RED = 10
 MARGIN_AMBER = 10
@@ -91,7 +91,7 @@ def quick_p80(plan: Plan) -> int | None:
 
 
 def _simulated_p80(plan: Plan) -> int | None:
-    from planner.risk import simulate
+    from planner.risk.montecarlo import simulate
 
     try:
         return int(simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1).finish_days[80])

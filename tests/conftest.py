@@ -117,7 +117,7 @@ def backend(request, tmp_path) -> Iterator[tuple[str, str | None]]:
 
 @pytest.fixture
 def store(backend) -> Iterator:
-    from planner.store import Store
+    from planner.store.database import Store
 
     url, schema = backend
     s = Store(url, schema=schema)

@@ -1,6 +1,6 @@
 """A deliberately plain CPM, written straight from DESIGN.md's formulas, to check the real one.
 
-It shares no code with planner.schedule: dicts, the four link formulas spelled out, and a
+It shares no code with planner.core.schedule: dicts, the four link formulas spelled out, and a
 repeated relaxation instead of a topological order.
 """
 

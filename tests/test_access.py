@@ -11,10 +11,10 @@ import sqlite3
 
 import pytest
 
-from planner import cli
-from planner.access import AccessError, User, admins, email_address, signed_in
-from planner.generate import build_plan
-from planner.store import SCHEMA_VERSION, Store, StoreError
+from planner.cli import main as cli
+from planner.generation.build import build_plan
+from planner.store.access import AccessError, User, admins, email_address, signed_in
+from planner.store.database import SCHEMA_VERSION, Store, StoreError
 from tests.conftest import MONDAY
 
 ALICE = User("alice@example.org", "Alice")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from planner.compare import option
-from planner.generate import build_plan
-from planner.store import Store, default_url
+from planner.generation.build import build_plan
+from planner.generation.options import option
+from planner.store.database import Store, default_url
 from planner.ui import state
 from tests.conftest import MONDAY, shown
 

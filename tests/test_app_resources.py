@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.schedule import schedule
+from planner.scheduling import schedule
 from planner.ui import state
 from tests.conftest import shown
 
@@ -64,7 +64,7 @@ def test_resource_table_edits_apply_or_name_the_problem(app):
 
 def test_what_if_shows_what_one_more_sme_buys(app):
     """Tests the what-if: the levelled finish at 2 to 4 in-house SMEs, the same numbers as the library."""
-    from planner.levelling import what_if
+    from planner.levelling.levelled import what_if
 
     _resources(app)
     app.number_input(key="whatif-top").set_value(4)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.generate import build_plan
-from planner.store import Store, default_url
+from planner.generation.build import build_plan
+from planner.store.database import Store, default_url
 from planner.ui import storage
 from tests.conftest import APP, MONDAY, shown
 
@@ -141,7 +141,7 @@ def test_administrator_sees_plans_saved_before_sign_in(monkeypatch):
 
 
 def team_user(email: str):
-    from planner.access import User
+    from planner.store.access import User
 
     return User(email)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.generate import build_plan
-from planner.store import Store, default_url
+from planner.generation.build import build_plan
+from planner.store.database import Store, default_url
 from planner.ui import state, storage
 from tests.conftest import APP, MONDAY, shown
 

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.generate import build_plan
-from planner.store import Store, default_url
+from planner.generation.build import build_plan
+from planner.store.database import Store, default_url
 from planner.ui import guard, state, storage
 from planner.ui.grid import GRID_DELTA
 from tests.conftest import APP, MONDAY, shown
@@ -158,7 +158,7 @@ def test_expired_link_is_not_valid():
     assert store.resolve(token) == (plan_id, "full")
     from sqlalchemy import update
 
-    from planner.store import hash_token, links
+    from planner.store.database import hash_token, links
 
     with store.engine.begin() as conn:
         conn.execute(
@@ -212,7 +212,7 @@ def test_status_date_note_says_how_many_tasks_moved(app):
     plan = app.session_state[state.PLAN]
     data = plan.model_dump()
     data["status_date"] = plan.start + dt.timedelta(days=30)
-    from planner.validate import parse_plan
+    from planner.core.validate import parse_plan
 
     app.session_state[state.PLAN] = parse_plan(data)
     app.session_state[state.HISTORY] = [app.session_state[state.PLAN]]

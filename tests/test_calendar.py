@@ -1,4 +1,4 @@
-"""Tests of the working-day calendar (planner.calendar)."""
+"""Tests of the working-day calendar (planner.core.calendar)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.calendar import WorkCalendar, weekday_index
+from planner.core.calendar import WorkCalendar, weekday_index
 
 
 def test_offsets_both_ways_with_holidays_and_closures():

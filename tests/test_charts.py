@@ -15,9 +15,10 @@ from planner.charts import gantt_chart, gantt_rows, gantt_spec, network_chart, n
 from planner.charts.common import spec_of
 from planner.charts.gantt import _shape
 from planner.charts.gantt_data import gantt_data
-from planner.generate import build_plan
-from planner.schedule import baseline_of, schedule
-from planner.validate import parse_plan
+from planner.core.schedule import baseline_of
+from planner.core.validate import parse_plan
+from planner.generation.build import build_plan
+from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 
 

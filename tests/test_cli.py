@@ -1,4 +1,4 @@
-"""Tests of the command line (planner.cli): in-process through `cli.main(argv)`, plus a few through a
+"""Tests of the command line (planner.cli.main): in-process through `cli.main(argv)`, plus a few through a
 real `python -m planner` subprocess (marked `subprocess`) for the entry point, exit codes and streams."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planner import cli
-from planner.templates import template_names
+from planner.cli import main as cli
+from planner.generation.catalogue import template_names
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +98,7 @@ def test_exported_gantt_files_are_drawn_as_in_process(sd_plan, tmp_path):
     process (the same fonts, so the same labels and layout), the PNG the same size."""
     from planner.files import load_plan
     from planner.formats.registry import BY_NAME
-    from planner.schedule import schedule
+    from planner.scheduling import schedule
 
     for fmt in ("svg", "png"):
         res = run_process("export", str(sd_plan), "--to", fmt, "-o", str(tmp_path / f"gantt.{fmt}"))
@@ -275,7 +275,7 @@ def test_simulate_bad_arguments_exit_cleanly(sd_plan, args, code, message):
 
 HEAVY = ("pandas", "altair", "sqlalchemy")
 _LOADED = (
-    "import json, sys; from planner.cli import main; main({argv!r}); "
+    "import json, sys; from planner.cli.main import main; main({argv!r}); "
     "print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))"
 )
 
@@ -371,7 +371,7 @@ def test_new_sizes_the_plan_and_warns(tmp_path):
 def test_compare_template_options(tmp_path):
     """Tests `compare --template`: one row per option in table, CSV and JSON, the same numbers as
     the library, and the chance of meeting the contract end."""
-    from planner.compare import option
+    from planner.generation.options import option
     from tests.conftest import MONDAY
 
     args = ["compare", "--template", "ams", "--waves", "0,2", "--pilot-share", "5,20", "--start", "2027-01-04"]

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
+from planner.core.model import PlanError
+from planner.core.validate import parse_plan
 from planner.files import load_plan_with_warnings, plan_from_bytes
 from planner.formats.ics import to_ics
 from planner.formats.mermaid import to_mermaid
 from planner.formats.mspdi import NS, to_mspdi
 from planner.formats.mspdi_read import read_mspdi
-from planner.generate import build_plan
-from planner.model import PlanError
-from planner.schedule import schedule
-from planner.templates import template_names
-from planner.validate import parse_plan
+from planner.generation.build import build_plan
+from planner.generation.catalogue import template_names
+from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 
 DATA = Path(__file__).resolve().parent / "data"

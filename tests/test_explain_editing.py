@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
+from planner.core.model import PlanError
+from planner.core.validate import parse_plan
 from planner.editing import ORIGIN, apply_delta, plan_rows, plan_with_settings, rows_to_plan
 from planner.explain import driving_chain, explain, key_figures
-from planner.generate import build_plan
-from planner.model import PlanError
-from planner.schedule import schedule
-from planner.validate import parse_plan
+from planner.generation.build import build_plan
+from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 
 

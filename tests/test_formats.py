@@ -10,13 +10,14 @@ import json
 import pytest
 import yaml
 
+from planner.core.model import PlanError
+from planner.core.schedule import COLUMNS
+from planner.core.validate import parse_plan
 from planner.files import MAX_UPLOAD_BYTES, load_plan, plan_from_bytes
 from planner.formats.csvfile import milestones_csv, read_tasks_csv, safe_text, schedule_csv, tasks_csv
 from planner.formats.planfile import dump_json, dump_yaml, read_yaml
-from planner.generate import build_plan
-from planner.model import PlanError
-from planner.schedule import COLUMNS, schedule
-from planner.validate import parse_plan
+from planner.generation.build import build_plan
+from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 
 HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tTab", "\rCR"]

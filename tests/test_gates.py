@@ -1,12 +1,12 @@
-"""Tests of gate criteria evaluation (planner.gates)."""
+"""Tests of gate criteria evaluation (planner.core.gates)."""
 
 from __future__ import annotations
 
 import pytest
 
-from planner.gates import criterion_status, gate_status
-from planner.model import Criterion
-from planner.validate import parse_plan
+from planner.core.gates import criterion_status, gate_status
+from planner.core.model import Criterion
+from planner.core.validate import parse_plan
 from tests.conftest import plan_data, task
 
 

@@ -11,15 +11,15 @@ import threading
 
 import pytest
 
-from planner.cli import main
+from planner.cli.main import main
+from planner.core.model import PlanError
+from planner.core.validate import parse_plan
 from planner.files import MAX_PLAN_BYTES
 from planner.formats.csvfile import write_rows
 from planner.formats.planfile import read_yaml
 from planner.limits import MAX_QUOTE, MAX_SPAN
-from planner.model import PlanError
-from planner.risk import simulate
-from planner.schedule import schedule
-from planner.validate import parse_plan
+from planner.risk.montecarlo import simulate
+from planner.scheduling import schedule
 from tests.conftest import plan_data, task
 
 HEAD = "name: P\nstart: 2027-01-04\n"
@@ -165,7 +165,7 @@ def test_schedule_span_is_checked_before_any_date():
 def test_foreign_sqlite_file_with_a_planner_table_is_refused_unchanged(tmp_path):
     """Tests a SQLite file that has a planner_plans table but is not a planner database: refused,
     and not a byte of it changed (no WAL switch, no tables added)."""
-    from planner.store import Store, StoreError
+    from planner.store.database import Store, StoreError
 
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)
@@ -183,7 +183,7 @@ def test_foreign_sqlite_file_with_a_planner_table_is_refused_unchanged(tmp_path)
 def test_a_deep_chain_builds_only_what_its_kernel_uses():
     """Tests a 20,000-task chain (a generation per task): the task-by-task kernel is chosen and the
     per-generation groups are not built, yet the Monte Carlo passes (numpy only) still get them."""
-    from planner.network import prepare, sweep_groups
+    from planner.core.network import prepare, sweep_groups
 
     n = 20_000
     plan = parse_plan(plan_data(*[task(f"T{i}", i % 2, *([f"T{i - 1}"] if i else [])) for i in range(n)]))

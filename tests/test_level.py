@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.psplib import instances
+from planner.core.validate import parse_plan
 from planner.explain import explain
-from planner.schedule import schedule
-from planner.validate import parse_plan
+from planner.scheduling import schedule
 
 START = dt.date(2027, 1, 4)
 

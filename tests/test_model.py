@@ -1,4 +1,4 @@
-"""Tests of plan validation: every rule of DESIGN.md, all problems at once (planner.model)."""
+"""Tests of plan validation: every rule of DESIGN.md, all problems at once (planner.core.model)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from planner.model import PlanError
-from planner.validate import parse_plan
+from planner.core.model import PlanError
+from planner.core.validate import parse_plan
 from tests.conftest import plan_data, task
 
 

@@ -12,11 +12,11 @@ import shutil
 import pytest
 
 from benchmarks.plans import layered_plan_data
+from planner.core.validate import parse_plan
 from planner.formats.mspdi import to_mspdi
 from planner.formats.mspdi_read import read_mspdi
-from planner.generate import build_plan
-from planner.schedule import schedule
-from planner.validate import parse_plan
+from planner.generation.build import build_plan
+from planner.scheduling import schedule
 from tests.conftest import MONDAY
 
 if shutil.which("java") is None:

@@ -9,9 +9,10 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner.core.schedule import COLUMNS, baseline_of
+from planner.core.validate import parse_plan
 from planner.formats.csvfile import milestones_csv, schedule_csv
-from planner.schedule import COLUMNS, baseline_of, schedule
-from planner.validate import parse_plan
+from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 from tests.reference_cpm import RefTask, reference_cpm
 
@@ -73,7 +74,7 @@ def test_actual_validation():
     """Tests that an actual finish needs an actual start and cannot precede it."""
     import pytest
 
-    from planner.model import PlanError
+    from planner.core.model import PlanError
 
     with pytest.raises(PlanError, match="actual_finish needs an actual_start"):
         parse_plan(plan_data(task("A", 1, actual_finish=dt.date(2027, 1, 5))))

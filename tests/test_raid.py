@@ -10,13 +10,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.charts import gantt_rows, raid_heatmap
+from planner.core.model import PlanError
+from planner.core.validate import parse_plan
 from planner.formats.csvfile import raid_csv
-from planner.generate import build_plan
-from planner.model import PlanError
-from planner.schedule import schedule
-from planner.store import Store, default_url
+from planner.generation.build import build_plan
+from planner.scheduling import schedule
+from planner.store.database import Store, default_url
 from planner.ui import state
-from planner.validate import parse_plan
 from tests.conftest import APP, MONDAY, plan_data, task
 
 RAID = [

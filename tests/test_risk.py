@@ -1,4 +1,4 @@
-"""Tests of the Monte Carlo schedule risk (planner.risk) against closed forms."""
+"""Tests of the Monte Carlo schedule risk (planner.risk.montecarlo) against closed forms."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import math
 import numpy as np
 import pytest
 
-from planner.generate import build_plan
-from planner.model import PlanError
-from planner.risk import simulate
-from planner.schedule import schedule
-from planner.validate import parse_plan
+from planner.core.model import PlanError
+from planner.core.validate import parse_plan
+from planner.generation.build import build_plan
+from planner.risk.montecarlo import simulate
+from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 
 # A single path of four BetaPERT tasks: mean = sum (o + 4m + p) / 6 and, exactly, variance =
@@ -168,7 +168,7 @@ def test_sampled_durations_follow_the_exact_distribution():
 def test_task_finish_percentiles_are_exact_and_bounded_when_spans_are_wide():
     """Tests the per-task finish histogram against numpy's percentiles, over chunks whose ranges
     move down and up, and its bounded-memory mode (wider bins, never early, at most width-1 late)."""
-    from planner.risk import _FinishCounts, _FinishSamples
+    from planner.risk.montecarlo import _FinishCounts, _FinishSamples
 
     rng = np.random.default_rng(3)
     chunks = [
@@ -284,7 +284,7 @@ def test_schedule_impact_is_checked_and_kept_in_the_plan_file():
 def test_risk_drivers_rank_risks_by_their_p80_shift():
     """Tests the tornado's numbers: a certain 10-day risk on the critical path moves P80 by 10, a
     risk on a task with ample float by 0, and muting a risk leaves every other draw unchanged."""
-    from planner.risk_drivers import risk_drivers
+    from planner.risk.drivers import risk_drivers
 
     tasks = [task("A", 5, estimate=[4, 5, 8]), task("B", 5, "A"), task("C", 3, estimate=[2, 3, 4])]
     raid = [

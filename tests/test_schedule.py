@@ -1,4 +1,4 @@
-"""Tests of the CPM passes, floats, dates and the critical path (planner.schedule)."""
+"""Tests of the CPM passes, floats, dates and the critical path (planner.core.schedule)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.model import PlanError
-from planner.network import prepare, run_passes
-from planner.schedule import COLUMNS, phase_rows, schedule
-from planner.validate import parse_plan
+from planner.core.model import PlanError
+from planner.core.network import prepare, run_passes
+from planner.core.schedule import COLUMNS, phase_rows
+from planner.core.validate import parse_plan
+from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 from tests.reference_cpm import RefTask, reference_cpm
 
@@ -338,7 +339,7 @@ def test_schedule_properties_without_deadlines(data):
 
 def test_public_api_names_are_functions():
     """Tests `from planner import load_plan, schedule` gives the functions of DESIGN.md."""
-    import planner.schedule  # noqa: F401  (importing the submodule must not shadow the function)
+    import planner.core.schedule  # noqa: F401  (importing the submodule must not shadow the function)
     from planner import load_plan
     from planner import schedule as schedule_fn
 

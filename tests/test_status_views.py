@@ -9,13 +9,14 @@ import vl_convert as vlc
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from planner.charts import gantt_chart, risk_charts
-from planner.generate import build_plan
-from planner.model import RaidItem
-from planner.risk import simulate
-from planner.schedule import baseline_of, schedule
+from planner.core.model import RaidItem
+from planner.core.schedule import baseline_of
+from planner.core.validate import parse_plan
+from planner.generation.build import build_plan
+from planner.risk.montecarlo import simulate
+from planner.scheduling import schedule
 from planner.status import plan_status
 from planner.ui import state
-from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 
 
@@ -102,8 +103,8 @@ def test_risk_view_runs_simulation(app):
 
 def test_gate_actuals_edit_changes_status(app):
     """Tests recording gate actuals (library path the form uses): a missed KPI fails the gate."""
+    from planner.core.gates import gate_status
     from planner.editing import plan_with_gate
-    from planner.gates import gate_status
 
     plan = app.session_state[state.PLAN]
     crit = [{"kpi": c.kpi, "target": c.target, "actual": "99%"} for c in plan.task("SD14").gate.criteria]

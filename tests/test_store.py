@@ -1,4 +1,4 @@
-"""Tests of saved plans, revisions and share links (planner.store) on SQLite and PostgreSQL.
+"""Tests of saved plans, revisions and share links (planner.store.database) on SQLite and PostgreSQL.
 
 PostgreSQL: PLANNER_TEST_PG_URL (default the local server's `test` database), a fresh schema
 per run; skipped with a message when no server answers, unless PLANNER_REQUIRE_PG=1.
@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from planner.generate import build_plan
-from planner.store import SCHEMA_VERSION, StaleRevision, Store, StoreError, change_summary, hash_token
-from planner.validate import parse_plan
+from planner.core.validate import parse_plan
+from planner.generation.build import build_plan
+from planner.store.database import SCHEMA_VERSION, StaleRevision, Store, StoreError, change_summary, hash_token
 from tests.conftest import MONDAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def test_revisions_saved_as_yaml_still_open(store, plan):
     """Tests that a revision stored as YAML (before revisions were stored as JSON) opens as the
     same plan, next to JSON revisions, and that a save on top of it works."""
     from planner.formats.planfile import dump_yaml
-    from planner.store_schema import revisions
+    from planner.store.schema import revisions
 
     pid, _ = store.save(plan, author="ann")
     with store.engine.begin() as conn:
@@ -155,8 +155,8 @@ def test_concurrent_saves_lose_nothing(store, backend):
 
 KILLED_WRITER = """
 import sys, datetime as dt
-from planner.store import Store
-from planner.generate import build_plan
+from planner.store.database import Store
+from planner.generation.build import build_plan
 store = Store(sys.argv[1])
 pid = sys.argv[2]
 plan = build_plan("infrastructure", waves=5, start=dt.date(2027, 1, 4))

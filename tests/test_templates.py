@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from planner.generate import build_plan, generate, scaled_estimate, split_shares
-from planner.model import PlanError
-from planner.schedule import schedule
-from planner.templates import list_templates, raw_template, template_info, template_names
+from planner.core.model import PlanError
+from planner.generation.build import build_plan, generate, scaled_estimate, split_shares
+from planner.generation.catalogue import list_templates, raw_template, template_info, template_names
+from planner.scheduling import schedule
 from tests.conftest import MONDAY, ROOT
 
 NAMES = template_names()
@@ -294,7 +294,7 @@ def test_templates_carry_the_people_who_pace_them(name):
     schedule, and the levelled schedule resolves every clash (checked independently) at a later
     handover."""
     from planner.formats.planfile import plan_to_data
-    from planner.usage import over_allocations
+    from planner.levelling.usage import over_allocations
     from tests.test_level import violations
 
     plan = build_plan(name, start=MONDAY)

@@ -12,18 +12,19 @@ import re
 import altair as alt
 import pytest
 
-from planner.advice import plan_warnings
 from planner.charts import gantt_chart
-from planner.cli import main
+from planner.cli.main import main
+from planner.core.model import PlanError
+from planner.core.plan_warnings import plan_warnings
+from planner.core.schedule import baseline_of
+from planner.core.validate import parse_plan
 from planner.editing import apply_delta, plan_rows, rows_to_plan
 from planner.formats.csvfile import milestones_csv, schedule_csv
 from planner.formats.report import chart_spec, report_html
-from planner.generate import build_plan
-from planner.model import PlanError
-from planner.risk import simulate
-from planner.schedule import baseline_of, schedule
+from planner.generation.build import build_plan
+from planner.risk.montecarlo import simulate
+from planner.scheduling import schedule
 from planner.status import plan_status
-from planner.validate import parse_plan
 from tests.conftest import MONDAY, plan_data, task
 
 

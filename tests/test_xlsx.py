@@ -11,14 +11,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from planner.core.model import PlanError
+from planner.core.validate import parse_plan
 from planner.files import load_plan, plan_from_bytes
 from planner.formats.csvfile import milestone_rows, read_tasks_csv, tasks_csv
 from planner.formats.registry import BY_NAME, FORMATS
 from planner.formats.xlsx import to_xlsx
-from planner.generate import build_plan
-from planner.model import PlanError
-from planner.schedule import schedule
-from planner.validate import parse_plan
+from planner.generation.build import build_plan
+from planner.scheduling import schedule
 from tests.conftest import MONDAY
 from tests.test_cli import run
 
@@ -116,7 +116,7 @@ def test_binary_export_to_the_terminal_is_refused(sched, tmp_path):
 
 def test_registry_serves_the_command_line_and_the_app(app):
     """Tests that every registered format is an `export --to` choice and every app format a button."""
-    from planner.cli import build_parser
+    from planner.cli.main import build_parser
 
     choices = next(a for a in build_parser()._subparsers._group_actions[0].choices["export"]._actions if a.dest == "to")
     assert set(choices.choices) == set(BY_NAME)

@@ -22,8 +22,8 @@ import altair as alt
 
 from planner.charts.common import CRITICAL, GATE, NORMAL, SUMMARY, inline, spec_of
 from planner.charts.gantt_data import GanttData, gantt_data
-from planner.model import Task
-from planner.schedule import Schedule
+from planner.core.model import Task
+from planner.core.schedule import Schedule
 
 COLOR_BY = ("criticality", "phase", "owner")
 ROW_STEP = 22  # pixels per row

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from planner.gates import gate_status
-from planner.model import Task
-from planner.schedule import Schedule
+from planner.core.gates import gate_status
+from planner.core.model import Task
+from planner.core.schedule import Schedule
 
 GROUP_BY = ("phase", "wave")
 ROLLUP_THRESHOLD = 400

@@ -7,7 +7,7 @@ from typing import Any
 import altair as alt
 
 from planner.charts.common import CRITICAL, inline
-from planner.schedule import Schedule
+from planner.core.schedule import Schedule
 
 
 def network_layout(sched: Schedule) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

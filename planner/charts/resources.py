@@ -9,8 +9,8 @@ from typing import Any
 import altair as alt
 
 from planner.charts.common import CRITICAL, NORMAL, inline
-from planner.schedule import Schedule
-from planner.usage import weekly_use
+from planner.core.schedule import Schedule
+from planner.levelling.usage import weekly_use
 
 LABELS = {"plain": "Not levelled", "levelled": "Levelled"}
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pandas as pd
 
-from planner.deps import split_cell
-from planner.gates import criterion_text, gate_status
+from planner.core.gates import criterion_text, gate_status
+from planner.core.links import split_cell
+from planner.core.model import Plan, PlanError, Problem
+from planner.core.validate import parse_plan
 from planner.limits import shorten
-from planner.model import Plan, PlanError, Problem
-from planner.validate import parse_plan
 
 TASK_COLUMNS = [
     *("id", "name", "duration", "depends_on", "phase", "wave", "owner", "milestone"),
@@ -216,7 +216,7 @@ def read_task_rows(rows: list[list[str]], name: str, start: Any, where: str = "C
 def implied_resources(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The resources a task table's `uses` names, each with the largest need as its capacity (a
     task table states no capacities; the importer says so and the user sets them)."""
-    from planner.fields import uses_data
+    from planner.core.fields import uses_data
 
     most: dict[str, float] = {}
     for task in tasks:

@@ -11,8 +11,8 @@ import re
 
 from icalendar import Calendar, Event
 
+from planner.core.schedule import Schedule
 from planner.formats.csvfile import milestone_rows
-from planner.schedule import Schedule
 
 
 def plan_key(name: str) -> str:

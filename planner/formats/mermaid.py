@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from planner.schedule import Schedule
+from planner.core.schedule import Schedule
 
 _NAME_BAD = re.compile(r"[:;#\n\r%{}<>`\"]")
 

@@ -16,8 +16,8 @@ import datetime as dt
 import xml.etree.ElementTree as ET  # writing only; reading goes through defusedxml
 from typing import Any
 
-from planner.model import Plan
-from planner.schedule import Schedule
+from planner.core.model import Plan
+from planner.core.schedule import Schedule
 
 NS = "http://schemas.microsoft.com/project"
 TEXT1 = "188743731"  # the Text1 custom field carries the planner's task id
@@ -76,7 +76,7 @@ def _calendar(project: ET.Element, plan: Plan, sched: Schedule) -> None:
 
 def _closed_days(plan: Plan, sched: Schedule) -> list[tuple[dt.date, str]]:
     """Holidays and closures on weekdays, from the plan start to a year past its finish."""
-    from planner.calendar import holiday_names
+    from planner.core.calendar import holiday_names
 
     first, last = plan.start, sched.finish + dt.timedelta(days=366)
     names: dict[dt.date, str] = {}
@@ -121,7 +121,7 @@ def to_mspdi(sched: Schedule) -> bytes:
     phases: dict[str, list[Any]] = {}
     for t in plan.tasks:
         phases.setdefault(t.phase, []).append(t)
-    from planner.schedule import phase_rows
+    from planner.core.schedule import phase_rows
 
     spans = {r["phase"]: r for r in phase_rows(sched).to_dict(orient="records")}
     for p_index, (phase, tasks) in enumerate(phases.items(), start=1):

@@ -15,6 +15,8 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from planner.core.model import DEFAULT_PARTIES, Plan, PlanError, Problem
+from planner.core.validate import parse_plan
 from planner.formats.mspdi import (
     DAY_TYPE,
     GATE_HEADER,
@@ -23,8 +25,6 @@ from planner.formats.mspdi import (
     TEXT1,
 )
 from planner.limits import shorten
-from planner.model import DEFAULT_PARTIES, Plan, PlanError, Problem
-from planner.validate import parse_plan
 
 _CRITERION = re.compile(r"^- (.+?) ((?:>=|<=|==|!=|>|<) ?\S.*)$")
 _ISO_DURATION = re.compile(
@@ -303,7 +303,7 @@ def _lag(link: ET.Element, pred: dict[str, Any], per_day: float, task_id: str, w
 
 
 def _read_calendar(root: ET.Element, warnings: list[str]) -> tuple[list[str], list[dt.date]]:
-    from planner.calendar import WEEKDAY_NAMES
+    from planner.core.calendar import WEEKDAY_NAMES
 
     cal_uid = _text(root, "CalendarUID", "1")
     cals = root.find(f"{{{NS}}}Calendars")

@@ -19,7 +19,7 @@ from planner.limits import shorten
 from planner.problems import PlanError, Problem
 
 if TYPE_CHECKING:
-    from planner.model import Plan
+    from planner.core.model import Plan
 
 try:
     _Dumper: type = yaml.CSafeDumper

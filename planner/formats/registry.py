@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from planner.schedule import Schedule
+    from planner.core.schedule import Schedule
 
 Writer = Callable[["Schedule"], "str | bytes"]
 

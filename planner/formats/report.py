@@ -18,9 +18,9 @@ import altair as alt
 import vl_convert as vlc
 
 from planner.charts import gantt_chart
+from planner.core.schedule import Schedule
 from planner.explain import key_figures
 from planner.formats.csvfile import milestone_rows
-from planner.schedule import Schedule
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#222;max-width:1400px}
@@ -148,7 +148,7 @@ def report_html(sched: Schedule, today: dt.date | None = None, title_note: str =
     histogram_html = histogram_js = ""
     if any(t.uses for t in plan.tasks):
         from planner.charts.resources import resource_histogram
-        from planner.resources_view import both
+        from planner.levelling.both import both
 
         hist = chart_spec(resource_histogram(*both(sched)))
         histogram_html = '<h2>Resources: use per week against capacity</h2><div id="resources"></div>'

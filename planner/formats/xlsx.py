@@ -21,10 +21,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner.core.model import Plan, PlanError, Problem
+from planner.core.schedule import Schedule
 from planner.formats.csvfile import RAID_COLUMNS, TASK_COLUMNS, milestone_rows, raid_row, read_task_rows, task_row
 from planner.limits import MAX_TASKS
-from planner.model import Plan, PlanError, Problem
-from planner.schedule import Schedule
 
 CRITICAL_FILL = PatternFill("solid", start_color="FDE2E1", end_color="FDE2E1")
 HEADER_FONT = Font(bold=True)

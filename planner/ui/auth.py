@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from planner.access import AccessError, User, signed_in
+from planner.store.access import AccessError, User, signed_in
 from planner.ui.keys import AUTH_RETURNED
 from planner.ui.text import md
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.store import StoreError
+from planner.store.database import StoreError
 from planner.ui import auth, guard, state, storage
 from planner.ui.text import md
 
@@ -16,9 +16,9 @@ OPEN_PLAN = "open"
 @st.cache_data(max_entries=32, show_spinner=False)
 def _compare(labels: tuple[str, ...], documents: tuple[str, ...]) -> list[dict]:
     """The comparison table's rows (first column: what is compared; one column per plan)."""
-    from planner.compare import compare_plans
+    from planner.core.validate import parse_plan
     from planner.formats.planfile import read_yaml
-    from planner.validate import parse_plan
+    from planner.generation.options import compare_plans
 
     plans = [(label, parse_plan(read_yaml(doc))) for label, doc in zip(labels, documents, strict=True)]
     result = compare_plans(plans)

@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from planner.charts import raid_heatmap
+from planner.core.model import PlanError
+from planner.core.schedule import Schedule, baseline_of
 from planner.editing import RAID_GRID, plan_with_gate, plan_with_raid, raid_rows
 from planner.formats.csvfile import milestone_rows
-from planner.model import PlanError
-from planner.schedule import Schedule, baseline_of
 from planner.ui import state, views
 from planner.ui.chart import show as show_chart
 from planner.ui.text import md_list

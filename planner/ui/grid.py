@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from planner.core.model import Plan, PlanError
 from planner.editing import GRID_COLUMNS, ORIGIN, apply_delta, rows_to_plan
-from planner.model import Plan, PlanError
 from planner.ui import state
 from planner.ui.keys import GRID_DELTA
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from planner.model import Plan
+from planner.core.model import Plan
 from planner.ui import save_bar, state, storage
 from planner.ui.keys import IMPORT_WARNINGS, PAGES, PENDING
 

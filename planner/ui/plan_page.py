@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.schedule import Schedule
+from planner.core.schedule import Schedule
 from planner.ui import editors, grid, guard, resources_editor, risk_view, save_bar, settings, state, storage, views
 from planner.ui.keys import IMPORT_WARNINGS, PAGES
 from planner.ui.text import md
@@ -75,7 +75,7 @@ def show() -> None:
     if plan.description:
         st.text(plan.description)
     if plan.generated is not None:
-        from planner.generate import describe
+        from planner.generation.build import describe
 
         st.caption(md(describe(plan.generated)))
     if st.session_state.get(state.EXAMPLE):

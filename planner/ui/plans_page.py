@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.access import User, may_change_team
-from planner.store import FIXED_VIEWS, StoreError
+from planner.store.access import User, may_change_team
+from planner.store.database import FIXED_VIEWS, StoreError
 from planner.ui import auth, guard, save_bar, state, storage
 from planner.ui.keys import NOTICE, TEAM_FORMS
 from planner.ui.text import md

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from planner.core.model import Plan, PlanError
+from planner.core.schedule import Schedule
 from planner.editing import RESOURCE_GRID, plan_with_resources, resource_rows
-from planner.model import Plan, PlanError
-from planner.schedule import Schedule
+from planner.levelling.usage import over_allocations
 from planner.ui import state, views
 from planner.ui.text import md, md_list
-from planner.usage import over_allocations
 
 
 def _table(plan: Plan) -> None:
@@ -84,7 +84,7 @@ def _what_if(plan: Plan) -> None:
     current = next(r.capacity for r in plan.resources if r.id == rid)
     top = cols[1].number_input("Up to", 1, 30, int(max(current + 3, 4)), key="whatif-top")
     if cols[2].button("Show", key="whatif-run"):
-        from planner.levelling import what_if
+        from planner.levelling.levelled import what_if
 
         with st.spinner(f"Levelling at {rid} = 1 to {top}…"):
             rows = what_if(plan, rid, list(range(1, int(top) + 1)))

@@ -6,10 +6,10 @@ import streamlit as st
 
 from planner import memo
 from planner.charts import risk_charts, tornado_chart
-from planner.model import Plan, PlanError
-from planner.risk import simulate
-from planner.risk_drivers import risk_drivers
-from planner.risk_result import RiskResult
+from planner.core.model import Plan, PlanError
+from planner.risk.drivers import risk_drivers
+from planner.risk.montecarlo import simulate
+from planner.risk.result import RiskResult
 from planner.ui.chart import show as show_chart
 from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md_list
@@ -58,7 +58,7 @@ def show(plan: Plan) -> None:
 
 def _warnings(plan: Plan) -> None:
     """Estimates the simulation re-centres on an edited duration, named task by task."""
-    from planner.advice import estimate_warnings
+    from planner.core.plan_warnings import estimate_warnings
 
     found = estimate_warnings(plan)
     if found:

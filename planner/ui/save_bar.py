@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.model import Plan
-from planner.store import StaleRevision, StoreError
+from planner.core.model import Plan
+from planner.store.database import StaleRevision, StoreError
 from planner.ui import auth, state, storage
 from planner.ui.keys import STALE
 from planner.ui.text import md

@@ -6,9 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
-from planner.calendar import WEEKDAY_NAMES
+from planner.core.calendar import WEEKDAY_NAMES
+from planner.core.model import Plan, PlanError
 from planner.editing import plan_with_settings
-from planner.model import Plan, PlanError
 from planner.ui import state
 from planner.ui.text import md_list
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.charts import gantt_chart
-from planner.model import Plan, Task
-from planner.schedule import Schedule, schedule
-from planner.store import StoreError
+from planner.core.model import Plan, Task
+from planner.core.schedule import Schedule
+from planner.scheduling import schedule
+from planner.store.database import StoreError
 from planner.ui import storage, views
 from planner.ui.chart import show as show_chart
 from planner.ui.keys import SHARE_TOKEN

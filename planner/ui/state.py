@@ -10,11 +10,12 @@ from typing import Any
 
 import streamlit as st
 
+from planner.core.model import Plan, Problem
+from planner.core.schedule import Schedule
 from planner.editing import plan_rows
-from planner.generate import build_plan
-from planner.model import Plan, Problem
-from planner.schedule import Schedule, schedule
-from planner.templates import next_monday
+from planner.generation.build import build_plan
+from planner.generation.catalogue import next_monday
+from planner.scheduling import schedule
 from planner.ui.keys import (
     DRAFT,
     EXAMPLE,
@@ -46,7 +47,7 @@ def example_plan() -> Plan:
 
 def _from_url() -> tuple[Plan, str, int] | None:
     """The saved plan named by `?plan=ID` (a reload or a bookmark reopens it), if it exists."""
-    from planner.store import StoreError
+    from planner.store.database import StoreError
     from planner.ui import auth, storage
 
     plan_id = st.query_params.get("plan")

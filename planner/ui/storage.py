@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.model import Plan
-from planner.store import Store, StoreError, default_url
+from planner.core.model import Plan
+from planner.store.database import Store, StoreError, default_url
 from planner.ui.keys import SAVED
 from planner.ui.text import md
 

@@ -11,11 +11,11 @@ from typing import Any
 import streamlit as st
 
 from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_spec, network_chart
+from planner.core.model import Plan
+from planner.core.schedule import Schedule
 from planner.explain import explain, key_figures
 from planner.formats.csvfile import milestone_rows
 from planner.formats.registry import BY_NAME, FORMATS, Format
-from planner.model import Plan
-from planner.schedule import Schedule
 from planner.status import plan_status, quick_p80
 from planner.ui.chart import show as show_chart
 from planner.ui.chart import show_spec
@@ -217,7 +217,7 @@ def open_raid(sched: Schedule, items: Sequence[Any] | None = None) -> None:
 
 def both_schedules(sched: Schedule) -> tuple[Schedule, Schedule | None]:
     """The schedule without levelling and with it (None when no task uses a resource)."""
-    from planner.resources_view import both
+    from planner.levelling.both import both
 
     return both(sched)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from planner.charts.gantt_data import gantt_data
 from planner.formats.csvfile import milestones_csv
-from planner.schedule import schedule
+from planner.scheduling import schedule
 from planner.ui import state
 from tests.e2e.server import edit_first_row_days, wait_idle
 
@@ -239,8 +239,8 @@ def test_new_plan_options_table_picks_and_creates_an_option(page, app_url):
     """Tests choosing a pilot and waves in the browser: a contract end adds the odds column, a
     click on a row of the options table fills the form, and Create opens that plan with the
     handover held to the contract end."""
-    from planner.compare import option
-    from planner.templates import next_monday
+    from planner.generation.catalogue import next_monday
+    from planner.generation.options import option
 
     page.goto(app_url + "/new")
     wait_idle(page)

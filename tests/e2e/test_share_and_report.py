@@ -7,9 +7,9 @@ import os
 import pytest
 
 from planner.formats.report import report_html
-from planner.generate import build_plan
-from planner.schedule import schedule
-from planner.store import Store
+from planner.generation.build import build_plan
+from planner.scheduling import schedule
+from planner.store.database import Store
 from tests.conftest import MONDAY
 from tests.e2e.conftest import wait_idle
 

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from planner.store import Store
+from planner.store.database import Store
 from tests.e2e.conftest import free_port, streamlit_app, wait_idle
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock")

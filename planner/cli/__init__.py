@@ -1,0 +1,1 @@
+"""The command line of DESIGN.md (`planner` / `python -m planner`)."""

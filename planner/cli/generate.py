@@ -1,0 +1,241 @@
+"""`planner new` and `planner compare`: plans from templates, and options side by side."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from planner.cli import common
+from planner.generation.catalogue import MAX_WAVES, SIZES, pct, template_names
+from planner.problems import PlanError, Problem
+
+
+def _share(text: str) -> float:
+    value = text.strip().rstrip("%")
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 1 <= number <= 90:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage from 1 to 90 (e.g. 15)")
+    return int(number) if number.is_integer() else number
+
+
+def _waves(text: str) -> int:
+    if not text.strip().isdigit() or int(text) > MAX_WAVES:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of waves from 0 to {MAX_WAVES}")
+    return int(text)
+
+
+def _wave_shares(text: str) -> list[float]:
+    out = []
+    for part in text.split(","):
+        try:
+            out.append(float(part.strip().rstrip("%")))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{part.strip()!r} in {text!r} is not a percentage; write the shares as e.g. 30,30,25"
+            ) from None
+    return out
+
+
+def _listed(parse: Callable[[str], Any]) -> Callable[[str], list]:
+    """A comma-separated list of what `parse` reads (e.g. --waves 0,1,2)."""
+
+    def read(text: str) -> list:
+        return [parse(part) for part in text.split(",") if part.strip()]
+
+    return read
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from planner.core.schedule import solve
+    from planner.generation.build import generate
+
+    gen = generate(
+        args.template,
+        waves=args.waves,
+        pilot_share=args.pilot_share,
+        wave_shares=args.wave_shares,
+        size=args.size,
+        start=args.start,
+        deadline=args.deadline,
+        contract_end=args.contract_end,
+        plan_name=args.name,
+        holidays=args.holidays,
+    )
+    for warning in gen.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    plan = gen.plan
+    sol = solve(plan)
+    summary = common.summary(plan, sol.finish, sol.passes, sol.calendar)
+    common.write_plan(plan, args.output, f"wrote {args.output}: {summary}")
+    return 0
+
+
+def _chance(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    if args.plans and args.template:
+        raise PlanError([Problem("compare", "--template", "give either --template or plan files, not both")])
+    if args.plans:
+        return _compare_plans(args)
+    if not args.template:
+        raise PlanError([Problem("compare", "--template", "name a template, or give plan files to compare")])
+    from planner.generation.options import MAX_OPTIONS, options
+
+    waves = args.waves or [0, 1, 2, 3]
+    shares = args.pilot_share or [5, 10, 15, 20]
+    if len(waves) * len(shares) > MAX_OPTIONS:
+        raise PlanError([Problem("compare", "--waves", f"at most {MAX_OPTIONS} options at once")])
+    rows = options(
+        args.template,
+        waves,
+        shares,
+        size=args.size,
+        start=args.start,
+        deadline=args.deadline,
+        contract_end=args.contract_end,
+    )
+    head = ["waves", "pilot_share", "finish", "handover", "p80", "deadline_chance", "contract_end_chance"]
+    if args.format == "json":
+        data = [
+            {
+                "waves": r.waves,
+                "pilot_share": r.pilot_share,
+                "finish": r.finish.isoformat(),
+                "handover": r.handover.isoformat(),
+                "p80": r.p80.isoformat(),
+                "deadline_chance": r.deadline_chance,
+                "contract_end_chance": r.contract_end_chance,
+                "warnings": list(r.warnings),
+            }
+            for r in rows
+        ]
+        sys.stdout.write(json.dumps({"template": args.template, "size": args.size, "options": data}, indent=2) + "\n")
+        return 0
+    cells = [
+        [
+            str(r.waves),
+            pct(r.pilot_share),
+            r.finish.isoformat(),
+            r.handover.isoformat(),
+            r.p80.isoformat(),
+            _chance(r.deadline_chance),
+            _chance(r.contract_end_chance),
+        ]
+        for r in rows
+    ]
+    if args.format == "csv":
+        from planner.formats.csvfile import write_rows
+
+        sys.stdout.write(write_rows(head, cells))
+        return 0
+    titles = ["waves", "pilot %", "finish", "handover", "P80", "P(deadline)", "P(contract end)"]
+    _print_table(titles, cells)
+    for r in rows:
+        for warning in r.warnings:
+            print(f"warning ({r.waves} waves, {pct(r.pilot_share)}% pilot): {warning}", file=sys.stderr)
+    return 0
+
+
+def _print_table(titles: Sequence[str], cells: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(t), *(len(c[k]) for c in cells)) if cells else len(t) for k, t in enumerate(titles)]
+    print("  ".join(t.ljust(w) for t, w in zip(titles, widths, strict=True)).rstrip())
+    for row in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _compare_plans(args: argparse.Namespace) -> int:
+    from planner.generation.options import compare_plans
+
+    plans = []
+    for path in args.plans:
+        ns = argparse.Namespace(plan=path, start=args.start)
+        plans.append((path, common.load_args(ns)))
+    result = compare_plans(plans)
+    labels = [c.label for c in result.columns]
+    as_csv = args.format == "csv"
+
+    def change(days: int | None) -> object:
+        if as_csv:
+            return "" if days is None else days
+        return "" if not days else f"{days:+d} d"
+
+    first, last = result.columns[0], result.columns[-1]
+    rows = [
+        ["finish", "", *(c.finish.isoformat() for c in result.columns), change((last.finish - first.finish).days)],
+        ["P80", "", *(c.p80.isoformat() for c in result.columns), change((last.p80 - first.p80).days)],
+    ]
+    missing = "" if as_csv else "-"
+    for tid, name in result.rows:
+        dates = [c.milestones[tid].isoformat() if tid in c.milestones else missing for c in result.columns]
+        rows.append([tid, name if as_csv else common.clip(name, 40), *dates, change(result.shift(tid))])
+    head = ["id", "name", *labels, "change_days" if args.format == "csv" else "change"]
+    if args.format == "csv":
+        from planner.formats.csvfile import write_rows
+
+        sys.stdout.write(write_rows(head, rows))
+    elif args.format == "json":
+        data = {
+            "plans": [
+                {
+                    "label": c.label,
+                    "finish": c.finish.isoformat(),
+                    "p80": c.p80.isoformat(),
+                    "milestones": {k: v.isoformat() for k, v in c.milestones.items()},
+                }
+                for c in result.columns
+            ]
+        }
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        _print_table(head, [[str(cell) for cell in row] for row in rows])
+    return 0
+
+
+def _generator_options(p: argparse.ArgumentParser, listed: bool) -> None:
+    waves, shares = (_listed(_waves), _listed(_share)) if listed else (_waves, _share)
+    many = "comma-separated, e.g. 0,1,2,3" if listed else "0 = one cutover of the rest after the pilot"
+    p.add_argument("--waves", type=waves, metavar="N", help=f"rollout waves after the pilot ({many})")
+    p.add_argument("--pilot-share", type=shares, metavar="P", help="pilot share of the volume in percent")
+    p.add_argument("--size", choices=SIZES, default="medium", help="scales KT, shadowing and hypercare (DOMAIN.md)")
+    p.add_argument("--start", type=common.parse_date, metavar="DATE", help="plan start (default: next Monday)")
+    p.add_argument("--deadline", type=common.parse_date, metavar="DATE", help="deadline for the whole plan")
+    p.add_argument(
+        "--contract-end", type=common.parse_date, metavar="DATE", help="deadline on the handover (the last cutover)"
+    )
+
+
+def add_generate(sub: argparse._SubParsersAction) -> None:
+    names = template_names()
+    p = sub.add_parser(
+        "new", help="create a plan from a built-in template", description="create a plan from a template"
+    )
+    p.add_argument("--template", required=True, choices=names, metavar="NAME", help="one of: " + ", ".join(names))
+    _generator_options(p, listed=False)
+    p.add_argument(
+        "--wave-shares",
+        type=_wave_shares,
+        metavar="A,B,...",
+        help="each wave's share; they add up to 100 - pilot share",
+    )
+    p.add_argument("--name", help="plan name")
+    p.add_argument("--holidays", metavar="CC", help="country code for national holidays, e.g. GB or US-CA")
+    p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
+    p.set_defaults(func=cmd_new)
+    p = sub.add_parser(
+        "compare",
+        help="template options or plans side by side (finish, handover, P80, odds)",
+        description="compare template options (--template T --waves 0,1,2 --pilot-share 5,10,20) or plan files",
+    )
+    p.add_argument("plans", nargs="*", metavar="PLAN", help="plan files to compare (instead of --template)")
+    p.add_argument("--template", choices=names, metavar="NAME", help="one of: " + ", ".join(names))
+    _generator_options(p, listed=True)
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_compare)

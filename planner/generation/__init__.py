@@ -1,0 +1,1 @@
+"""Plans from templates: the catalogue, the generator, and options side by side."""

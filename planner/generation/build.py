@@ -1,0 +1,398 @@
+"""Plans from templates, sized by the volume they move (DESIGN.md, "Scope-driven pilot and waves").
+
+A template file (`templates/NAME.yaml`) holds the fixed tasks (due diligence to the pilot's scale
+gate), a per-wave block and the tasks after the last wave. The block is repeated once per wave,
+or once for the single cutover of the remaining scope when there are no waves, with DOMAIN.md's
+overlap rules written into the block itself:
+
+- inside the block, `X` is this wave's task X (ids become `W2-X`);
+- `prev.X` is the previous wave's X; for wave 1 the block's `first` mapping names the fixed tasks
+  that stand in (usually the pilot gates);
+- after the block, `last.X` is the last wave's X;
+- the block's `carry: {K: X}` makes `prev.K` the previous wave's X from wave 2 on (wave 1 takes
+  `first`'s K, if any): a rule that differs for the first wave.
+
+Work that grows with volume says so with `scale:` (`pilot`: the pilot share; `wave`: the wave's
+share; `hypercare`: the wave's share with the hypercare size factor; `size` and `size-hypercare`:
+the plan size only), relative to the template's `reference` shares, never under `floor:` working
+days (default 5). A block task's `later:` estimate applies from wave 2 on (the team has learnt the
+service); `last_depends_on:` adds links to the last wave's copy only (a backup provider ready
+before the last cutover). `due: {after: ID, months: M}` gives a task a deadline M months after
+ID's planned finish. `handover:` (default CUTOVER) names the block task whose last copy
+`--contract-end` constrains; a template's `termination_assistance: {task, days}` also gives that
+task a deadline so many days after the contract end (an exit's incumbent helps only that long).
+With no waves the block runs once, named "Rollout" ({wave}) and carrying the rest of the volume.
+
+Names and criteria may use {pilot_share}, {wave}, {n}, {next}, {share}, {cumulative},
+{remaining}, {waves}, {final_share} and {unit}: shares are percentages of the volume the transition moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from planner.core.calendar import WorkCalendar
+from planner.core.links import format_link, parse_link
+from planner.core.model import Generation, Plan, PlanError, Problem
+from planner.core.validate import parse_plan
+from planner.generation.catalogue import (
+    MAX_WAVES,
+    SIZES,
+    TemplateInfo,
+    fill,
+    next_monday,
+    pct,
+    raw_template,
+    template_info,
+)
+
+SIZE_FACTORS = {"small": (0.6, 0.7), "medium": (1.0, 1.0), "large": (1.8, 2.0)}  # work, hypercare (DOMAIN §9)
+SCALES = ("pilot", "wave", "hypercare", "size", "size-hypercare")
+DEFAULT_FLOOR = 5
+MAX_PILOT = 25
+MAX_SENSIBLE_WAVES = 6
+MIN_WAVE_SHARE = 5
+_TEMPLATE_KEYS = ("scale", "floor", "later", "due", "last_depends_on")
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A generated plan and what its maker should hear about it (a pilot too big to be one, a
+    contract end the handover misses)."""
+
+    plan: Plan
+    warnings: tuple[str, ...]
+    handover: str  # the last cutover's id: where --contract-end applies
+
+
+def split_shares(pilot_share: float, waves: int, wave_shares: Sequence[float] | None = None) -> tuple[float, ...]:
+    """The share of the volume each wave carries; with no waves, the one cutover's share.
+
+    Equal shares are whole percentages when they can be (85 over 3 waves: 29, 28, 28), so names
+    and criteria never read 28.333%.
+    """
+    remaining = 100 - pilot_share
+    if wave_shares is not None:
+        total = sum(wave_shares)
+        problems = [
+            Problem("template", "wave_shares", f"wave {k} has {pct(s)}%; every wave needs a share above 0")
+            for k, s in enumerate(wave_shares, 1)
+            if s <= 0
+        ]
+        if abs(total - remaining) > 0.05:
+            problems.append(
+                Problem(
+                    "template",
+                    "wave_shares",
+                    f"must add up to 100 - pilot share = {pct(remaining)} (they add up to {pct(total)})",
+                )
+            )
+        if len(wave_shares) != waves:
+            problems.append(Problem("template", "wave_shares", f"lists {len(wave_shares)} shares for {waves} waves"))
+        if problems:
+            raise PlanError(problems)
+        return tuple(float(s) for s in wave_shares)
+    count = max(waves, 1)
+    if float(remaining).is_integer() and remaining >= count:
+        base, extra = divmod(int(remaining), count)
+        return tuple(float(base + (1 if k < extra else 0)) for k in range(count))
+    return tuple(remaining / count for _ in range(count))
+
+
+def _number(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else round(float(x), 2)
+
+
+def _round(x: float) -> int:
+    return int(x + 0.5)
+
+
+def scaled_estimate(three: Sequence[float], factor: float, floor: float) -> list[int]:
+    """A three-point estimate times `factor`, the most likely value never under `floor`; a floored
+    estimate keeps its spread in proportion (10/15/20 at a floor of 5 gives 3/5/7)."""
+    o, m, p = (float(v) for v in three)
+    if m > 0 and m * factor < floor:
+        factor = floor / m
+    o2 = max(1 if o > 0 else 0, _round(o * factor))
+    m2 = max(o2, _round(m * factor))
+    return [o2, m2, max(m2, _round(p * factor))]
+
+
+def _estimate_list(value: Any) -> list[float] | None:
+    if isinstance(value, Mapping):
+        return [value["optimistic"], value["likely"], value["pessimistic"]]
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return list(value)
+    return None
+
+
+@dataclass(frozen=True)
+class _Sizing:
+    info: TemplateInfo
+    pilot_share: float
+    size: str
+
+    def factor(self, kind: str, share: float | None, where: str) -> float:
+        work, hypercare = SIZE_FACTORS[self.size]
+        if kind == "size":
+            return work
+        if kind == "size-hypercare":
+            return hypercare
+        if kind == "pilot":
+            return self.pilot_share / self.info.reference_pilot_share * work
+        if share is None:
+            raise PlanError([Problem(where, "scale", f"{kind!r} scaling is only for tasks in the wave block")])
+        return share / self.info.reference_wave_share * (hypercare if kind == "hypercare" else work)
+
+
+def _task(t: Mapping[str, Any], values: Mapping[str, Any], sizing: _Sizing, share: float | None, n: int) -> dict:
+    where = f"template {sizing.info.name} task {t.get('id')}"
+    later = n >= 2 and "later" in t
+    out = {k: fill(v, values) for k, v in t.items() if k not in ("depends_on", "gate", *_TEMPLATE_KEYS)}
+    if later:
+        out["estimate"] = t["later"]
+    kind = t.get("scale")
+    if kind is not None:
+        if kind not in SCALES:
+            raise PlanError([Problem(where, "scale", f"unknown scale {kind!r}; use one of {', '.join(SCALES)}")])
+        factor = sizing.factor(kind, share, where)
+        floor = float(t.get("floor", DEFAULT_FLOOR))
+        three = _estimate_list(out.get("estimate"))
+        if three is not None:
+            out["estimate"] = scaled_estimate(three, factor, floor)
+            out.pop("duration", None)
+        elif "duration" in out:
+            out["duration"] = scaled_estimate([out["duration"]] * 3, factor, floor)[1]
+    if "gate" in t:
+        criteria = t["gate"].get("criteria", [])
+        out["gate"] = {"criteria": [{k: fill(v, values) for k, v in c.items()} for c in criteria]}
+    return out
+
+
+def _resolve(refs: Sequence[str], local: Mapping[str, str], prev: Mapping[str, Sequence[str]]) -> list[str]:
+    """Maps block references to plan ids, keeping each link's type and lag."""
+    out: list[str] = []
+    for ref in refs:
+        task, kind, lag = parse_link(ref)
+        if "." in task:
+            scope, key = task.split(".", 1)
+            targets = prev.get(key, []) if scope in ("prev", "last") else [task]
+        else:
+            targets = [local.get(task, task)]
+        for target in targets:
+            link = format_link(target, kind, lag)
+            if link not in out:
+                out.append(link)
+    return out
+
+
+def _check_arguments(waves: int, pilot_share: float, size: str) -> None:
+    problems = []
+    if not 0 <= waves <= MAX_WAVES:
+        problems.append(Problem("template", "waves", f"must be between 0 and {MAX_WAVES} (got {waves})"))
+    if not 1 <= pilot_share <= 90:
+        problems.append(
+            Problem("template", "pilot_share", f"must be a percentage from 1 to 90 (got {pct(pilot_share)})")
+        )
+    if size not in SIZES:
+        problems.append(Problem("template", "size", f"use one of {', '.join(SIZES)} (got {size!r})"))
+    if problems:
+        raise PlanError(problems)
+
+
+def _tasks(raw: Mapping[str, Any], sizing: _Sizing, waves: int, shares: Sequence[float]) -> tuple[list[dict], str]:
+    """The template's tasks with the block repeated per wave; also the id of the handover task."""
+    pilot_share = sizing.pilot_share
+    values = {
+        "pilot_share": pct(pilot_share),
+        "remaining": pct(100 - pilot_share),
+        "waves": waves,
+        "final_share": 100,
+        "unit": sizing.info.volume_unit,
+    }
+    tasks = [{**_task(t, values, sizing, None, 0), "depends_on": list(t.get("depends_on", []))} for t in raw["tasks"]]
+    block = raw.get("wave", {})
+    block_tasks = block.get("tasks", [])
+    prev: dict[str, list[str]] = {k: list(v) for k, v in block.get("first", {}).items()}
+    cumulative = pilot_share
+    handover = ""
+    for n, share in enumerate(shares, 1):
+        cumulative = 100 if n == len(shares) else cumulative + share
+        wave_values = {
+            **values,
+            "wave": f"Wave {n}" if waves else "Rollout",
+            "n": n,
+            "next": n + 1,
+            "share": pct(share),
+            "cumulative": pct(cumulative),
+        }
+        local = {t["id"]: f"W{n}-{t['id']}" for t in block_tasks}
+        for t in block_tasks:
+            filled = _task(t, wave_values, sizing, share, n)
+            filled["id"] = local[t["id"]]
+            filled["wave"] = n
+            refs = [*t.get("depends_on", []), *(t.get("last_depends_on", []) if n == len(shares) else [])]
+            filled["depends_on"] = _resolve(refs, local, prev)
+            tasks.append(filled)
+        prev = {t["id"]: [local[t["id"]]] for t in block_tasks}
+        prev.update({key: [local[source]] for key, source in block.get("carry", {}).items()})
+        handover = local.get(block.get("handover", "CUTOVER"), "")
+    for t in raw.get("after", {}).get("tasks", []):
+        filled = _task(t, values, sizing, None, 0)
+        filled["depends_on"] = _resolve(t.get("depends_on", []), {}, prev)
+        tasks.append(filled)
+    return tasks, handover
+
+
+def _contract_end(raw: Mapping[str, Any], tasks: list[dict], handover: str, contract_end: dt.date) -> None:
+    """The handover must land by the contract end; an exit's acceptance within the incumbent's
+    termination assistance after it."""
+    assistance = raw.get("termination_assistance")
+    for t in tasks:
+        if t["id"] == handover:
+            t["deadline"] = contract_end
+        elif assistance and t["id"] == assistance["task"]:
+            t["deadline"] = contract_end + dt.timedelta(days=int(assistance["days"]))
+
+
+def _due_dates(raw: Mapping[str, Any], plan_data: dict[str, Any], tasks: list[dict]) -> None:
+    """Turns `due: {after: ID, months: M}` into a deadline M months after ID's planned finish."""
+    dues = {t["id"]: t["due"] for t in raw["tasks"] if "due" in t}
+    if not dues:
+        return
+    from planner.core.schedule import solve
+
+    plan = parse_plan({**plan_data, "tasks": tasks})
+    sol = solve(plan)
+    index = {t.id: k for k, t in enumerate(plan.tasks)}
+    for t in tasks:
+        due = dues.get(t["id"])
+        if due is not None:
+            anchor = sol.finish_of(index[due["after"]])
+            t["deadline"] = _add_months(anchor, int(due["months"]))
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _late(cal: WorkCalendar, due: dt.date, finish: dt.date) -> str:
+    days = cal.working_days_between(due, finish) - (1 if cal.is_working(due) else 0)
+    return f"{days} working day{'s' if days != 1 else ''}"
+
+
+def _warnings(plan: Plan, pilot_share: float, shares: Sequence[float], waves: int, handover: str) -> list[str]:
+    out = []
+    if pilot_share > MAX_PILOT:
+        out.append(
+            f"a {pct(pilot_share)}% pilot is a first wave, not a pilot (a pilot carries 10-15%, at most {MAX_PILOT}%)"
+        )
+    if waves > MAX_SENSIBLE_WAVES:
+        out.append(
+            f"{waves} waves: more than {MAX_SENSIBLE_WAVES} means as many cutovers and hypercares; "
+            "fewer, larger waves are usual"
+        )
+    small = [f"wave {k} ({pct(s)}%)" for k, s in enumerate(shares, 1) if waves and s < MIN_WAVE_SHARE]
+    if small:
+        out.append(f"{', '.join(small)} carries under {MIN_WAVE_SHARE}% of the volume; merge it into a neighbour")
+    dated = [t for t in plan.tasks if t.deadline is not None]
+    if not dated and plan.deadline is None:
+        return out
+    from planner.core.schedule import solve
+
+    sol = solve(plan)
+    for t in dated:
+        due = t.deadline
+        finish = sol.finish_of(plan.ids.index(t.id))
+        if due is not None and finish > due:
+            what = "the contract end" if t.id == handover else "its deadline"
+            late = _late(sol.calendar, due, finish)
+            out.append(f"{t.id} finishes {finish.isoformat()}, {late} after {what} {due.isoformat()}")
+    if plan.deadline is not None and sol.finish > plan.deadline:
+        late = _late(sol.calendar, plan.deadline, sol.finish)
+        out.append(f"the plan finishes {sol.finish.isoformat()}, {late} after its deadline {plan.deadline.isoformat()}")
+    return out
+
+
+def generate(
+    name: str,
+    waves: int | None = None,
+    pilot_share: float | None = None,
+    wave_shares: Sequence[float] | None = None,
+    size: str = "medium",
+    start: dt.date | None = None,
+    deadline: dt.date | None = None,
+    contract_end: dt.date | None = None,
+    plan_name: str | None = None,
+    holidays: str | None = None,
+) -> Generated:
+    """A validated plan from a built-in template, sized by the pilot share, the waves' shares and
+    the plan size, with the warnings DESIGN.md lists."""
+    raw = raw_template(name)
+    info = template_info(name)
+    if waves is None:
+        waves = len(wave_shares) if wave_shares is not None else info.waves_for(size)
+    pilot_share = info.default_pilot_share if pilot_share is None else pilot_share
+    _check_arguments(waves, pilot_share, size)
+    shares = split_shares(pilot_share, waves, wave_shares)
+    sizing = _Sizing(info, float(pilot_share), size)
+    tasks, handover = _tasks(raw, sizing, waves, shares)
+    if contract_end is not None:
+        _contract_end(raw, tasks, handover, contract_end)
+    values = {"pilot_share": pct(pilot_share), "waves": waves, "final_share": 100, "remaining": pct(100 - pilot_share)}
+    plan_data = dict(raw.get("plan", {}))
+    plan_data["name"] = fill(plan_name or plan_data.get("name", info.title), values)
+    plan_data["start"] = start or next_monday()
+    if holidays:
+        plan_data["calendar"] = {**plan_data.get("calendar", {}), "holidays": holidays}
+    if deadline is not None:
+        plan_data["deadline"] = deadline
+    plan_data["description"] = fill(" ".join(str(raw.get("description", "")).split()), values)
+    plan_data["generated"] = {
+        "template": name,
+        "waves": waves,
+        "pilot_share": _number(pilot_share),
+        "wave_shares": [_number(s) for s in shares] if waves else [],
+        "size": size,
+    }
+    _due_dates(raw, plan_data, tasks)
+    plan = parse_plan({**plan_data, "tasks": tasks})
+    return Generated(plan, tuple(_warnings(plan, float(pilot_share), shares, waves, handover)), handover)
+
+
+def describe(record: Generation) -> str:
+    """One sentence on how a plan was generated, for the plan page."""
+    try:
+        title = template_info(record.template).title
+    except PlanError:
+        title = record.template
+    if record.waves:
+        shares = [f"{pct(s)}%" for s in record.wave_shares]
+        listed = shares[0] if len(shares) == 1 else ", ".join(shares[:-1]) + " and " + shares[-1]
+        rest = f"{record.waves} wave{'s' if record.waves != 1 else ''} ({listed})"
+    else:
+        rest = f"one cutover of the remaining {pct(100 - record.pilot_share)}%"
+    return f"Made from the {title} template: a {pct(record.pilot_share)}% pilot, then {rest}; {record.size} size."
+
+
+def build_plan(
+    name: str,
+    waves: int | None = None,
+    pilot_share: float | None = None,
+    start: dt.date | None = None,
+    plan_name: str | None = None,
+    holidays: str | None = None,
+    **options: Any,
+) -> Plan:
+    """`generate` for callers that need only the plan."""
+    return generate(name, waves, pilot_share, start=start, plan_name=plan_name, holidays=holidays, **options).plan

@@ -1,0 +1,1 @@
+"""Resources: use per day, over-allocation, and levelled schedules (heuristic and solver)."""

@@ -1,0 +1,190 @@
+"""A levelled Schedule (DESIGN.md, "Resources and levelling"): the heuristic's starts (planner.levelling.heuristic),
+improved by the solver (planner.levelling.solver) when there is time, turned back into a schedule whose
+floats, critical path and drivers count the resource links the levelled order implies.
+
+A task that starts later than its links allow waits for a resource: on the day before its start,
+some task using that resource ended and freed it (the schedule-generation scheme places every task
+at the first day it fits, so such a task always exists). That task becomes its predecessor
+(finish-to-start) for the passes, and "why critical" names the resource.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from planner.core.model import Link, Plan
+from planner.core.schedule import Levelling, Schedule, solve, table_of
+from planner.levelling.heuristic import DEFAULT_DRAWS, Instance, build, heuristic, makespan, serial
+
+DEFAULT_EXACT = 0.25  # seconds of solver work by default, on plans up to EXACT_MAX_TASKS tasks
+EXACT_MAX_TASKS = 400
+
+
+def _draws(n: int, level_time: float | None) -> int:
+    """Heuristic draws: fewer for big plans (each costs more), more when the user buys time."""
+    base = max(4, min(DEFAULT_DRAWS, 3000 // max(n, 1)))
+    return base if not level_time else base * 4
+
+
+def resource_bound(inst: Instance) -> int:
+    """No schedule finishes before the day each resource's total work fits into its capacity."""
+    out = 0
+    for r, cap in enumerate(inst.capacity.tolist()):
+        work = sum(
+            inst.d[j] * float(inst.units[j][inst.rows[j] == r].sum())
+            for j in range(inst.size)
+            if inst.fixed[j] is None and inst.d[j] and r in inst.rows[j]
+        )
+        if work:
+            first = min(inst.release[j] for j in range(inst.size) if inst.fixed[j] is None and r in inst.rows[j])
+            out = max(out, first + math.ceil(work / cap - 1e-9))
+    return out
+
+
+def resource_links(
+    plan: Plan, inst: Instance, start: list[int], es: np.ndarray, order: np.ndarray
+) -> tuple[list[tuple[int, int, str]], dict[str, tuple[str, str]]]:
+    """For each task a resource held back: the tasks that ended on the day before it starts and
+    share a resource with it. Returns the links to add (predecessor, successor, resource), taken
+    only where they keep the network acyclic (the predecessor comes first in `order`, a
+    topological order) and the pair has no link yet, and every wait (successor -> (releasing
+    task, resource)) for "why critical"."""
+    ends_at: dict[int, list[int]] = {}
+    for j in range(inst.size):
+        if inst.d[j] and inst.rows[j].size:
+            ends_at.setdefault(start[j] + inst.d[j], []).append(j)
+    links: list[tuple[int, int, str]] = []
+    waits: dict[str, tuple[str, str]] = {}
+    for j in range(inst.size):
+        if inst.fixed[j] is not None or not inst.rows[j].size or start[j] <= int(es[j]):
+            continue
+        mine = set(inst.rows[j].tolist())
+        linked = {link.task for link in plan.tasks[j].depends_on}
+        for i in ends_at.get(start[j], []):
+            shared = mine & set(inst.rows[i].tolist())
+            if i == j or not shared:
+                continue
+            resource = inst.resource_ids[min(shared)]
+            waits.setdefault(plan.tasks[j].id, (plan.tasks[i].id, resource))
+            if plan.tasks[i].id in linked or order[i] < order[j]:
+                links.append((i, j, resource))
+    return links, waits
+
+
+def _topological_by_start(net, start: list[int]) -> np.ndarray:
+    """Each task's position in a topological order of the links that takes earlier starts first
+    (Kahn's algorithm with a heap): a resource link that goes forward in it keeps the network
+    acyclic, whatever the link types and leads."""
+    import heapq
+
+    n = len(start)
+    indegree = np.bincount(net.dst, minlength=n).tolist()
+    succ: list[list[int]] = [[] for _ in range(n)]
+    for a, b in zip(net.src.tolist(), net.dst.tolist(), strict=True):
+        succ[a].append(b)
+    heap = [(start[j], j) for j in range(n) if indegree[j] == 0]
+    heapq.heapify(heap)
+    position = np.empty(n, dtype=np.int64)
+    k = 0
+    while heap:
+        _, j = heapq.heappop(heap)
+        position[j] = k
+        k += 1
+        for s in succ[j]:
+            indegree[s] -= 1
+            if indegree[s] == 0:
+                heapq.heappush(heap, (start[s], s))
+    return position
+
+
+def _with_resource_links(
+    plan: Plan, inst: Instance, links: list[tuple[int, int, str]]
+) -> tuple[tuple, dict[tuple[str, str], bool]]:
+    """The tasks with each resource link as a finish-to-start link. Where the two tasks are already
+    linked, the existing link becomes finish-to-start when that is the stronger of the two (the
+    levelled schedule meets both), so floats see the wait; otherwise it stays as it is."""
+    weight = {(p, s): w for s in range(inst.size) for p, w in inst.preds[s]}
+    extra: dict[int, list[Link]] = {}
+    stronger: dict[tuple[int, int], bool] = {}
+    index = {t.id: k for k, t in enumerate(plan.tasks)}
+    for i, j, _ in links:
+        if any(link.task == plan.tasks[i].id for link in plan.tasks[j].depends_on):
+            stronger[(i, j)] = inst.d[i] > weight.get((i, j), inst.d[i])
+        else:
+            extra.setdefault(j, []).append(Link(task=plan.tasks[i].id))
+    out = []
+    for j, t in enumerate(plan.tasks):
+        deps = tuple(Link(task=link.task) if stronger.get((index[link.task], j)) else link for link in t.depends_on)
+        deps = (*deps, *extra.get(j, ()))
+        out.append(t if deps == t.depends_on else t.model_copy(update={"depends_on": deps}))
+    made_fs = {(plan.tasks[i].id, plan.tasks[j].id): True for (i, j), yes in stronger.items() if yes}
+    return tuple(out), made_fs
+
+
+def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
+    """The levelled schedule: deterministic at the default effort; with `level_time` seconds, the
+    heuristic draws more and the solver runs until that much clock time has passed."""
+    import time
+
+    began = time.perf_counter()
+    sol = solve(plan)
+    p = sol.passes
+    inst = build(plan, sol.net, sol.duration, sol.earliest, p.es, p.lf, sol.fixed, sol.start_off, sol.finish_off)
+    start = heuristic(inst, _draws(inst.size, level_time))
+    bound = max(p.finish, resource_bound(inst))
+    optimal = makespan(inst, start) <= bound
+    budget = level_time if level_time else (DEFAULT_EXACT if inst.size <= EXACT_MAX_TASKS else 0.0)
+    if budget and not optimal:
+        from planner.levelling.solver import improve
+
+        wall = None if not level_time else max(level_time - (time.perf_counter() - began) - 0.2, 0.05)
+        exact = improve(inst, start, budget, wall=wall)
+        # the solver may leave slack tasks anywhere in their window: pull every task back to its
+        # earliest day in the solver's order (never later, so never a longer schedule)
+        start = serial(inst, [s + j * 1e-7 for j, s in enumerate(exact.start)], makespan(inst, exact.start) + 1)
+        bound = max(bound, exact.bound)
+        optimal = exact.optimal or makespan(inst, start) <= bound
+    links, waits = resource_links(plan, inst, start, p.es, _topological_by_start(sol.net, start))
+    tasks, made_fs = _with_resource_links(plan, inst, links)
+    augmented = plan.model_copy(update={"tasks": tasks})
+    floor = np.array([0 if inst.fixed[j] is not None else start[j] for j in range(inst.size)], dtype=np.int64)
+    levelled_sol = solve(augmented, floor=floor)
+    info = Levelling(
+        unlevelled_finish=int(p.finish),
+        bound=int(bound),
+        optimal=bool(optimal),
+        links={(plan.tasks[i].id, plan.tasks[j].id): r for i, j, r in links},
+        waits=waits,
+        strengthened=made_fs,
+    )
+    sched = table_of(plan, levelled_sol, info)
+    delay = np.where(np.array([f is None for f in inst.fixed]), levelled_sol.passes.es - p.es, 0)
+    sched.table["level_delay"] = np.maximum(delay, 0)
+    return sched
+
+
+def what_if(
+    plan: Plan, resource: str, capacities: Sequence[float], level_time: float | None = None
+) -> list[tuple[float, Schedule]]:
+    """The levelled schedule at each capacity of one resource: what one more KT lead buys, and the
+    least capacity that meets the deadline or the contract end."""
+    from planner.core.model import PlanError, Problem
+
+    known = [r.id for r in plan.resources]
+    if resource not in known:
+        raise PlanError(
+            [Problem("what-if", "resource", f"unknown resource {resource!r} (resources: {', '.join(known) or 'none'})")]
+        )
+    need = max((u for t in plan.tasks for rid, u in t.uses if rid == resource), default=0)
+    out = []
+    for cap in capacities:
+        if cap < need:
+            continue  # a task needs more than this: it could never run
+        resources = tuple(
+            r.model_copy(update={"capacity": float(cap)}) if r.id == resource else r for r in plan.resources
+        )
+        out.append((cap, levelled(plan.model_copy(update={"resources": resources}), level_time)))
+    return out

@@ -1,0 +1,1 @@
+"""Schedule risk: Monte Carlo over three-point estimates and RAID risks, and what it reports."""
