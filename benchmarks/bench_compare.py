@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_cli import median_process_seconds  # noqa: E402
-from planner.generation.catalogue import template_names  # noqa: E402
-from planner.generation.options import options  # noqa: E402
+from planner.generate.catalogue import template_names  # noqa: E402
+from planner.generate.options import options  # noqa: E402
 
 WAVES, SHARES = (0, 1, 2, 3), (5, 10, 20)
 START, CONTRACT_END = dt.date(2027, 1, 4), dt.date(2027, 8, 2)
@@ -58,7 +58,7 @@ def _browser() -> float:
 
     from playwright.sync_api import sync_playwright
 
-    from planner.generation.catalogue import list_templates
+    from planner.generate.catalogue import list_templates
     from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, streamlit_app, wait_idle
 
     titles = {t.name: t.title for t in list_templates()}

@@ -23,8 +23,8 @@ import numpy as np
 from benchmarks.plans import layered_plan_data
 from planner.core.model import Plan
 from planner.core.validate import generations, parse_plan
-from planner.generation.build import build_plan
-from planner.generation.catalogue import template_names
+from planner.generate.build import build_plan
+from planner.generate.catalogue import template_names
 from planner.risk.montecarlo import simulate
 
 BUDGETS = {(1_000, 10_000): (0.6, None), (10_000, 10_000): (6.0, 300.0)}

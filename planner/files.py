@@ -44,22 +44,9 @@ def read_plan_bytes(
     filename: str,
     start: dt.date | None = None,
     limit: int = MAX_UPLOAD_BYTES,
-    prepare: bool = True,
 ) -> tuple[Plan, list[str]]:
-    """A validated plan and the import warnings (MS Project XML: what was not carried over).
+    """A validated plan and the import warnings (MS Project XML: what was not carried over)."""
 
-    `prepare` readies what every schedule of the plan reuses (network, table columns), for a
-    plan that will be scheduled again and again; a one-shot command skips it (and pandas).
-    """
-    plan, warnings = _read_plan_bytes(raw, filename, start, limit)
-    if prepare:
-        from planner.core.schedule import warm
-
-        warm(plan)
-    return plan, warnings
-
-
-def _read_plan_bytes(raw: bytes, filename: str, start: dt.date | None, limit: int) -> tuple[Plan, list[str]]:
     suffix = Path(filename).suffix.lower()
     if len(raw) > limit:
         raise PlanError([Problem(filename, "", f"is {len(raw) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB")])
@@ -123,9 +110,7 @@ def load_plan(path: str | Path, start: dt.date | None = None) -> Plan:
     return load_plan_with_warnings(path, start)[0]
 
 
-def load_plan_with_warnings(
-    path: str | Path, start: dt.date | None = None, prepare: bool = True
-) -> tuple[Plan, list[str]]:
+def load_plan_with_warnings(path: str | Path, start: dt.date | None = None) -> tuple[Plan, list[str]]:
     """Like load_plan, also returning what an import could not carry over exactly."""
     p = Path(path)
     try:
@@ -145,4 +130,4 @@ def load_plan_with_warnings(
         raise PlanError([Problem(str(p), "", f"cannot be read ({exc.strerror or exc})")]) from None
     if len(raw) > MAX_PLAN_BYTES:
         raise PlanError([Problem(str(p), "", f"is larger than the limit of {MAX_PLAN_BYTES >> 20} MB")])
-    return read_plan_bytes(raw, p.name, start=start, limit=MAX_PLAN_BYTES, prepare=prepare)
+    return read_plan_bytes(raw, p.name, start=start, limit=MAX_PLAN_BYTES)

@@ -15,6 +15,7 @@ MAX_TASKS = 100_000  # tasks in one plan
 MAX_DURATION = 5_000  # working days for one task or estimate value (about 19 years)
 MAX_LAG = 5_000  # working days of lag or lead on one link
 MAX_SPAN = 25_000  # working days from day 0 to the plan finish (about 96 years)
+DATE_REACH_YEARS = 100  # every date in a plan lies within this many years of its start
 MIN_DATE = dt.date(1900, 1, 1)  # every date in a plan lies in these years
 MAX_DATE = dt.date(2999, 12, 31)
 MAX_TEXT = 10_000  # characters in one name, phase, note or criterion

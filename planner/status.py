@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner import memo
 from planner.core.gates import gate_status
 from planner.core.model import Plan, PlanError
 from planner.core.schedule import Schedule
@@ -81,16 +80,12 @@ def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | N
 def quick_p80(plan: Plan) -> int | None:
     """The P80 finish (working days) the status weighs against the deadline when no fuller run
     is at hand: a 2,000-run simulation with the plan's own risk settings and a fixed seed (a few
-    ms on a template), once per plan. None without a deadline or estimates, for plans over
+    ms on a template). None without a deadline or estimates, for plans over
     QUICK_RISK_TASKS tasks, or when the simulation refuses the plan (the Risk view says why)."""
     if plan.deadline is None or len(plan.tasks) > QUICK_RISK_TASKS:
         return None
     if not any(t.estimate is not None for t in plan.tasks):
         return None
-    return memo.cached(memo.own(plan), "quick-p80", lambda: _simulated_p80(plan))
-
-
-def _simulated_p80(plan: Plan) -> int | None:
     from planner.risk.montecarlo import simulate
 
     try:

@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from planner.cli import main as cli
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.store.access import AccessError, User, admins, email_address, signed_in
 from planner.store.database import SCHEMA_VERSION, Store, StoreError
 from tests.conftest import MONDAY

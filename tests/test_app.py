@@ -7,8 +7,8 @@ import datetime as dt
 from streamlit.testing.v1 import AppTest
 
 from planner.editing import apply_delta, plan_rows, rows_to_plan
-from planner.generation.build import build_plan
-from planner.generation.catalogue import next_monday, template_names
+from planner.generate.build import build_plan
+from planner.generate.catalogue import next_monday, template_names
 from planner.scheduling import schedule
 from planner.ui import state
 from planner.ui.grid import GRID_DELTA

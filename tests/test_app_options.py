@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from planner.generation.build import build_plan
-from planner.generation.options import option
+from planner.generate.build import build_plan
+from planner.generate.options import option
 from planner.store.database import Store, default_url
 from planner.ui import state
 from tests.conftest import MONDAY, shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.store.database import Store, default_url
 from planner.ui import state, storage
 from tests.conftest import APP, MONDAY, shown

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.store.database import Store, default_url
 from planner.ui import guard, state, storage
 from planner.ui.grid import GRID_DELTA

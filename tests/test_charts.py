@@ -17,7 +17,7 @@ from planner.charts.gantt import _shape
 from planner.charts.gantt_data import gantt_data
 from planner.core.schedule import baseline_of
 from planner.core.validate import parse_plan
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from planner.cli import main as cli
-from planner.generation.catalogue import template_names
+from planner.generate.catalogue import template_names
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -371,7 +371,7 @@ def test_new_sizes_the_plan_and_warns(tmp_path):
 def test_compare_template_options(tmp_path):
     """Tests `compare --template`: one row per option in table, CSV and JSON, the same numbers as
     the library, and the chance of meeting the contract end."""
-    from planner.generation.options import option
+    from planner.generate.options import option
     from tests.conftest import MONDAY
 
     args = ["compare", "--template", "ams", "--waves", "0,2", "--pilot-share", "5,20", "--start", "2027-01-04"]

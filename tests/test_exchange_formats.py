@@ -16,8 +16,8 @@ from planner.formats.ics import to_ics
 from planner.formats.mermaid import to_mermaid
 from planner.formats.mspdi import NS, to_mspdi
 from planner.formats.mspdi_read import read_mspdi
-from planner.generation.build import build_plan
-from planner.generation.catalogue import template_names
+from planner.generate.build import build_plan
+from planner.generate.catalogue import template_names
 from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 

@@ -10,7 +10,7 @@ from planner.core.model import PlanError
 from planner.core.validate import parse_plan
 from planner.editing import ORIGIN, apply_delta, plan_rows, plan_with_settings, rows_to_plan
 from planner.explain import driving_chain, explain, key_figures
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 

@@ -16,7 +16,7 @@ from planner.core.validate import parse_plan
 from planner.files import MAX_UPLOAD_BYTES, load_plan, plan_from_bytes
 from planner.formats.csvfile import milestones_csv, read_tasks_csv, safe_text, schedule_csv, tasks_csv
 from planner.formats.planfile import dump_json, dump_yaml, read_yaml
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 

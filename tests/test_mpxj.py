@@ -15,7 +15,7 @@ from benchmarks.plans import layered_plan_data
 from planner.core.validate import parse_plan
 from planner.formats.mspdi import to_mspdi
 from planner.formats.mspdi_read import read_mspdi
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.scheduling import schedule
 from tests.conftest import MONDAY
 

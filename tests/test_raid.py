@@ -13,7 +13,7 @@ from planner.charts import gantt_rows, raid_heatmap
 from planner.core.model import PlanError
 from planner.core.validate import parse_plan
 from planner.formats.csvfile import raid_csv
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.scheduling import schedule
 from planner.store.database import Store, default_url
 from planner.ui import state

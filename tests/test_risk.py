@@ -11,7 +11,7 @@ import pytest
 
 from planner.core.model import PlanError
 from planner.core.validate import parse_plan
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.risk.montecarlo import simulate
 from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task

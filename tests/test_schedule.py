@@ -200,13 +200,17 @@ def test_phase_rows_span_their_tasks():
 
 
 def test_duration_edit_reuses_structure_and_moves_finish():
-    """Tests that Plan.with_durations keeps the prepared network and reschedules correctly."""
+    """Tests that a network prepared for a plan serves its duration edits (same links), not a
+    plan with other links, and that the edit reschedules correctly."""
     plan = parse_plan(plan_data(task("A", 3), task("B", 4, "A")))
     net = prepare(plan)
     edited = plan.with_durations({"A": 10})
-    assert prepare(edited) is net
-    assert schedule(edited).finish_offset == 14
-    assert schedule(plan).finish_offset == 7
+    assert net.fits(edited) and schedule(edited, network=net).network is net
+    assert schedule(edited, network=net).finish_offset == 14 == schedule(edited).finish_offset
+    assert schedule(plan, network=net).finish_offset == 7
+    relinked = parse_plan(plan_data(task("A", 3), task("B", 4, "A:SS")))
+    assert not net.fits(relinked)
+    assert schedule(relinked, network=net).finish_offset == 4
     with pytest.raises(PlanError, match="no such task"):
         plan.with_durations({"Z": 1})
     with pytest.raises(PlanError, match=r"task A.*whole number"):

@@ -12,7 +12,7 @@ from planner.charts import gantt_chart, risk_charts
 from planner.core.model import RaidItem
 from planner.core.schedule import baseline_of
 from planner.core.validate import parse_plan
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.risk.montecarlo import simulate
 from planner.scheduling import schedule
 from planner.status import plan_status

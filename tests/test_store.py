@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from planner.core.validate import parse_plan
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.store.database import SCHEMA_VERSION, StaleRevision, Store, StoreError, change_summary, hash_token
 from tests.conftest import MONDAY
 
@@ -156,7 +156,7 @@ def test_concurrent_saves_lose_nothing(store, backend):
 KILLED_WRITER = """
 import sys, datetime as dt
 from planner.store.database import Store
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 store = Store(sys.argv[1])
 pid = sys.argv[2]
 plan = build_plan("infrastructure", waves=5, start=dt.date(2027, 1, 4))

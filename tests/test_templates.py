@@ -10,8 +10,8 @@ import re
 import pytest
 
 from planner.core.model import PlanError
-from planner.generation.build import build_plan, generate, scaled_estimate, split_shares
-from planner.generation.catalogue import list_templates, raw_template, template_info, template_names
+from planner.generate.build import build_plan, generate, scaled_estimate, split_shares
+from planner.generate.catalogue import list_templates, raw_template, template_info, template_names
 from planner.scheduling import schedule
 from tests.conftest import MONDAY, ROOT
 

@@ -21,7 +21,7 @@ from planner.core.validate import parse_plan
 from planner.editing import apply_delta, plan_rows, rows_to_plan
 from planner.formats.csvfile import milestones_csv, schedule_csv
 from planner.formats.report import chart_spec, report_html
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.risk.montecarlo import simulate
 from planner.scheduling import schedule
 from planner.status import plan_status

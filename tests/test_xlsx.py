@@ -17,7 +17,7 @@ from planner.files import load_plan, plan_from_bytes
 from planner.formats.csvfile import milestone_rows, read_tasks_csv, tasks_csv
 from planner.formats.registry import BY_NAME, FORMATS
 from planner.formats.xlsx import to_xlsx
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.scheduling import schedule
 from tests.conftest import MONDAY
 from tests.test_cli import run

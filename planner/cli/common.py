@@ -73,7 +73,7 @@ def summary(plan: Plan, finish: dt.date, passes: Passes, cal: WorkCalendar) -> s
 def load_args(args: argparse.Namespace) -> Plan:
     from planner.files import load_plan_with_warnings
 
-    plan, warnings = load_plan_with_warnings(args.plan, start=getattr(args, "start", None), prepare=False)
+    plan, warnings = load_plan_with_warnings(args.plan, start=getattr(args, "start", None))
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return plan

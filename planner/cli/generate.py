@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from planner.cli import common
-from planner.generation.catalogue import MAX_WAVES, SIZES, pct, template_names
+from planner.generate.catalogue import MAX_WAVES, SIZES, pct, template_names
 from planner.problems import PlanError, Problem
 
 
@@ -53,7 +53,7 @@ def _listed(parse: Callable[[str], Any]) -> Callable[[str], list]:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from planner.core.schedule import solve
-    from planner.generation.build import generate
+    from planner.generate.build import generate
 
     gen = generate(
         args.template,
@@ -87,7 +87,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return _compare_plans(args)
     if not args.template:
         raise PlanError([Problem("compare", "--template", "name a template, or give plan files to compare")])
-    from planner.generation.options import MAX_OPTIONS, options
+    from planner.generate.options import MAX_OPTIONS, options
 
     waves = args.waves or [0, 1, 2, 3]
     shares = args.pilot_share or [5, 10, 15, 20]
@@ -152,7 +152,7 @@ def _print_table(titles: Sequence[str], cells: Sequence[Sequence[str]]) -> None:
 
 
 def _compare_plans(args: argparse.Namespace) -> int:
-    from planner.generation.options import compare_plans
+    from planner.generate.options import compare_plans
 
     plans = []
     for path in args.plans:

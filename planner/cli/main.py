@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from planner.cli import common
 from planner.formats.registry import BY_NAME
-from planner.generation.catalogue import list_templates
+from planner.generate.catalogue import list_templates
 from planner.problems import PlanError
 
 if TYPE_CHECKING:

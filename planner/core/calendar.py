@@ -1,9 +1,10 @@
 """Working-day calendar: weekends, national holidays and extra closures.
 
 A plan counts time in working days from day 0, the first working day on or after the plan
-start. Conversions both ways are table lookups (O(1)) over a table built once per calendar
-and grown by doubling when a schedule reaches past it, so a plan may span many years without
-a day-by-day loop per task.
+start. Conversions both ways go through numpy's business-day calendar (`np.busdaycalendar`,
+`np.busday_offset`, `np.busday_count`): vectorised, and immutable once built, so one calendar
+serves every session's thread. Its holidays cover every date a valid plan can reach (the plan
+start plus or minus HORIZON_YEARS, limits.py).
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from planner.limits import DATE_REACH_YEARS
+
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_EPOCH = np.datetime64("1970-01-01", "D")
-_MARGIN_DAYS = 370
-_INITIAL_SPAN_DAYS = 3 * 366
 
 
 def weekday_index(name: str) -> int:
@@ -60,120 +60,62 @@ def check_country(country: str, subdiv: str | None) -> str | None:
     return None
 
 
-@dataclass
+@dataclass(frozen=True)
 class WorkCalendar:
-    """Offsets <-> dates for one plan.
-
-    The table grows on demand (an internal cache), so the public behaviour is that of an
-    immutable calendar: the same offset always maps to the same date.
-    """
+    """Offsets <-> dates for one plan; immutable."""
 
     start: dt.date
     weekend: tuple[int, ...] = (5, 6)
     country: str | None = None
     subdiv: str | None = None
     closures: frozenset[dt.date] = frozenset()
-    _lo: np.datetime64 = field(init=False, repr=False)
-    _hi: np.datetime64 = field(init=False, repr=False)
-    _work: np.ndarray = field(init=False, repr=False)
-    _iso: np.ndarray = field(init=False, repr=False)
-    _before: np.ndarray = field(init=False, repr=False)
-    _origin: int = field(init=False, repr=False)
+    _days: np.busdaycalendar = field(init=False, repr=False, compare=False)
+    _day0: np.datetime64 = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(set(self.weekend)) >= 7:
             raise ValueError("a calendar needs at least one working weekday")
-        start = np.datetime64(self.start, "D")
-        self._build(start - _MARGIN_DAYS, start + _INITIAL_SPAN_DAYS)
-
-    def _build(self, lo: np.datetime64, hi: np.datetime64) -> None:
-        days = np.arange(lo, hi, dtype="datetime64[D]")
-        weekday = (days.astype(np.int64) - 4) % 7  # 1970-01-01 was a Thursday
-        working = ~np.isin(weekday, np.array(self.weekend, dtype=np.int64))
         closed = set(self.closures)
         if self.country:
-            first = int(str(lo)[:4])
-            last = int(str(hi)[:4])
+            first = max(self.start.year - DATE_REACH_YEARS - 1, dt.MINYEAR)
+            last = min(self.start.year + DATE_REACH_YEARS + 1, dt.MAXYEAR)
             closed |= _holiday_dates(self.country, self.subdiv, first, last)
-        if closed:
-            closed_days = np.array(sorted(closed), dtype="datetime64[D]")
-            working &= ~np.isin(days, closed_days)
-        self._lo, self._hi = lo, hi
-        self._work = days[working]
-        self._iso = np.datetime_as_string(self._work)
-        # _before[i] = number of working days strictly before calendar day lo + i.
-        self._before = np.concatenate(([0], np.cumsum(working)))
-        start_idx = int((np.datetime64(self.start, "D") - lo).astype(np.int64))
-        self._origin = int(self._before[start_idx])
+        weekmask = [0 if d in self.weekend else 1 for d in range(7)]
+        days = np.busdaycalendar(weekmask=weekmask, holidays=np.array(sorted(closed), dtype="datetime64[D]"))
+        object.__setattr__(self, "_days", days)
+        day0 = np.busday_offset(np.datetime64(self.start, "D"), 0, roll="forward", busdaycal=days)
+        object.__setattr__(self, "_day0", day0)
 
-    def _grow_to_cover(self, lo: np.datetime64, hi: np.datetime64) -> None:
-        if lo >= self._lo and hi <= self._hi:
-            return
-        span = self._hi - self._lo
-        new_lo = min(self._lo, lo - _MARGIN_DAYS)
-        new_hi = max(self._hi, hi + span)
-        self._build(new_lo, new_hi)
+    def _dates(self, offsets: np.ndarray | Sequence[int] | int) -> np.ndarray:
+        return np.busday_offset(self._day0, np.asarray(offsets, dtype=np.int64), busdaycal=self._days)
 
-    def _ensure_offsets(self, lo: int, hi: int) -> None:
-        while lo + self._origin < 0 or hi + self._origin >= len(self._work):
-            need_days = int(max(-(lo + self._origin), hi + self._origin - len(self._work) + 1))
-            extra = np.timedelta64(2 * need_days + 14, "D")
-            lo_d = self._lo - extra if lo + self._origin < 0 else self._lo
-            hi_d = self._hi + extra if hi + self._origin >= len(self._work) else self._hi
-            self._grow_to_cover(lo_d, hi_d)
+    def _offset(self, day: np.datetime64) -> int:
+        return int(np.busday_count(self._day0, day, busdaycal=self._days))
 
     def is_working(self, day: dt.date) -> bool:
-        d = np.datetime64(day, "D")
-        self._grow_to_cover(d, d + 1)
-        i = int((d - self._lo).astype(np.int64))
-        return bool(self._before[i + 1] - self._before[i])
+        return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=self._days))
 
     def date_of(self, offset: int) -> dt.date:
         """The date of working day `offset` (day 0 = first working day on or after start)."""
-        self._ensure_offsets(offset, offset)
-        return self._work[offset + self._origin].astype(dt.date)
+        return self._dates(offset).item()
 
     def dates_of(self, offsets: np.ndarray | Sequence[int]) -> list[dt.date]:
         """`date_of` for many offsets at once."""
-        arr = np.asarray(offsets, dtype=np.int64)
-        if arr.size:
-            self._ensure_offsets(int(arr.min()), int(arr.max()))
-        return self._work[arr + self._origin].astype(object).tolist()
+        return self._dates(offsets).astype(object).tolist()
 
     def iso_of(self, offsets: np.ndarray | Sequence[int]) -> np.ndarray:
         """ISO date strings for many offsets at once (used to build schedule tables)."""
-        arr = np.asarray(offsets, dtype=np.int64)
-        if arr.size:
-            self._ensure_offsets(int(arr.min()), int(arr.max()))
-        return self._iso[arr + self._origin]
-
-    def iso_table(self, lo: int, hi: int) -> tuple[np.ndarray, int]:
-        """The ISO strings of all working days in the table, and the index of day 0, covering
-        offsets lo..hi (for callers that convert the table once and index it many times)."""
-        self._ensure_offsets(lo, hi)
-        return self._iso, self._origin
+        return np.datetime_as_string(self._dates(offsets))
 
     def offset_on_or_after(self, day: dt.date) -> int:
         """Offset of the first working day on or after `day` (may be negative before start)."""
         d = np.datetime64(day, "D")
-        reach = 31
-        while True:
-            self._grow_to_cover(d, d + reach)
-            i = int((d - self._lo).astype(np.int64))
-            if int(self._before[i]) < len(self._work):
-                return int(self._before[i]) - self._origin
-            reach *= 4
+        return self._offset(np.busday_offset(d, 0, roll="forward", busdaycal=self._days))
 
     def offset_on_or_before(self, day: dt.date) -> int:
         """Offset of the last working day on or before `day`."""
         d = np.datetime64(day, "D")
-        reach = 31
-        while True:
-            self._grow_to_cover(d - reach, d + 1)
-            i = int((d - self._lo).astype(np.int64))
-            if int(self._before[i + 1]) > 0:
-                return int(self._before[i + 1]) - 1 - self._origin
-            reach *= 4
+        return self._offset(np.busday_offset(d, 0, roll="backward", busdaycal=self._days))
 
     def deadline_offset(self, day: dt.date) -> int:
         """The latest EF (exclusive end offset) that meets a deadline on `day`: the work ends by

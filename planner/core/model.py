@@ -19,7 +19,6 @@ from pydantic import (
     model_validator,
 )
 
-from planner import memo
 from planner.core.calendar import WorkCalendar, check_country, weekday_index
 from planner.core.fields import (  # noqa: F401 - re-exported: the plan model's public names
     DEFAULT_PARTIES,
@@ -298,39 +297,39 @@ class Plan(Frozen):
         country = spec.holidays.upper() if spec.holidays else None
         return _calendar(self.start, spec.weekend, country, spec.subdiv, frozenset(spec.closures))
 
-    def _positions(self) -> dict[str, int]:
-        """Task id -> position, built once per plan (views look up many tasks)."""
-        return memo.cached(memo.own(self), "positions", lambda: {t.id: j for j, t in enumerate(self.tasks)})
-
     def task(self, task_id: str) -> Task:
-        return self.tasks[self._positions()[task_id]]
+        """The task with this id; KeyError when there is none."""
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        raise KeyError(task_id)
+
+    def tasks_by_id(self) -> dict[str, Task]:
+        """Task id -> task, for callers that look up many."""
+        return {t.id: t for t in self.tasks}
 
     @property
     def ids(self) -> list[str]:
         return [t.id for t in self.tasks]
 
     def with_durations(self, durations: Mapping[str, int]) -> Plan:
-        """A new plan with some durations changed; what was prepared for its links is reused."""
-        positions = self._positions()
+        """A new plan with some durations changed (its links, and so its prepared network, unchanged)."""
+        by_id = {t.id: j for j, t in enumerate(self.tasks)}
         bad = [
             Problem(f"task {k}", "duration", "must be a whole number >= 0")
             for k, v in durations.items()
             if not isinstance(v, int) or isinstance(v, bool) or v < 0
         ]
-        bad += [Problem(f"task {k}", "id", "no such task") for k in sorted(set(durations) - positions.keys())]
+        bad += [Problem(f"task {k}", "id", "no such task") for k in sorted(set(durations) - by_id.keys())]
         if bad:
             raise PlanError(bad)
         tasks = list(self.tasks)
         for k, v in durations.items():
-            j = positions[k]
-            tasks[j] = tasks[j].model_copy(update={"duration": v})
-        new = self.model_copy(update={"tasks": tuple(tasks)})
-        memo.own(new)["positions"] = positions
-        memo.share_structure(self, new)
-        return new
+            tasks[by_id[k]] = tasks[by_id[k]].model_copy(update={"duration": v})
+        return self.model_copy(update={"tasks": tuple(tasks)})
 
 
-@lru_cache(maxsize=16)  # each table spans at most ~200 years (limits.py): a few MB, bounded
+@lru_cache(maxsize=16)  # keyed by value; an immutable calendar is shared safely between sessions
 def _calendar(
     start: dt.date, weekend: tuple[int, ...], country: str | None, subdiv: str | None, closures: frozenset
 ) -> WorkCalendar:

@@ -9,25 +9,27 @@ generation in numpy when generations are wide, task by task over flat lists when
 deep, narrow chain (where per-generation numpy calls would cost more than they save). The
 Monte Carlo runs the same kernel on (tasks x iterations) arrays (`sweep2d`).
 
-A prepared network is kept in `planner.memo` with the plan's link structure, so a duration
-edit reschedules without preparing again.
+`prepare(plan)` returns the network; the scheduler takes it back (`solve(plan, network)`) for as
+long as it `fits` the plan, so a caller that keeps it (the app, per session) reschedules a
+duration edit without preparing again.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from planner import memo
 from planner.core.model import Plan
 from planner.core.validate import generations
 
 _KIND = {"FS": 0, "SS": 1, "FF": 2, "SF": 3}
 _FROM_FINISH = np.array([1, 0, 1, 0], dtype=np.int64)  # c gains d(P) for FS, FF
 _TO_FINISH = np.array([0, 0, 1, 1], dtype=np.int64)  # c loses d(S) for FF, SF
+Steps = list[tuple[Any, ...]]
 _NUMPY_GROUP_COST = 24.0  # microseconds per generation group, measured on the dev machine
 _PY_TASK_COST, _PY_LINK_COST = 0.25, 0.12
 
@@ -53,10 +55,19 @@ class _Sweep:
     py_visit: list[int]
 
 
+Structure = tuple[tuple[str, tuple[tuple[str, str, int], ...]], ...]
+
+
+def structure(plan: Plan) -> Structure:
+    """What a prepared network depends on: each task's id and links, in plan order."""
+    return tuple((t.id, tuple((x.task, x.type, x.lag) for x in t.depends_on)) for t in plan.tasks)
+
+
 @dataclass(frozen=True)
 class Network:
     """The link structure of a plan, prepared once and reused while links and ids are unchanged."""
 
+    structure: Structure = field(repr=False)
     ids: tuple[str, ...]
     src: np.ndarray
     dst: np.ndarray
@@ -76,6 +87,15 @@ class Network:
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    def fits(self, plan: Plan) -> bool:
+        """Whether this network was prepared for the ids and links `plan` has."""
+        return structure(plan) == self.structure
+
+    @cached_property
+    def padded(self) -> tuple[Steps, Steps]:
+        """The forward and backward steps of `sweep2d` (the Monte Carlo), built on first use."""
+        return _padded(self, self.forward), _padded(self, self.backward)
 
 
 def sweep_groups(sweep: _Sweep) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
@@ -122,8 +142,8 @@ def _sweep(tail: np.ndarray, head: np.ndarray, head_level: np.ndarray, n: int, b
 
 
 def prepare(plan: Plan) -> Network:
-    """Arrays for the passes, prepared once per link structure (kept in `planner.memo`)."""
-    return memo.cached(memo.structure(plan), "network", lambda: _build(plan, generations(plan)))
+    """Arrays for the passes; raises PlanError when the plan's links are not valid."""
+    return _build(plan, generations(plan))
 
 
 def _build(plan: Plan, layers: list[list[str]]) -> Network:
@@ -158,6 +178,7 @@ def _build(plan: Plan, layers: list[list[str]]) -> Network:
     has_succ = np.zeros(n, dtype=bool)
     has_succ[src] = True
     return Network(
+        structure=structure(plan),
         ids=ids,
         src=src,
         dst=dst,
@@ -266,15 +287,6 @@ def run_passes(
 
 
 MAX_PADDED_DEGREE = 8
-
-
-Steps = list[tuple[Any, ...]]
-
-
-def padded(plan: Plan) -> tuple[Steps, Steps]:
-    """The forward and backward steps of `sweep2d`, prepared once per link structure."""
-    net = prepare(plan)
-    return memo.cached(memo.structure(plan), "padded", lambda: (_padded(net, net.forward), _padded(net, net.backward)))
 
 
 def _padded(net: Network, sweep: _Sweep) -> Steps:

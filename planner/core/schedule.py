@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner import memo
 from planner.core.calendar import WorkCalendar
 from planner.core.model import Link, Plan, PlanError, Problem, Task
 from planner.core.network import Network, Passes, prepare, run_passes
@@ -82,10 +82,10 @@ class Schedule:
         finish); negative when the deadline is missed."""
         return self.calendar.deadline_offset(deadline) - (self.finish_offset if ef is None else ef)
 
-    @property
+    @cached_property
     def drivers(self) -> dict[str, Driver]:
         """The driving predecessor of every task (first binding link in its depends_on order)."""
-        return memo.cached(memo.own(self), "drivers", self._drivers)
+        return self._drivers()
 
     def _released(self, pred: str, succ: str) -> bool:
         """Whether levelling turned this existing link into the wait for a resource."""
@@ -138,7 +138,7 @@ class Schedule:
 
 @dataclass(frozen=True)
 class _Columns:
-    """Plan columns that do not change with durations, built once per link structure."""
+    """The plan's columns the passes and the table take, read once per schedule."""
 
     tasks: tuple[Task, ...] = field(repr=False)
     explicit_milestone: np.ndarray  # -1 unset, 0 no, 1 yes
@@ -146,12 +146,8 @@ class _Columns:
     deadlines: list[tuple[int, dt.date]]
     started: tuple[int, ...]  # tasks with an actual start
 
-    @property
     def text(self) -> dict[str, pd.api.extensions.ExtensionArray]:
-        """id, name, phase, wave, owner for the table (built on first use: Monte Carlo needs none)."""
-        return memo.cached(memo.own(self), "text", self._text)
-
-    def _text(self) -> dict[str, pd.api.extensions.ExtensionArray]:
+        """id, name, phase, wave, owner for the table (Monte Carlo needs none)."""
         import pandas as pd
 
         tasks = self.tasks
@@ -165,11 +161,7 @@ class _Columns:
 
 
 def _columns(plan: Plan) -> _Columns:
-    """Kept with the link structure: a duration edit changes none of these columns."""
-    return memo.cached(memo.structure(plan), "columns", lambda: _build_columns(plan.tasks))
-
-
-def _build_columns(tasks: tuple[Task, ...]) -> _Columns:
+    tasks = plan.tasks
     return _Columns(
         tasks=tasks,
         explicit_milestone=np.array([-1 if t.milestone is None else int(t.milestone) for t in tasks], dtype=np.int8),
@@ -180,23 +172,14 @@ def _build_columns(tasks: tuple[Task, ...]) -> _Columns:
 
 
 def _durations(plan: Plan) -> np.ndarray:
-    """This plan's durations (read-only, shared by every schedule of it)."""
-    return memo.cached(memo.own(plan), "durations", lambda: _duration_array(plan.tasks))
-
-
-def _duration_array(tasks: tuple[Task, ...]) -> np.ndarray:
-    arr = np.fromiter((t.duration for t in tasks), dtype=np.int64, count=len(tasks))
-    arr.flags.writeable = False
-    return arr
+    return np.fromiter((t.duration for t in plan.tasks), dtype=np.int64, count=len(plan.tasks))
 
 
 def _iso(cal: WorkCalendar, offsets: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """ISO date strings as a pandas string array, taken from a per-calendar table."""
+    """ISO date strings as a pandas string array."""
     import pandas as pd
 
-    table, origin = cal.iso_table(int(offsets.min()) if offsets.size else 0, int(offsets.max()) if offsets.size else 0)
-    strings = memo.cached(memo.own(table), "pandas", lambda: pd.array(table, dtype="str"))
-    return strings.take(offsets + origin)
+    return pd.array(cal.iso_of(offsets), dtype="str")
 
 
 def _limits(plan: Plan, cols: _Columns, cal: WorkCalendar) -> tuple[np.ndarray, np.ndarray, int | None]:
@@ -252,14 +235,6 @@ def _date_offsets(net: Network, p: Passes, duration: np.ndarray, earliest: np.nd
     return start, finish
 
 
-def warm(plan: Plan) -> Plan:
-    """Prepares everything `schedule` reuses for this plan (done when a plan file is loaded)."""
-    prepare(plan)
-    _ = _columns(plan).text
-    _durations(plan)
-    return plan
-
-
 @dataclass(frozen=True)
 class Solution:
     """The schedule's arrays without the table: what Monte Carlo starts from.
@@ -304,10 +279,11 @@ def _check_span(plan: Plan, p: Passes) -> None:
         )
 
 
-def solve(plan: Plan, floor: np.ndarray | None = None) -> Solution:
-    """CPM over the prepared structure, progress included (DESIGN.md); raises PlanError if invalid.
-    `floor` raises tasks' earliest starts (levelling pins its starts with it)."""
-    net = prepare(plan)
+def solve(plan: Plan, floor: np.ndarray | None = None, network: Network | None = None) -> Solution:
+    """CPM over the plan's network, progress included (DESIGN.md); raises PlanError if invalid.
+    `floor` raises tasks' earliest starts (levelling pins its starts with it); `network` is one
+    prepared before (`core.network.prepare`), used when it fits the plan's links."""
+    net = network if network is not None and network.fits(plan) else prepare(plan)
     cols = _columns(plan)
     cal = plan.work_calendar()
     duration = _durations(plan)
@@ -336,11 +312,11 @@ def table_of(plan: Plan, sol: Solution, levelling: Levelling | None = None) -> S
     explicit = cols.explicit_milestone
     milestone = np.where(explicit >= 0, explicit == 1, duration == 0)
     # copy=False skips pandas' block consolidation (most of the cost at 10k tasks); arrays the
-    # table must not share with the cache or with `passes` are copied here, cheaply.
+    # table must not share with `passes` are copied here, cheaply.
     table = pd.DataFrame(
         {
-            **{k: v.copy() for k, v in cols.text.items()},
-            "duration": duration.copy(),
+            **cols.text(),
+            "duration": duration,
             "es": p.es.copy(),
             "ef": p.ef.copy(),
             "ls": p.ls.copy(),

@@ -15,10 +15,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from planner import memo
 from planner.core.links import ID_RE, split_cell
 from planner.core.model import DEFAULT_PARTIES, Link, Plan, PlanError, Problem, Task, link_data
-from planner.limits import MAX_DATE, MAX_TASKS, MIN_DATE, shorten
+from planner.limits import DATE_REACH_YEARS, MAX_DATE, MAX_TASKS, MIN_DATE, shorten
 
 _TASK = TypeAdapter(Task)
 _TASKS = TypeAdapter(list[Task])
@@ -159,13 +158,12 @@ def parse_plan(data: Any, labels: Sequence[str] | None = None) -> Plan:
                     problems.append(Problem(f"raid {item.id}", f"tasks[{k + 1}]", f"unknown task {tid!r}"))
         problems += resource_checks(plan_head, tasks, names)
     ids = [r["id"].strip() for r in raw_tasks if isinstance(r, Mapping) and isinstance(r.get("id"), str)]
-    generations, cycle_problems = _order(list(dict.fromkeys(ids)), edges)
+    _, cycle_problems = _order(list(dict.fromkeys(ids)), edges)
     problems += cycle_problems
     if problems or plan_head is None:
         raise PlanError(problems)
     plan = plan_head.model_copy(update={"tasks": tuple(tasks)})
     _check_horizon(plan)
-    memo.structure(plan)["generations"] = generations
     return plan
 
 
@@ -202,9 +200,6 @@ def resource_checks(head: Plan, tasks: Sequence[Task | None], names: Sequence[st
                     )
                 )
     return out
-
-
-DATE_REACH_YEARS = 100
 
 
 def _check_horizon(plan: Plan) -> None:
@@ -391,15 +386,8 @@ def _cycles(ids: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[Proble
 
 
 def generations(plan: Plan) -> list[list[str]]:
-    """Topological generations of a plan's tasks, computed once per link structure.
-
-    A plan from `parse_plan` has them already; one built another way (`Plan(...)`,
-    `model_copy`) is checked here first, so scheduling an invalid plan raises PlanError.
-    """
-    store = memo.structure(plan)
-    found = store.get("generations")
-    if found is not None:
-        return found
+    """Topological generations of a plan's tasks. The links are checked first, whoever built the
+    plan (`parse_plan`, `Plan(...)`, `model_copy`), so scheduling an invalid plan raises PlanError."""
     names = [f"task {t.id}" for t in plan.tasks]
     raw = [{"id": t.id} for t in plan.tasks]
     problems, edges = _cross_checks(raw, plan.tasks, names, plan.parties)
@@ -407,5 +395,4 @@ def generations(plan: Plan) -> list[list[str]]:
     problems += cycles + _party_checks(plan.parties) + resource_checks(plan, plan.tasks, names)
     if problems:
         raise PlanError(problems)
-    store["generations"] = found
     return found

@@ -99,7 +99,8 @@ def milestone_rows(sched: Any) -> pd.DataFrame:
         rows["baseline_date"] = t.loc[mask, "baseline_finish"].to_numpy()
         rows["variance"] = t.loc[mask, "finish_variance"].to_numpy()
         columns += ["baseline_date", "variance"]
-    rows["gate_status"] = [gate_status(plan.task(i)) or "" for i in rows["id"]]
+    by_id = plan.tasks_by_id()
+    rows["gate_status"] = [gate_status(by_id[i]) or "" for i in rows["id"]]
     columns.append("gate_status")
     return rows.sort_values(["date", "_pos"], kind="stable").drop(columns="_pos")[columns]
 

@@ -21,6 +21,7 @@ def plan_key(name: str) -> str:
 
 def to_ics(sched: Schedule, stamp: dt.datetime | None = None) -> bytes:
     plan = sched.plan
+    by_id = plan.tasks_by_id()
     cal = Calendar()
     cal.add("prodid", "-//Transition planner//EN")
     cal.add("version", "2.0")
@@ -40,6 +41,6 @@ def to_ics(sched: Schedule, stamp: dt.datetime | None = None) -> bytes:
         if row.criteria:
             lines.append("Exit criteria: " + row.criteria)
         event.add("description", "\n".join(line for line in lines if line))
-        event.add("categories", ["Gate" if plan.task(row.id).is_gate else "Milestone"])
+        event.add("categories", ["Gate" if by_id[row.id].is_gate else "Milestone"])
         cal.add_component(event)
     return cal.to_ical()

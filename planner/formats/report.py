@@ -148,9 +148,9 @@ def report_html(sched: Schedule, today: dt.date | None = None, title_note: str =
     histogram_html = histogram_js = ""
     if any(t.uses for t in plan.tasks):
         from planner.charts.resources import resource_histogram
-        from planner.levelling.both import both
+        from planner.scheduling import unlevelled_and_levelled
 
-        hist = chart_spec(resource_histogram(*both(sched)))
+        hist = chart_spec(resource_histogram(*unlevelled_and_levelled(sched)))
         histogram_html = '<h2>Resources: use per week against capacity</h2><div id="resources"></div>'
         histogram_js = (
             f'\nvegaEmbed("#resources", {_json_for_script(hist)}, {{"actions": false, "renderer": "svg"}})'

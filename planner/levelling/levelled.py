@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from planner.core.model import Link, Plan
+from planner.core.network import Network
 from planner.core.schedule import Levelling, Schedule, solve, table_of
 from planner.levelling.heuristic import DEFAULT_DRAWS, Instance, build, heuristic, makespan, serial
 
@@ -124,13 +125,13 @@ def _with_resource_links(
     return tuple(out), made_fs
 
 
-def levelled(plan: Plan, level_time: float | None = None) -> Schedule:
+def levelled(plan: Plan, level_time: float | None = None, network: Network | None = None) -> Schedule:
     """The levelled schedule: deterministic at the default effort; with `level_time` seconds, the
     heuristic draws more and the solver runs until that much clock time has passed."""
     import time
 
     began = time.perf_counter()
-    sol = solve(plan)
+    sol = solve(plan, network=network)
     p = sol.passes
     inst = build(plan, sol.net, sol.duration, sol.earliest, p.es, p.lf, sol.fixed, sol.start_off, sol.finish_off)
     start = heuristic(inst, _draws(inst.size, level_time))

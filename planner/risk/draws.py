@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
-from planner import memo
 from planner.core.model import Plan
 
 
@@ -128,22 +128,17 @@ def draw_durations(
     return d
 
 
-def estimates(plan: Plan, fixed: np.ndarray, distribution: str) -> tuple[np.ndarray, ...]:
+def estimates(plan: Plan, fixed: np.ndarray, distribution: str) -> tuple[Any, ...]:
     """The estimated tasks still ahead, their likely and pessimistic values and the quantile
-    table of their estimates as written (and each task's row in it), cached with the plan's
-    structure: a duration edit changes neither the estimates nor which tasks have started.
-    Started tasks keep their actual or remaining duration; the rest of the plan is uncertain."""
-    cache = memo.cached(memo.structure(plan), "risk", dict)
-    hit = cache.get(distribution)
-    if hit is None:
-        tasks = plan.tasks
-        est_idx = np.array([j for j, t in enumerate(tasks) if t.estimate is not None and not fixed[j]], dtype=np.int64)
-        o = np.array([tasks[j].estimate.optimistic for j in est_idx], dtype=float)
-        m = np.array([tasks[j].estimate.likely for j in est_idx], dtype=float)
-        p = np.array([tasks[j].estimate.pessimistic for j in est_idx], dtype=float)
-        table, row = _quantile_table(o, m, p, distribution) if o.size else (np.zeros((0, QUANTILES)), None)
-        hit = cache[distribution] = (est_idx, m, p, table, row)
-    return hit
+    table of their estimates as written (and each task's row in it). Started tasks keep their
+    actual or remaining duration; the rest of the plan is uncertain."""
+    tasks = plan.tasks
+    est_idx = np.array([j for j, t in enumerate(tasks) if t.estimate is not None and not fixed[j]], dtype=np.int64)
+    o = np.array([tasks[j].estimate.optimistic for j in est_idx], dtype=float)
+    m = np.array([tasks[j].estimate.likely for j in est_idx], dtype=float)
+    p = np.array([tasks[j].estimate.pessimistic for j in est_idx], dtype=float)
+    table, row = _quantile_table(o, m, p, distribution) if o.size else (np.zeros((0, QUANTILES)), None)
+    return est_idx, m, p, table, row
 
 
 def centred(

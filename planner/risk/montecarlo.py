@@ -21,7 +21,7 @@ from collections.abc import Collection
 import numpy as np
 
 from planner.core.model import Plan, PlanError, Problem
-from planner.core.network import Network, padded, run_passes, sweep2d
+from planner.core.network import Network, run_passes, sweep2d
 from planner.core.schedule import Solution, solve
 from planner.limits import MAX_SPAN
 from planner.risk.draws import add_risk_delays, centred, draw_durations, estimates, risk_impacts, worst_delays
@@ -245,9 +245,11 @@ def simulate(
     chunk: int | None = None,
     progress=None,
     muted_risks: Collection[str] = (),
+    network: Network | None = None,
 ) -> RiskResult:
     """Monte Carlo of the plan finish; `progress(done, total)` is called after each chunk.
-    `muted_risks` names RAID risks that do not fire in this run (to measure what each one costs)."""
+    `muted_risks` names RAID risks that do not fire in this run (to measure what each one costs);
+    `network` is the plan's prepared network, when the caller keeps one (`core.network.prepare`)."""
     if distribution not in DISTRIBUTIONS:
         raise PlanError([Problem("simulate", "distribution", f"use one of {', '.join(DISTRIBUTIONS)}")])
     if not 1 <= iterations <= MAX_ITERATIONS:
@@ -257,9 +259,9 @@ def simulate(
     factor = float(uplift if uplift is not None else (spec.uplift if spec else 0.0))
     if not 0 <= rho <= 1:
         raise PlanError([Problem("simulate", "correlation", "must be between 0 and 1")])
-    sol = solve(plan)
+    sol = solve(plan, network=network)
     net, cal = sol.net, sol.calendar
-    steps = padded(plan)
+    steps = net.padded
     tasks = plan.tasks
     t_count = len(tasks)
     base = sol.duration.astype(np.int64)

@@ -18,7 +18,7 @@ def _compare(labels: tuple[str, ...], documents: tuple[str, ...]) -> list[dict]:
     """The comparison table's rows (first column: what is compared; one column per plan)."""
     from planner.core.validate import parse_plan
     from planner.formats.planfile import read_yaml
-    from planner.generation.options import compare_plans
+    from planner.generate.options import compare_plans
 
     plans = [(label, parse_plan(read_yaml(doc))) for label, doc in zip(labels, documents, strict=True)]
     result = compare_plans(plans)

@@ -9,7 +9,6 @@ from __future__ import annotations
 PLAN = "plan"  # the canonical Plan
 HISTORY = "history"  # Plans for undo and redo
 POSITION = "history_position"  # index of PLAN in HISTORY
-SCHEDULES = "schedules"  # id(plan) -> (plan, Schedule), for the plans in HISTORY
 EXAMPLE = "showing_example"  # True while the untouched example is on screen
 OPEN_ERROR = "open_error"  # why the plan named in the URL could not be opened
 IMPORT_WARNINGS = "import_warnings"  # (heading, notes): what an import changed or the generator warns, shown once
@@ -20,8 +19,12 @@ PROBLEMS = "grid_problems"  # what is wrong with DRAFT
 GRID_VERSION = "grid_version"  # part of the grid's widget key: a new value rebuilds the grid
 GRID_DELTA = "grid_delta"  # a delta set here by a script or test is applied like a grid edit
 
+# Values computed from a plan (derived.py)
+DERIVED = "derived"  # [(plan, {name: value})] for the last plans shown
+NETWORKS = "networks"  # prepared link networks, the latest few
+
 # Schedule risk (risk_view.py)
-RISK_RESULT = "risk_result"  # (plan, RiskResult) of the Risk view's last run
+RISK_RESULT = "risk_result"  # (plan, RiskResult[, its risk drivers]) of the Risk view's last run
 
 # Saving, opening and leaving (storage.py, save_bar.py, guard.py, plans_page.py)
 SAVED = "saved"  # (plan id, revision, the Plan object that was saved or loaded)

@@ -5,7 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from planner.core.schedule import Schedule
-from planner.ui import editors, grid, guard, resources_editor, risk_view, save_bar, settings, state, storage, views
+from planner.ui import (
+    derived,
+    editors,
+    grid,
+    guard,
+    resources_editor,
+    risk_view,
+    save_bar,
+    settings,
+    state,
+    storage,
+    views,
+)
 from planner.ui.keys import IMPORT_WARNINGS, PAGES
 from planner.ui.text import md
 
@@ -65,7 +77,7 @@ def show() -> None:
     grid.apply_pending()
     guard.ask_if_pending()
     plan = state.current()
-    sched = state.schedule_for(plan)
+    sched = derived.schedule_for(plan)
     info = storage.saved()
     _url(info[0] if info else None)
     problem = st.session_state.pop(state.OPEN_ERROR, None)
@@ -75,7 +87,7 @@ def show() -> None:
     if plan.description:
         st.text(plan.description)
     if plan.generated is not None:
-        from planner.generation.build import describe
+        from planner.generate.build import describe
 
         st.caption(md(describe(plan.generated)))
     if st.session_state.get(state.EXAMPLE):

@@ -11,7 +11,7 @@ from planner.core.model import Plan, PlanError
 from planner.core.schedule import Schedule
 from planner.editing import RESOURCE_GRID, plan_with_resources, resource_rows
 from planner.levelling.usage import over_allocations
-from planner.ui import state, views
+from planner.ui import derived, state, views
 from planner.ui.text import md, md_list
 
 
@@ -115,7 +115,7 @@ def show(sched: Schedule) -> None:
     plan = sched.plan
     st.markdown("**Resources** · the people who pace the transition; capacity is units available on each working day")
     _table(plan)
-    plain, levelled = views.both_schedules(sched)
+    plain, levelled = derived.both_schedules(sched)
     _level_switch(plan, plain, levelled)
     over = over_allocations(plain)
     if over:

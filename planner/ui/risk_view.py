@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner import memo
 from planner.charts import risk_charts, tornado_chart
 from planner.core.model import Plan, PlanError
 from planner.risk.drivers import risk_drivers
@@ -100,10 +99,14 @@ def _deadlines(plan: Plan, result: RiskResult) -> None:
 
 
 def _drivers(plan: Plan, result: RiskResult) -> None:
-    """The tornado: how far each RAID risk with a schedule impact moves the P80 finish."""
+    """The tornado: how far each RAID risk with a schedule impact moves the P80 finish (computed
+    once per run, kept with it)."""
     if not any(r.schedule_impact is not None and r.is_open for r in plan.raid):
         return
-    drivers = memo.cached(memo.own(result), "risk-drivers", lambda: risk_drivers(plan, result))
+    kept = st.session_state[RESULT]
+    if len(kept) < 3:
+        kept = st.session_state[RESULT] = (*kept, risk_drivers(plan, result))
+    drivers = kept[2]
     st.markdown("**Risks that move the P80 finish** (each one's effect: P80 with it minus P80 without it)")
     show_chart(tornado_chart(drivers), key="risk-tornado")
 

@@ -12,9 +12,8 @@ import streamlit as st
 from planner.charts import gantt_chart
 from planner.core.model import Plan, Task
 from planner.core.schedule import Schedule
-from planner.scheduling import schedule
 from planner.store.database import StoreError
-from planner.ui import storage, views
+from planner.ui import derived, storage, views
 from planner.ui.chart import show as show_chart
 from planner.ui.keys import SHARE_TOKEN
 from planner.ui.text import md
@@ -65,14 +64,15 @@ def show() -> None:
     except StoreError:
         _not_valid()
         return
-    sched = schedule(plan)
+    sched = derived.schedule_for(plan)
     st.title(md(plan.name), anchor=False)
     label = {"executive": "Executive view", "full": "Full plan (read-only)"}.get(view, f"{view.title()} view")
     st.caption(md(f"{label} · revision {number} · read-only"))
     views.status(sched)
     views.figures(sched)
     keep = None if view in ("executive", "full") else party_keeps(view)
-    path = [i for i in sched.critical_path if keep is None or keep(plan.task(i))]
+    by_id = plan.tasks_by_id()
+    path = [i for i in sched.critical_path if keep is None or keep(by_id[i])]
     if view == "executive":
         chart = gantt_chart(sched, only=lambda t: t.is_key_date, show_links=False)
     elif view == "full":

@@ -9,7 +9,7 @@ import streamlit as st
 
 from planner.core.model import PlanError
 from planner.files import MAX_UPLOAD_BYTES, PLAN_SUFFIXES, read_plan_bytes
-from planner.generation.catalogue import MAX_WAVES, SIZES, TemplateInfo, list_templates, next_monday, pct
+from planner.generate.catalogue import MAX_WAVES, SIZES, TemplateInfo, list_templates, next_monday, pct
 from planner.ui import guard
 from planner.ui.text import md, md_list
 
@@ -32,7 +32,7 @@ def _options(
     contract_end: dt.date | None,
 ) -> list[dict]:
     """The options table's rows (Streamlit's data cache: the same inputs give the same table)."""
-    from planner.generation.options import options
+    from planner.generate.options import options
 
     rows = options(
         template,
@@ -181,7 +181,7 @@ def _template_form() -> None:
 def _create(
     info: TemplateInfo, size, start, holidays, deadline, contract_end, plan_name, waves, share, shares_text
 ) -> None:
-    from planner.generation.build import generate
+    from planner.generate.build import generate
 
     try:
         wave_shares = _wave_shares(shares_text)

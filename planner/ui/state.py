@@ -11,11 +11,9 @@ from typing import Any
 import streamlit as st
 
 from planner.core.model import Plan, Problem
-from planner.core.schedule import Schedule
 from planner.editing import plan_rows
-from planner.generation.build import build_plan
-from planner.generation.catalogue import next_monday
-from planner.scheduling import schedule
+from planner.generate.build import build_plan
+from planner.generate.catalogue import next_monday
 from planner.ui.keys import (
     DRAFT,
     EXAMPLE,
@@ -26,7 +24,6 @@ from planner.ui.keys import (
     POSITION,
     PROBLEMS,
     SAVED,
-    SCHEDULES,
 )
 
 MAX_HISTORY = 50
@@ -145,18 +142,3 @@ def set_problems(problems: list[Problem], draft: list[dict[str, Any]]) -> None:
     ss[DRAFT] = draft
     ss[PROBLEMS] = problems
     ss[GRID_VERSION] = ss.get(GRID_VERSION, 0) + 1
-
-
-def schedule_for(plan: Plan) -> Schedule:
-    """The schedule of a plan, computed once per plan object in this session (history included)."""
-    cache: dict[int, tuple[Plan, Schedule]] = st.session_state.setdefault(SCHEDULES, {})
-    hit = cache.get(id(plan))
-    if hit is not None and hit[0] is plan:
-        return hit[1]
-    sched = schedule(plan)
-    if len(cache) > MAX_HISTORY + 5:
-        live = {id(p) for p in st.session_state.get(HISTORY, [])}
-        for key in [k for k in cache if k not in live]:
-            del cache[key]
-    cache[id(plan)] = (plan, sched)
-    return sched

@@ -16,7 +16,8 @@ from planner.core.schedule import Schedule
 from planner.explain import explain, key_figures
 from planner.formats.csvfile import milestone_rows
 from planner.formats.registry import BY_NAME, FORMATS, Format
-from planner.status import plan_status, quick_p80
+from planner.status import plan_status
+from planner.ui import derived
 from planner.ui.chart import show as show_chart
 from planner.ui.chart import show_spec
 from planner.ui.keys import RISK_RESULT
@@ -32,7 +33,7 @@ def _status_p80(plan: Plan) -> int | None:
     run = st.session_state.get(RISK_RESULT)
     if run is not None and run[0] is plan and plan.deadline is not None:
         return run[1].finish_days[80]
-    return quick_p80(plan)
+    return derived.status_p80(plan)
 
 
 def status(sched: Schedule) -> None:
@@ -215,13 +216,6 @@ def open_raid(sched: Schedule, items: Sequence[Any] | None = None) -> None:
     )
 
 
-def both_schedules(sched: Schedule) -> tuple[Schedule, Schedule | None]:
-    """The schedule without levelling and with it (None when no task uses a resource)."""
-    from planner.levelling.both import both
-
-    return both(sched)
-
-
 def resource_histogram(plain: Schedule, levelled: Schedule | None, key: str) -> None:
     """Each resource's weekly peak use against capacity, without and with levelling."""
     from planner.charts.resources import resource_histogram as histogram
@@ -235,6 +229,6 @@ def resources(sched: Schedule) -> None:
     """Read-only: the histograms, for share views."""
     if not any(t.uses for t in sched.plan.tasks):
         return
-    plain, levelled = both_schedules(sched)
+    plain, levelled = derived.both_schedules(sched)
     st.subheader("Resources: use per week against capacity")
     resource_histogram(plain, levelled, key="share-resources")

@@ -239,8 +239,8 @@ def test_new_plan_options_table_picks_and_creates_an_option(page, app_url):
     """Tests choosing a pilot and waves in the browser: a contract end adds the odds column, a
     click on a row of the options table fills the form, and Create opens that plan with the
     handover held to the contract end."""
-    from planner.generation.catalogue import next_monday
-    from planner.generation.options import option
+    from planner.generate.catalogue import next_monday
+    from planner.generate.options import option
 
     page.goto(app_url + "/new")
     wait_idle(page)

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from planner.formats.report import report_html
-from planner.generation.build import build_plan
+from planner.generate.build import build_plan
 from planner.scheduling import schedule
 from planner.store.database import Store
 from tests.conftest import MONDAY

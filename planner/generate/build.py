@@ -38,7 +38,7 @@ from planner.core.calendar import WorkCalendar
 from planner.core.links import format_link, parse_link
 from planner.core.model import Generation, Plan, PlanError, Problem
 from planner.core.validate import parse_plan
-from planner.generation.catalogue import (
+from planner.generate.catalogue import (
     MAX_WAVES,
     SIZES,
     TemplateInfo,

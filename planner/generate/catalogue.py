@@ -1,6 +1,6 @@
 """The built-in template catalogue: which templates exist and what each says about itself.
 
-The generator that turns a template into a plan is `planner.generation.build`; the file format is
+The generator that turns a template into a plan is `planner.generate.build`; the file format is
 described there.
 """
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from planner.core.model import Plan
-from planner.generation.build import Generated, generate
+from planner.generate.build import Generated, generate
 
 OPTION_ITERATIONS = 2_000
 MAX_OPTIONS = 60
