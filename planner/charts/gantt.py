@@ -312,7 +312,7 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
             .transform_filter("isValid(datum.b_start)")
         )
         layers.insert(1, baseline)
-    own: dict[int, str] = {}  # layers with data of their own
+    own: list[tuple[alt.Chart, str]] = []  # layers with data of their own
     if shape.links:
         link_layer = (
             alt.Chart()
@@ -325,7 +325,7 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
                 color=alt.ColorValue(**alt.condition(alt.datum.critical, alt.value(CRITICAL), alt.value("#777777"))),
             )
         )
-        own[id(link_layer)] = "links"
+        own.append((link_layer, "links"))
         layers.insert(1, link_layer)
     if shape.lines:
         lines = alt.Chart().mark_rule(strokeWidth=1.5, clip=shape.interactive)
@@ -346,7 +346,7 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
             ),
             tooltip=[alt.Tooltip("what:N", title="Line"), alt.Tooltip("day:N", title="Date")],
         )
-        own[id(marker_layer)] = "lines"
+        own.append((marker_layer, "lines"))
         layers.append(marker_layer)
     if shape.interactive:
         layers[0] = layers[0].interactive(bind_y=False)
@@ -359,4 +359,4 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
         ),
         description=description,
     )
-    return chart, {i: own[id(layer)] for i, layer in enumerate(layers) if id(layer) in own}
+    return chart, {i: role for i, layer in enumerate(layers) for held, role in own if held is layer}

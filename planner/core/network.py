@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.core.model import Plan
+from planner.core.model import Link, Plan
 from planner.core.validate import generations
 
 _KIND = {"FS": 0, "SS": 1, "FF": 2, "SF": 3}
@@ -55,12 +55,13 @@ class _Sweep:
     py_visit: list[int]
 
 
-Structure = tuple[tuple[str, tuple[tuple[str, str, int], ...]], ...]
+Structure = tuple[tuple[str, tuple[Link, ...]], ...]
 
 
 def structure(plan: Plan) -> Structure:
-    """What a prepared network depends on: each task's id and links, in plan order."""
-    return tuple((t.id, tuple((x.task, x.type, x.lag) for x in t.depends_on)) for t in plan.tasks)
+    """What a prepared network depends on: each task's id and links, in plan order (a duration
+    edit shares the links' tuples, so comparing with it is mostly identity checks)."""
+    return tuple([(t.id, t.depends_on) for t in plan.tasks])
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,7 @@ class Solution:
 
     net: Network
     calendar: WorkCalendar
+    columns: _Columns = field(repr=False)
     duration: np.ndarray
     earliest: np.ndarray
     fixed: np.ndarray | None
@@ -297,7 +298,7 @@ def solve(plan: Plan, floor: np.ndarray | None = None, network: Network | None =
     start_off, finish_off = _date_offsets(net, p, effective, earliest)
     if tracked is not None:
         start_off, finish_off = actual_dates(plan, cal, start_off, finish_off, cols.started)
-    return Solution(net, cal, effective, earliest, fixed, p, start_off, finish_off)
+    return Solution(net, cal, cols, effective, earliest, fixed, p, start_off, finish_off)
 
 
 def table_of(plan: Plan, sol: Solution, levelling: Levelling | None = None) -> Schedule:
@@ -305,7 +306,7 @@ def table_of(plan: Plan, sol: Solution, levelling: Levelling | None = None) -> S
     import pandas as pd
 
     net, cal, p, start_off, finish_off = sol.net, sol.calendar, sol.passes, sol.start_off, sol.finish_off
-    cols = _columns(plan)
+    cols = sol.columns
     duration = _durations(plan)
     total = p.ls - p.es
     critical = p.critical

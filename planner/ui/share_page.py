@@ -54,7 +54,7 @@ def party_raid(plan: Plan, party: str) -> tuple:
 def show() -> None:
     token = st.session_state.get(TOKEN, "")
     try:
-        store = storage._store(storage.default_url())
+        store = storage.open_store()
         found = store.resolve(token)
         if found is None:
             _not_valid()

@@ -15,10 +15,15 @@ def _store(url: str) -> Store:
     return Store(url)
 
 
+def open_store() -> Store:
+    """The store of this server (one per database URL, shared by the sessions); raises StoreError."""
+    return _store(default_url())
+
+
 def store() -> Store | None:
     """The store, or None after showing why it cannot be opened."""
     try:
-        return _store(default_url())
+        return open_store()
     except StoreError as exc:
         st.error(f"Saved plans are unavailable: {md(exc)}", icon="🗄️")
         return None
