@@ -136,9 +136,12 @@ def test_no_process_wide_state_tricks():
                 offenders.append(f"{name}: {text}")
             if isinstance(node, ast.Assign):
                 for target in node.targets:
-                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-                        if target.value.id in imported:
-                            offenders.append(f"{name}: {text}")
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id in imported
+                    ):
+                        offenders.append(f"{name}: {text}")
     assert offenders == []
 
 
