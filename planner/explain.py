@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from planner.core.links import FROM_FINISH, TO_FINISH
 from planner.core.schedule import Driver, Schedule
 
 
@@ -54,13 +55,8 @@ def _sentence(sched: Schedule, driver: Driver, row: Any) -> str:
             f"{driver.task} {starts} because it waits for {driver.resource}, used by {link.task} until {pred['finish']}"
         )
     lag = _lag_words(link.lag)
-    if link.type == "FS":
-        return f"{driver.task} {starts} because {link.task} finishes {pred['finish']}{lag}"
-    if link.type == "SS":
-        return f"{driver.task} {starts} because {link.task} starts {pred['start']}{lag}"
-    if link.type == "FF":
-        return f"{driver.task} {finishes} because {link.task} finishes {pred['finish']}{lag}"
-    return f"{driver.task} {finishes} because {link.task} starts {pred['start']}{lag}"
+    tied = f"finishes {pred['finish']}" if FROM_FINISH[link.type] else f"starts {pred['start']}"
+    return f"{driver.task} {finishes if TO_FINISH[link.type] else starts} because {link.task} {tied}{lag}"
 
 
 def explain(sched: Schedule, task_id: str) -> list[str]:
@@ -109,8 +105,7 @@ def _milestone(table: Any, task_id: str) -> Milestone:
 def key_figures(sched: Schedule, today: dt.date | None = None) -> KeyFigures:
     """Plan finish, deadline margin, critical tasks, next milestone, pilot go/no-go, handover.
 
-    Pilot go/no-go is the first gate of the pilot (wave 0); handover is the last cutover
-    (phase "Cutover"), else the last milestone.
+    Pilot go/no-go is the first gate of the pilot (wave 0); the handover is `Plan.handover`'s.
     """
     today = today or dt.date.today()
     plan = sched.plan
@@ -118,7 +113,6 @@ def key_figures(sched: Schedule, today: dt.date | None = None) -> KeyFigures:
     margin = None
     if plan.deadline:
         margin = sched.margin(plan.deadline)
-    points = [task for task in plan.tasks if task.is_key_date]
     by_id = t.set_index("id")
     dated = sorted(
         ((dt.date.fromisoformat(t["finish"].iat[i]), i) for i, task in enumerate(plan.tasks) if task.is_key_date)
@@ -126,12 +120,7 @@ def key_figures(sched: Schedule, today: dt.date | None = None) -> KeyFigures:
     upcoming = next((plan.tasks[i].id for d, i in dated if d >= today), None)
     pilot_gates = [task.id for task in plan.tasks if task.wave == 0 and task.is_gate]
     pilot = min(pilot_gates, key=lambda i: by_id.loc[i, "finish"]) if pilot_gates else None
-    cutovers = [i for i, task in enumerate(plan.tasks) if task.phase.lower() == "cutover"]
-    handover = None
-    if cutovers:
-        handover = plan.tasks[max(cutovers, key=lambda i: (t["finish"].iat[i], i))].id
-    elif points:
-        handover = plan.tasks[dated[-1][1]].id
+    handover = plan.handover(t["finish"].tolist())
     return KeyFigures(
         finish=sched.finish,
         finish_days=sched.finish_offset,

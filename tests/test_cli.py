@@ -201,6 +201,7 @@ def test_new_pilot_only_with_holidays(tmp_path):
         "pilot_share": 20,
         "wave_shares": [],
         "size": "medium",
+        "handover": "W1-CUTOVER",
     }
 
 
@@ -359,6 +360,7 @@ def test_new_sizes_the_plan_and_warns(tmp_path):
         "pilot_share": 10,
         "wave_shares": [30, 60],
         "size": "large",
+        "handover": "W2-CUTOVER",
     }
     handover = next(t for t in data["tasks"] if t["id"] == "W2-CUTOVER")
     assert str(handover["deadline"]) == "2027-03-01" and "cumulative 100%" in handover["name"]

@@ -46,13 +46,32 @@ def test_explain_lags_leads_and_not_before():
     assert [d.task for d in driving_chain(s, "C")] == ["C", "B", "A"]
 
 
+def test_handover_is_one_rule_for_plans_without_a_named_one():
+    """Tests the handover of a plan the generator did not name one for: the last cutover to
+    finish, else the last key date; and a generated plan whose named task was deleted falls back."""
+    cut = plan_data(
+        task("A", 5, phase="Cutover"),
+        task("B", 2, "A", phase="Cutover"),
+        task("C", 9, phase="Cutover"),
+        task("M", 0, "B"),
+    )
+    assert key_figures(schedule(parse_plan(cut))).handover.id == "C"
+    plain = plan_data(task("A", 5), task("M1", 0, "A"), task("B", 3, "A"), task("M2", 0, "B"), task("Z", 4, "M2"))
+    assert key_figures(schedule(parse_plan(plain))).handover.id == "M2"
+    assert key_figures(schedule(parse_plan(plan_data(task("A", 5))))).handover is None
+    generated = build_plan("service-desk", waves=2, pilot_share=15, start=MONDAY)
+    renamed = generated.model_copy(update={"generated": generated.generated.model_copy(update={"handover": "GONE"})})
+    assert renamed.handover(schedule(renamed).table["finish"].tolist()) == "SD40"  # last of phase Cutover
+
+
 def test_key_figures(sd):
     """Tests plan finish, critical count, next milestone, pilot go/no-go and handover."""
     k = key_figures(sd, today=dt.date(2027, 3, 1))
     assert k.finish == sd.finish and k.critical_count == int(sd.table["critical"].sum())
     assert k.next_milestone.id == "SD32"
     assert k.pilot_go.id == "SD14"
-    assert k.handover.id == "SD40"  # service commencement, the day the last cutover ends
+    assert k.handover.id == sd.plan.generated.handover == "W2-CUTOVER"  # the generator's, one rule
+    assert k.handover.date.isoformat() == sd.table.set_index("id").loc["SD40", "finish"]  # service commencement
     assert k.handover.date.isoformat() == sd.table.set_index("id").loc["W2-CUTOVER", "finish"]
     assert k.deadline_margin is None
     late = plan_with_settings(sd.plan, {"deadline": dt.date(2027, 7, 30)})

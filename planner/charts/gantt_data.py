@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from planner.core.gates import gate_status
+from planner.core.links import FROM_FINISH, TO_FINISH
 from planner.core.model import Task
 from planner.core.schedule import Schedule
 
@@ -238,8 +239,8 @@ def _link_records(
             p, s = shown.get(link.task), shown.get(task.id)
             if p is None or s is None:
                 continue
-            px = p["start"] if link.type in ("SS", "SF") else p["point"]
-            sx = s["point"] if link.type in ("FF", "SF") else s["start"]
+            px = p["point"] if FROM_FINISH[link.type] else p["start"]
+            sx = s["point"] if TO_FINISH[link.type] else s["start"]
             out.append(
                 {
                     "x": px,

@@ -1,7 +1,9 @@
-"""Dependency notation: `ID`, `ID:TYPE`, `ID:TYPE+N`, `ID:TYPE-N` (DESIGN.md).
+"""Links: which end of each task a link type ties, and the notation `ID`, `ID:TYPE`,
+`ID:TYPE+N`, `ID:TYPE-N` (DESIGN.md).
 
-Kept apart from the model so the CSV reader, the editor grid and the MSPDI writer share one
-parser and one printer, and a link always round-trips to the same text.
+Kept apart from the model so the scheduler, the charts, the explanations, the CSV reader, the
+editor grid and the MSPDI writer share one rule, one parser and one printer, and a link always
+round-trips to the same text.
 """
 
 from __future__ import annotations
@@ -9,6 +11,10 @@ from __future__ import annotations
 import re
 
 LINK_TYPES = ("FS", "SS", "FF", "SF")
+# The end of the predecessor a link ties (its finish for FS and FF, else its start), and the end
+# of the successor (its finish for FF and SF, else its start).
+FROM_FINISH = {"FS": True, "SS": False, "FF": True, "SF": False}
+TO_FINISH = {"FS": False, "SS": False, "FF": True, "SF": True}
 ID_PATTERN = r"[A-Za-z0-9_.\-]+"
 ID_RE = re.compile(rf"^{ID_PATTERN}$")
 _LINK_RE = re.compile(rf"^\s*({ID_PATTERN})\s*(?::\s*([A-Za-z]{{2}})\s*(?:([+-])\s*(\d+))?\s*)?$")

@@ -264,6 +264,7 @@ class Generation(Frozen):
     pilot_share: Annotated[int | float, Field(gt=0, lt=100)]
     wave_shares: tuple[Annotated[int | float, Field(gt=0, lt=100)], ...] = ()
     size: Literal["small", "medium", "large"] = "medium"
+    handover: Line | None = None  # the task that hands the service over (the last cutover)
 
 
 class Plan(Frozen):
@@ -311,6 +312,20 @@ class Plan(Frozen):
     @property
     def ids(self) -> list[str]:
         return [t.id for t in self.tasks]
+
+    def handover(self, finishes: Sequence[int] | Sequence[str]) -> str | None:
+        """The id of the task that hands the service over, given each task's finish (offsets or
+        ISO dates, plan order): the one the generator named, else the last to finish of the
+        tasks in phase "Cutover", else the last key date; None for a plan with none of these.
+        The one rule: key figures, options and the contract end all use it."""
+        named = self.generated.handover if self.generated else None
+        if named is not None and any(t.id == named for t in self.tasks):
+            return named
+        cutovers = [j for j, t in enumerate(self.tasks) if t.phase.strip().lower() == "cutover"]
+        candidates = cutovers or [j for j, t in enumerate(self.tasks) if t.is_key_date]
+        if not candidates:
+            return None
+        return self.tasks[max(candidates, key=lambda j: (finishes[j], j))].id
 
     def with_durations(self, durations: Mapping[str, int]) -> Plan:
         """A new plan with some durations changed (its links, and so its prepared network, unchanged)."""

@@ -23,12 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from planner.core.links import FROM_FINISH, LINK_TYPES, TO_FINISH
 from planner.core.model import Link, Plan
 from planner.core.validate import generations
 
-_KIND = {"FS": 0, "SS": 1, "FF": 2, "SF": 3}
-_FROM_FINISH = np.array([1, 0, 1, 0], dtype=np.int64)  # c gains d(P) for FS, FF
-_TO_FINISH = np.array([0, 0, 1, 1], dtype=np.int64)  # c loses d(S) for FF, SF
+_KIND = {kind: k for k, kind in enumerate(LINK_TYPES)}
+_FROM_FINISH = np.array([FROM_FINISH[kind] for kind in LINK_TYPES], dtype=np.int64)  # c gains d(P)
+_TO_FINISH = np.array([TO_FINISH[kind] for kind in LINK_TYPES], dtype=np.int64)  # c loses d(S)
 Steps = list[tuple[Any, ...]]
 _NUMPY_GROUP_COST = 24.0  # microseconds per generation group, measured on the dev machine
 _PY_TASK_COST, _PY_LINK_COST = 0.25, 0.12

@@ -364,6 +364,7 @@ def generate(
         "pilot_share": _number(pilot_share),
         "wave_shares": [_number(s) for s in shares] if waves else [],
         "size": size,
+        **({"handover": handover} if handover else {}),
     }
     _due_dates(raw, plan_data, tasks)
     plan = parse_plan({**plan_data, "tasks": tasks})

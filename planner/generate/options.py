@@ -36,7 +36,8 @@ def _handover_date(gen: Generated) -> dt.date:
     from planner.core.schedule import solve
 
     sol = solve(gen.plan)
-    return sol.finish_of(gen.plan.ids.index(gen.handover))
+    handover = gen.plan.handover(sol.finish_off.tolist())
+    return sol.finish_of(gen.plan.ids.index(handover)) if handover else sol.finish
 
 
 def option(
