@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from planner.cli import common
 from planner.formats.registry import BY_NAME
 from planner.generate.catalogue import list_templates
+from planner.plain import json_value
 from planner.problems import PlanError
 
 if TYPE_CHECKING:
@@ -72,9 +73,7 @@ def _sched_summary(sched: Schedule) -> str:
 def schedule_json(sched: Schedule) -> str:
     rows = []
     for rec in sched.table.to_dict(orient="records"):
-        rows.append(
-            {k: (None if v is None or (k == "wave" and str(v) == "<NA>") else _plain(v)) for k, v in rec.items()}
-        )
+        rows.append({k: json_value(v) for k, v in rec.items()})
     doc = {
         "name": sched.plan.name,
         "start": sched.plan.start.isoformat(),
@@ -95,10 +94,6 @@ def schedule_json(sched: Schedule) -> str:
             "optimal": info.optimal,
         }
     return json.dumps(doc, indent=2, ensure_ascii=False)
-
-
-def _plain(value: object) -> object:
-    return value.item() if hasattr(value, "item") else value
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -7,16 +7,12 @@ duplicating them; the description carries the gate criteria and the float.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from icalendar import Calendar, Event
 
 from planner.core.schedule import Schedule
 from planner.formats.csvfile import milestone_rows
-
-
-def plan_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "plan"
+from planner.plain import slug
 
 
 def to_ics(sched: Schedule, stamp: dt.datetime | None = None) -> bytes:
@@ -27,7 +23,7 @@ def to_ics(sched: Schedule, stamp: dt.datetime | None = None) -> bytes:
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{plan.name} milestones")
     stamp = stamp or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    key = plan_key(plan.name)
+    key = slug(plan.name)
     for row in milestone_rows(sched).itertuples(index=False):
         day = dt.date.fromisoformat(row.date)
         event = Event()

@@ -21,6 +21,7 @@ from planner.charts import gantt_chart
 from planner.core.schedule import Schedule
 from planner.explain import key_figures
 from planner.formats.csvfile import milestone_rows
+from planner.plain import json_value
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#222;max-width:1400px}
@@ -47,7 +48,7 @@ def _vega_bundle() -> str:
 
 
 def _json_for_script(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = json.dumps(value, ensure_ascii=False, default=json_value)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

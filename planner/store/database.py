@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from planner.core.model import Plan
 from planner.core.validate import parse_plan
 from planner.formats.planfile import dump_json, read_json, read_yaml
+from planner.plain import slug
 from planner.store.access import User
 from planner.store.history import change_summary
 from planner.store.schema import (
@@ -200,7 +201,7 @@ class Store(ShareLinks, PlanTeams):
     # ------------------------------------------------------------------ plans and revisions
 
     def _new_id(self, conn: Connection, name: str) -> str:
-        base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "plan"
+        base = slug(name, limit=40)
         while True:
             candidate = f"{base}-{secrets.token_hex(3)}"
             if conn.execute(select(plans.c.id).where(plans.c.id == candidate)).first() is None:

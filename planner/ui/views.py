@@ -4,7 +4,6 @@ network, RAID. Nothing here changes the plan (editors.py does), so a share page 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,16 +15,13 @@ from planner.core.schedule import Schedule
 from planner.explain import explain, key_figures
 from planner.formats.csvfile import milestone_rows
 from planner.formats.registry import BY_NAME, FORMATS, Format
+from planner.plain import slug
 from planner.status import plan_status
 from planner.ui import derived
 from planner.ui.chart import show as show_chart
 from planner.ui.chart import show_spec
 from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md, md_list
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "plan"
 
 
 def _status_p80(plan: Plan) -> int | None:
@@ -69,20 +65,20 @@ def figures(sched: Schedule, today: dt.date | None = None) -> None:
 
 def downloads(sched: Schedule) -> None:
     """The everyday files as buttons, the other formats in a menu; each file is made on click."""
-    slug = _slug(sched.plan.name)
+    name = slug(sched.plan.name)
     main = [f for f in FORMATS if f.place == "main"]
     cols = st.columns(len(main) + 1)
     for col, fmt in zip(cols, main, strict=False):
-        _download(col, fmt, sched, slug)
+        _download(col, fmt, sched, name)
     with cols[-1].popover("More formats"):
         for fmt in FORMATS:
             if fmt.place == "more":
-                _download(st, fmt, sched, slug)
+                _download(st, fmt, sched, name)
 
 
 def download(where: Any, name: str, sched: Schedule) -> None:
     """One format's download button (by its registry name), made on click."""
-    _download(where, BY_NAME[name], sched, _slug(sched.plan.name))
+    _download(where, BY_NAME[name], sched, slug(sched.plan.name))
 
 
 def _download(where: Any, fmt: Format, sched: Schedule, slug: str) -> None:
