@@ -9,11 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
 from typing import TYPE_CHECKING, Any
 
 import yaml
-import yaml_rs
 
 from planner.limits import shorten
 from planner.problems import PlanError, Problem
@@ -28,13 +26,13 @@ except AttributeError:  # libyaml not compiled in
     _Dumper, _BaseLoader = yaml.SafeDumper, yaml.SafeLoader
 
 
-MAX_ALIAS_EVENTS = 100_000  # nodes that aliases may replay in one document, as yaml-rs allows
+MAX_ALIAS_EVENTS = 100_000  # nodes that aliases may replay in one document
 
 
 class _Yaml12Loader(_BaseLoader):
-    """PyYAML's safe loader read as yaml-rs reads: YAML 1.2 booleans (only true/false), a key
-    given twice refused, and aliases limited to replaying MAX_ALIAS_EVENTS nodes in all (a
-    "billion laughs" of 700 bytes would otherwise expand to millions of nodes downstream)."""
+    """PyYAML's safe loader with YAML 1.2's booleans (only true/false), a key given twice
+    refused, and aliases limited to replaying MAX_ALIAS_EVENTS nodes in all (a "billion laughs"
+    of 700 bytes would otherwise expand to millions of nodes downstream)."""
 
     def construct_document(self, node: Any) -> Any:
         sizes: dict[int, int] = {}
@@ -95,33 +93,10 @@ def _decimal_int(loader: Any, node: Any) -> int | str:
 _Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _decimal_int)
 
 
-_ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=100_000, max_replay_stack_depth=16)
-
-
 def read_yaml(text: str, source: str = "plan") -> Any:
-    """Parses YAML as data only (no tags that build objects; alias expansion is limited).
-
-    yaml-rs reads a 10k-task plan in 0.15 s where PyYAML's C loader takes 2 s (README), but
-    its native code crashed twice inside the Streamlit server's script threads here, so it runs
-    only on the main thread (command line, scripts); other threads use PyYAML's safe loader
-    with the same YAML 1.2 booleans. A syntax error becomes a PlanError naming line and column.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return _read_pyyaml(text, source)
-    try:
-        return yaml_rs.loads(text, alias_limits=_ALIAS_LIMITS)
-    except yaml_rs.YAMLDecodeError as exc:
-        lines = [line for line in str(exc).splitlines() if line.strip()]
-        detail = lines[0] if lines else "unreadable"
-        tail = lines[-1].strip() if len(lines) > 1 else ""
-        if tail and not tail.startswith(("|", "^")) and tail not in detail:
-            detail = f"{detail}: {tail}"
-        raise PlanError([Problem(source, "", f"not valid YAML: {detail}")]) from None
-    except (ValueError, OverflowError) as exc:
-        raise PlanError([Problem(source, "", f"not valid YAML: {exc}")]) from None
-
-
-def _read_pyyaml(text: str, source: str) -> Any:
+    """Parses YAML as data only, on every thread the same way: PyYAML's safe loader (the C one
+    where libyaml is present) with YAML 1.2 booleans and integers, a key given twice refused and
+    alias expansion bounded. A syntax error becomes a PlanError naming line and column."""
     try:
         return yaml.load(text, Loader=_Yaml12Loader)
     except yaml.YAMLError as exc:
