@@ -15,7 +15,10 @@ import pytest
 import yaml
 
 from planner.cli import main as cli
+from planner.core.validate import parse_plan
+from planner.formats.planfile import dump_yaml
 from planner.generate.catalogue import template_names
+from tests.conftest import plan_data, task
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -411,3 +414,44 @@ def test_compare_plans_side_by_side(tmp_path):
     assert next(line for line in table if line.startswith("SD16")).endswith("+14 d")
     both = run("compare", str(a), "--template", "ams")
     assert both.returncode == 1 and "either --template or plan files" in both.stderr
+
+
+def test_export_html_as_a_party_sees_it(tmp_path):
+    """Tests `export --to html --view PARTY`: the report holds the party's own, joint and key-date
+    tasks and its own and joint RAID items, nothing of the other side's work; a view on another
+    format, or a view the plan does not have, is a named error."""
+    plan = parse_plan(
+        plan_data(
+            task("C1", 3, owner="client", name="Client-only prep"),
+            task("V1", 4, "C1", owner="vendor", name="Vendor-only build"),
+            task("J1", 2, "V1", owner="joint", name="Joint rehearsal"),
+            task(
+                "G1",
+                0,
+                "J1",
+                owner="vendor",
+                name="Go-live gate",
+                gate={"criteria": [{"kpi": "SLA", "target": ">= 95%"}]},
+            ),
+            raid=[
+                {"id": "R1", "kind": "risk", "title": "Vendor staffing gap", "owner": "vendor"},
+                {"id": "R2", "kind": "issue", "title": "Client data late", "owner": "client"},
+            ],
+        )
+    )
+    path = tmp_path / "p.yaml"
+    path.write_text(dump_yaml(plan))
+    res = run("export", str(path), "--to", "html", "--view", "client", "-o", str(tmp_path / "client.html"))
+    assert res.returncode == 0, res.stderr
+    html = (tmp_path / "client.html").read_text()
+    assert "Client-only prep" in html and "Joint rehearsal" in html and "Go-live gate" in html
+    assert "Vendor-only build" not in html and "Client data late" in html and "Vendor staffing gap" not in html
+    full = run("export", str(path), "--to", "html")
+    assert "Vendor-only build" in full.stdout and "Vendor staffing gap" in full.stdout
+    res = run("export", str(path), "--to", "milestones-csv", "--view", "client")
+    assert res.returncode == 1 and "export: --view: a view is made for the HTML report only" in res.stderr
+    res = run("export", str(path), "--to", "html", "--view", "incumbent")
+    assert (
+        res.returncode == 1
+        and "unknown view 'incumbent'; use one of executive, full, client, vendor, joint" in res.stderr
+    )

@@ -1,7 +1,7 @@
 """Altair charts of a plan and its schedule: Gantt, network, risk and RAID. No Streamlit here."""
 
 from planner.charts.common import CRITICAL, GATE, NORMAL, SUMMARY
-from planner.charts.gantt import COLOR_BY, gantt_chart, gantt_spec
+from planner.charts.gantt import COLOR_BY, audience_gantt, gantt_chart
 from planner.charts.gantt_data import GROUP_BY, ROLLUP_THRESHOLD, gantt_rows
 from planner.charts.network import network_chart, network_layout
 from planner.charts.steering import raid_heatmap, risk_charts, tornado_chart
@@ -14,9 +14,9 @@ __all__ = [
     "NORMAL",
     "ROLLUP_THRESHOLD",
     "SUMMARY",
+    "audience_gantt",
     "gantt_chart",
     "gantt_rows",
-    "gantt_spec",
     "network_chart",
     "network_layout",
     "raid_heatmap",

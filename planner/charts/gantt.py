@@ -12,15 +12,14 @@ tasks, filling in a kept drawing well under 1 ms.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
 
-from planner.charts.common import CRITICAL, GATE, NORMAL, SUMMARY, inline, spec_of
+from planner.audience import Audience
+from planner.charts.common import CRITICAL, GATE, NORMAL, SUMMARY, inline
 from planner.charts.gantt_data import GanttData, gantt_data
 from planner.core.model import Task
 from planner.core.schedule import Schedule
@@ -32,7 +31,6 @@ TOP_AXIS_ROWS = 25  # charts with more rows get the date axis on top as well
 # A live chart's time axis (see _datasets). Vega evaluates it once before the lines arrive: an
 # unguarded read fails there and cost each first draw 0.1-0.17 s in the browser.
 _RANGE = "length(data('gantt-lines')) ? [toDate(data('gantt-lines')[0].lo), toDate(data('gantt-lines')[0].hi)] : null"
-_START, _END, _DESCRIPTION = "@gantt-start@", "@gantt-end@", "@gantt-description@"  # in a kept drawing
 
 
 @dataclass(frozen=True)
@@ -116,29 +114,16 @@ def gantt_chart(
     return chart
 
 
-def gantt_spec(
-    sched: Schedule,
-    color_by: str = "criticality",
-    selected: str | None = None,
-    show_links: bool | None = None,
-    phases: Sequence[str] | None = None,
-    rollup: bool | None = None,
-    today: dt.date | None = None,
-    width: int | str = "container",
-    group_by: str = "phase",
-    interactive: bool = True,
-) -> dict[str, Any]:
-    """`gantt_chart(..., live=interactive)` as a Vega-Lite dict (what the app draws, and the PNG
-    and SVG files); a kept drawing of the same shape is filled in rather than built again, and
-    the dict is not validated again (the chart tests validate every shape)."""
-    data = gantt_data(sched, selected, show_links, phases, rollup, today, None, group_by, clip=interactive)
-    shape = _shape(data, color_by, width, interactive, live=interactive)
-    text, own = _kept_drawing(shape)
-    for token, value in ((_START, data.start), (_END, data.end), (_DESCRIPTION, _described(data, shape))):
-        text = text.replace(json.dumps(token), json.dumps(value))
-    spec = json.loads(text)
-    spec["datasets"] = _datasets(data, own, shape)
-    return spec
+def audience_gantt(
+    sched: Schedule, who: Audience, width: int | str = "container", today: dt.date | None = None
+) -> alt.LayerChart:
+    """The Gantt an audience sees (a share view, a report): the full plan with its links on
+    small plans; milestones and gates for executives; a party's own, joint and key-date tasks."""
+    if who.view == "full":
+        return gantt_chart(sched, show_links=None, rollup=False, width=width, today=today)
+    if who.view == "executive":
+        return gantt_chart(sched, only=who.sees, show_links=False, width=width, today=today)
+    return gantt_chart(sched, only=who.sees, show_links=False, rollup=False, width=width, today=today)
 
 
 def _described(data: GanttData, shape: GanttShape) -> str:
@@ -162,16 +147,6 @@ def _name_data(chart: alt.LayerChart, own: dict[int, str]) -> None:
     chart.data = {"name": "gantt-rows"}
     for index, name in own.items():
         chart.layer[index].data = {"name": f"gantt-{name}"}
-
-
-@functools.lru_cache(maxsize=64)
-def _kept_drawing(shape: GanttShape) -> tuple[str, dict[int, str]]:
-    """The drawing of `shape` as JSON text with placeholders for the time range and description.
-    A pure function of an immutable key, kept as immutable text: what one session gets from it
-    is what it would build itself, and each caller parses its own copy."""
-    chart, own = _drawing(shape, _START, _END, _DESCRIPTION)
-    _name_data(chart, own)
-    return json.dumps(spec_of(chart)), own
 
 
 def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple[alt.LayerChart, dict[int, str]]:

@@ -4,6 +4,7 @@ without levelling side by side, over-allocated weeks in red. No Streamlit here."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import altair as alt
@@ -15,12 +16,17 @@ from planner.levelling.usage import weekly_use
 LABELS = {"plain": "Not levelled", "levelled": "Levelled"}
 
 
-def histogram_rows(plain: Schedule, levelled: Schedule | None) -> list[dict[str, Any]]:
+def histogram_rows(
+    plain: Schedule, levelled: Schedule | None, resources: Collection[str] | None = None
+) -> list[dict[str, Any]]:
+    """Weekly rows of each resource (of `resources` only, when given)."""
     rows = []
     for key, sched in (("plain", plain), ("levelled", levelled)):
         if sched is None:
             continue
         for r in weekly_use(sched):
+            if resources is not None and r["resource"] not in resources:
+                continue
             week: dt.date = r["week"]
             rows.append(
                 {
@@ -37,10 +43,15 @@ def histogram_rows(plain: Schedule, levelled: Schedule | None) -> list[dict[str,
     return rows
 
 
-def resource_histogram(plain: Schedule, levelled: Schedule | None = None, width: int | str = 320) -> alt.FacetChart:
-    """One row per resource, a column each for the schedule without and with levelling: bars of
-    the week's peak daily use, a dashed line at capacity."""
-    rows = histogram_rows(plain, levelled)
+def resource_histogram(
+    plain: Schedule,
+    levelled: Schedule | None = None,
+    width: int | str = 320,
+    resources: Collection[str] | None = None,
+) -> alt.FacetChart:
+    """One row per resource (of `resources`, when given), a column each for the schedule without
+    and with levelling: bars of the week's peak daily use, a dashed line at capacity."""
+    rows = histogram_rows(plain, levelled, resources)
     x = alt.X("week:T", title=None, axis=alt.Axis(format="%d %b %y", labelAngle=0))
     bars = (
         alt.Chart()

@@ -17,7 +17,7 @@ from planner.cli import common
 from planner.formats.registry import BY_NAME
 from planner.generate.catalogue import list_templates
 from planner.plain import json_value
-from planner.problems import PlanError
+from planner.problems import PlanError, Problem
 
 if TYPE_CHECKING:
     from planner.core.model import Plan
@@ -135,7 +135,15 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     fmt = BY_NAME[args.to]
-    common.write(fmt.write(_schedule(common.load_args(args))), args.output, fmt.name)
+    sched = _schedule(common.load_args(args))
+    if args.view is None:
+        common.write(fmt.write(sched), args.output, fmt.name)
+    elif fmt.name != "html":
+        raise PlanError([Problem("export", "--view", "a view is made for the HTML report only: add --to html")])
+    else:
+        from planner.formats.report import report_html
+
+        common.write(report_html(sched, view=args.view), args.output, fmt.name)
     if args.output not in (None, "-"):
         print(f"wrote {args.to} to {args.output}", file=sys.stderr)
     return 0
@@ -243,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = plan_cmd("export", "export a plan or its milestones")
     p.add_argument("--to", required=True, choices=tuple(BY_NAME), metavar="FORMAT", help=", ".join(BY_NAME))
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: the terminal)")
+    p.add_argument(
+        "--view", metavar="VIEW", help="the HTML report as an audience sees it: executive, full or one of the parties"
+    )
     p.set_defaults(func=cmd_export)
     p = plan_cmd("simulate", "Monte Carlo schedule risk: P10/P50/P80/P90 finish, criticality index")
     p.add_argument("--iterations", type=int, default=10_000, metavar="N")

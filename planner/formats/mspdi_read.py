@@ -31,7 +31,6 @@ _ISO_DURATION = re.compile(
     r"^-?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 )
-_WORKING_LAG = {3: 1, 5: 60, 7: None, 9: None, 11: None}  # minutes, hours, days, weeks, months
 _ELAPSED_LAG = {4, 6, 8, 10, 12}
 
 

@@ -70,17 +70,17 @@ def _html(s: Schedule) -> str:
 
 
 def _png(s: Schedule) -> bytes:
-    from planner.charts import gantt_spec
+    from planner.charts import gantt_chart
     from planner.formats.report import chart_png
 
-    return chart_png(gantt_spec(s, width=1200, interactive=False))
+    return chart_png(gantt_chart(s, width=1200, interactive=False))
 
 
 def _svg(s: Schedule) -> str:
-    from planner.charts import gantt_spec
+    from planner.charts import gantt_chart
     from planner.formats.report import chart_svg
 
-    return chart_svg(gantt_spec(s, width=1200, interactive=False))
+    return chart_svg(gantt_chart(s, width=1200, interactive=False))
 
 
 def _xlsx(s: Schedule) -> bytes:

@@ -17,7 +17,8 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
-from planner.charts import gantt_chart
+from planner.audience import Audience, audience
+from planner.charts import audience_gantt
 from planner.core.schedule import Schedule
 from planner.explain import key_figures
 from planner.formats.csvfile import milestone_rows
@@ -124,8 +125,8 @@ def _gates(sched: Schedule) -> str:
     return "".join(parts) or "<p>No gates in this plan.</p>"
 
 
-def _raid(sched: Schedule) -> str:
-    items = [r for r in sched.plan.raid if r.is_open]
+def _raid(sched: Schedule, who: Audience) -> str:
+    items = [r for r in who.raid(sched.plan) if r.is_open]
     if not items:
         return ""
     body = "".join(
@@ -139,19 +140,24 @@ def _raid(sched: Schedule) -> str:
     )
 
 
-def report_html(sched: Schedule, today: dt.date | None = None, title_note: str = "") -> str:
-    """The whole report as one HTML document."""
+def report_html(sched: Schedule, today: dt.date | None = None, title_note: str = "", view: str = "full") -> str:
+    """The whole report as one HTML document, as the audience named by `view` may see it
+    (planner.audience: the full plan, the executive view or a party's)."""
     plan = sched.plan
-    spec = chart_spec(gantt_chart(sched, today=today, width=900))
-    path = " → ".join(f"<code>{_e(i)}</code>" for i in sched.critical_path) or "none"
+    who = audience(plan, view)
+    spec = chart_spec(audience_gantt(sched, who, width=900, today=today))
+    by_id = plan.tasks_by_id()
+    shown_path = [i for i in sched.critical_path if who.sees(by_id[i])]
+    path = " → ".join(f"<code>{_e(i)}</code>" for i in shown_path) or "none"
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    note = title_note
+    note = title_note if view == "full" else f"{title_note} · {view} view"
     histogram_html = histogram_js = ""
-    if any(t.uses for t in plan.tasks):
+    resources = [r.id for r in who.resources(plan)]
+    if resources and any(t.uses for t in plan.tasks):
         from planner.charts.resources import resource_histogram
         from planner.scheduling import unlevelled_and_levelled
 
-        hist = chart_spec(resource_histogram(*unlevelled_and_levelled(sched)))
+        hist = chart_spec(resource_histogram(*unlevelled_and_levelled(sched), resources=resources))
         histogram_html = '<h2>Resources: use per week against capacity</h2><div id="resources"></div>'
         histogram_js = (
             f'\nvegaEmbed("#resources", {_json_for_script(hist)}, {{"actions": false, "renderer": "svg"}})'
@@ -173,7 +179,7 @@ def report_html(sched: Schedule, today: dt.date | None = None, title_note: str =
 {_milestone_table(sched)}
 <h2>Gate exit criteria</h2>
 {_gates(sched)}
-{_raid(sched)}
+{_raid(sched, who)}
 {histogram_html}
 <script>{_vega_bundle()}</script>
 <script>vegaEmbed("#gantt", {_json_for_script(spec)}, {{"actions": false, "renderer": "svg"}})

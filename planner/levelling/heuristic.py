@@ -230,10 +230,3 @@ def heuristic(inst: Instance, draws: int = DEFAULT_DRAWS, seed: int = 7) -> list
         if end < best_end:
             best, best_end = cand, end
     return best
-
-
-def level_solution(plan: Plan, sol, draws: int = DEFAULT_DRAWS) -> tuple[Instance, list[int]]:
-    """The levelling instance of a solved plan and the heuristic's start offsets."""
-    p = sol.passes
-    inst = build(plan, sol.net, sol.duration, sol.earliest, p.es, p.lf, sol.fixed, sol.start_off, sol.finish_off)
-    return inst, heuristic(inst, draws)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 
+from planner.audience import FIXED_VIEWS
 from planner.store.access import User
 from planner.store.schema import StoreError, StoreParts, aware, check_author, links, now, plans, visible_to
 
-FIXED_VIEWS = ("executive", "full")
 LINK_LABEL_MAX = 200
 
 

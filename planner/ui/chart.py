@@ -17,9 +17,4 @@ from planner.charts.common import spec_of
 
 def show(chart: alt.TopLevelMixin, key: str, width: str = "stretch", where: Any = None) -> None:
     """`width` as `st.altair_chart` takes it; "stretch" is its default for a single view."""
-    show_spec(spec_of(chart), key, width, where)
-
-
-def show_spec(spec: dict[str, Any], key: str, width: str = "stretch", where: Any = None) -> None:
-    """A Vega-Lite dict, as `show` draws a chart."""
-    (where or st).vega_lite_chart(spec, width=width, key=key)
+    (where or st).vega_lite_chart(spec_of(chart), width=width, key=key)

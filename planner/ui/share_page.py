@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planner.charts import gantt_chart
-from planner.core.model import Plan, Task
+from planner.audience import Audience
+from planner.charts import audience_gantt
 from planner.core.schedule import Schedule
 from planner.store.database import StoreError
 from planner.ui import derived, storage, views
@@ -19,7 +19,6 @@ from planner.ui.keys import SHARE_TOKEN
 from planner.ui.text import md
 
 TOKEN = SHARE_TOKEN
-JOINT = "joint"
 
 
 def _not_valid() -> None:
@@ -35,20 +34,6 @@ def _gates(sched: Schedule) -> None:
             for c in task.gate.criteria:
                 actual = f" — actual {c.actual}" if c.actual else ""
                 st.text(f"{c.kpi} {c.target}{actual}")
-
-
-def party_keeps(party: str):
-    """What a party's view shows of the tasks: its own and joint tasks, and every milestone and gate."""
-
-    def keep(task: Task) -> bool:
-        return task.owner in (party, JOINT) or task.is_key_date
-
-    return keep
-
-
-def party_raid(plan: Plan, party: str) -> tuple:
-    """The RAID items a party sees: its own and joint ones."""
-    return tuple(r for r in plan.raid if r.owner in (party, JOINT))
 
 
 def show() -> None:
@@ -70,21 +55,15 @@ def show() -> None:
     st.caption(md(f"{label} · revision {number} · read-only"))
     views.status(sched)
     views.figures(sched)
-    keep = None if view in ("executive", "full") else party_keeps(view)
+    who = Audience(view)
     by_id = plan.tasks_by_id()
-    path = [i for i in sched.critical_path if keep is None or keep(by_id[i])]
-    if view == "executive":
-        chart = gantt_chart(sched, only=lambda t: t.is_key_date, show_links=False)
-    elif view == "full":
-        chart = gantt_chart(sched, show_links=len(plan.tasks) <= 60, rollup=False)
-    else:
-        chart = gantt_chart(sched, only=keep, show_links=False, rollup=False)
-    show_chart(chart, key="share-gantt")
+    path = [i for i in sched.critical_path if who.sees(by_id[i])]
+    show_chart(audience_gantt(sched, who), key="share-gantt")
     st.subheader("Milestones and gates")
     views.milestones(sched)
     st.subheader("Gate exit criteria")
     _gates(sched)
     st.subheader("Critical path")
     st.text(" → ".join(path) or "none")
-    views.open_raid(sched, None if keep is None else party_raid(plan, view))
-    views.resources(sched)
+    views.open_raid(sched, who.raid(plan))
+    views.resources(sched, [r.id for r in who.resources(plan)])

@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_spec, network_chart
+from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_chart, network_chart
 from planner.core.model import Plan
 from planner.core.schedule import Schedule
 from planner.explain import explain, key_figures
@@ -19,7 +19,6 @@ from planner.plain import slug
 from planner.status import plan_status
 from planner.ui import derived
 from planner.ui.chart import show as show_chart
-from planner.ui.chart import show_spec
 from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md, md_list
 
@@ -123,7 +122,7 @@ def gantt(sched: Schedule) -> None:
     chosen = cols[3].multiselect("Phases", phases, key="gantt-phases", placeholder="All phases")
     rollup = cols[4].toggle("Groups only", value=big, key="gantt-rollup", help="Roll tasks up into group bars")
     links = cols[5].toggle("All links", value=len(plan.tasks) <= 60, key="gantt-links")
-    spec = gantt_spec(
+    chart = gantt_chart(
         sched,
         color_by=color_by,
         selected=None if selected == "(none)" else selected,
@@ -131,12 +130,13 @@ def gantt(sched: Schedule) -> None:
         phases=chosen or None,
         rollup=rollup and not chosen,
         group_by=group_by,
+        live=True,
     )
     shown = [t for t in plan.tasks if not chosen or t.phase in chosen]
     groups = len(phases) + len({t.wave for t in plan.tasks})
     rows = groups + (0 if rollup and not chosen else len(shown))
     with st.container(height=min(GANTT_FRAME, 22 * rows + 150), border=False, key="gantt-frame"):
-        show_spec(spec, key="gantt-chart")
+        show_chart(chart, key="gantt-chart")
     status_note(sched)
     if big and rollup and not chosen:
         st.caption(f"{len(plan.tasks):,} tasks: showing groups. Pick phases or switch off 'Groups only' for tasks.")
@@ -212,19 +212,22 @@ def open_raid(sched: Schedule, items: Sequence[Any] | None = None) -> None:
     )
 
 
-def resource_histogram(plain: Schedule, levelled: Schedule | None, key: str) -> None:
-    """Each resource's weekly peak use against capacity, without and with levelling."""
+def resource_histogram(
+    plain: Schedule, levelled: Schedule | None, key: str, resources: Sequence[str] | None = None
+) -> None:
+    """Each resource's (of `resources`, when given) weekly peak use against capacity, without and
+    with levelling."""
     from planner.charts.resources import resource_histogram as histogram
 
     if not plain.plan.resources:
         return
-    show_chart(histogram(plain, levelled), key=key, width="content")
+    show_chart(histogram(plain, levelled, resources=resources), key=key, width="content")
 
 
-def resources(sched: Schedule) -> None:
-    """Read-only: the histograms, for share views."""
-    if not any(t.uses for t in sched.plan.tasks):
+def resources(sched: Schedule, shown: Sequence[str] | None = None) -> None:
+    """Read-only: the histograms, for share views (of the `shown` resources, when given)."""
+    if not any(t.uses for t in sched.plan.tasks) or (shown is not None and not shown):
         return
     plain, levelled = derived.both_schedules(sched)
     st.subheader("Resources: use per week against capacity")
-    resource_histogram(plain, levelled, key="share-resources")
+    resource_histogram(plain, levelled, key="share-resources", resources=shown)
