@@ -38,7 +38,7 @@ def test_workbook_sheets_types_and_layout(sched, tmp_path):
     res = run("export", str(_plan_file(sched, tmp_path)), "--to", "xlsx", "-o", str(out))
     assert res.returncode == 0, res.stderr
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Schedule", "Milestones", "RAID", "Tasks"]
+    assert book.sheetnames == ["Plan", "Schedule", "Milestones", "RAID", "Tasks", "Resources"]
     ws = book["Schedule"]
     header = [c.value for c in ws[1]]
     assert header == list(sched.table.columns)
@@ -76,6 +76,32 @@ def test_workbook_imports_back_like_the_task_csv(sched, tmp_path):
     res = run("import", str(path), "--start", "2027-01-04", "-o", str(tmp_path / "back.yaml"))
     assert res.returncode == 0, res.stderr
     assert load_plan(tmp_path / "back.yaml").tasks == from_csv.tasks
+
+
+def test_an_exported_workbook_imports_back_without_asking_for_the_start(tmp_path):
+    """Tests the round trip a user makes: export a workbook of a plan on England's holidays with
+    closures, a deadline, other parties and resources; import it with no --start: the same
+    start, calendar, deadline, parties, capacities and tasks, so the same finish. A --start
+    still overrides the workbook's."""
+    plan = build_plan(
+        "vendor-exit", waves=1, start=dt.date(2027, 2, 1), holidays="GB-ENG", deadline=dt.date(2027, 12, 31)
+    )
+    plan = plan.model_copy(
+        update={"calendar": plan.calendar.model_copy(update={"closures": (dt.date(2027, 4, 6), dt.date(2027, 8, 2))})}
+    )
+    before = schedule(plan)
+    path = tmp_path / "exit.xlsx"
+    path.write_bytes(to_xlsx(before))
+    settings = pd.read_excel(path, sheet_name="Plan", index_col=0)["value"]
+    assert settings["start"] == pd.Timestamp("2027-02-01") and settings["holidays"] == "GB-ENG"
+    res = run("import", str(path), "-o", str(tmp_path / "back.yaml"))
+    assert res.returncode == 0, res.stderr
+    back = load_plan(tmp_path / "back.yaml")
+    assert back.start == plan.start and back.calendar == plan.calendar and back.deadline == plan.deadline
+    assert back.parties == plan.parties and back.resources == plan.resources and back.name == plan.name
+    assert back.tasks == tuple(t.model_copy(update={"gate": None}) for t in plan.tasks)  # a task table has no gates
+    assert schedule(back).finish == before.finish
+    assert plan_from_bytes(path.read_bytes(), "exit.xlsx", start=MONDAY).start == MONDAY
 
 
 def test_a_hand_made_sheet_imports_and_its_errors_name_sheet_row_and_column(tmp_path):

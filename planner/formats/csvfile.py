@@ -164,9 +164,18 @@ def read_tasks_csv(text: str, name: str = "Imported plan", start: Any = None) ->
     return read_task_rows(rows, name, start)
 
 
-def read_task_rows(rows: list[list[str]], name: str, start: Any, where: str = "CSV", row: str = "row") -> Plan:
+def read_task_rows(
+    rows: list[list[str]],
+    name: str,
+    start: Any,
+    where: str = "CSV",
+    row: str = "row",
+    settings: Mapping[str, Any] | None = None,
+) -> Plan:
     """A plan from rows of text cells, the first naming the columns (a task CSV or a workbook's task
-    sheet); every problem names its row (`{row} N`) and column."""
+    sheet); every problem names its row (`{row} N`) and column. `settings` are plan fields read
+    beside the rows (a workbook's Plan sheet: name, start, calendar, resources...); `start`, when
+    given, overrides theirs."""
     problems: list[Problem] = []
     if not rows or not any(c.strip() for c in rows[0]):
         raise PlanError([Problem(where, "", "the file is empty; the first row must name the columns")])
@@ -196,13 +205,14 @@ def read_task_rows(rows: list[list[str]], name: str, start: Any, where: str = "C
         labels.append(label)
     if problems:
         raise PlanError(problems)
-    data: dict[str, Any] = {"name": name, "tasks": tasks}
-    needs = implied_resources(tasks)
+    data: dict[str, Any] = {"name": name, **(settings or {}), "tasks": tasks}
+    stated = {r.get("id") for r in data.get("resources", [])}
+    needs = [r for r in implied_resources(tasks) if r["id"] not in stated]
     if needs:
-        data["resources"] = needs
+        data["resources"] = [*data.get("resources", []), *needs]
     if start is not None:
         data["start"] = start
-    else:
+    elif "start" not in data:
         kind = "task CSV" if where == "CSV" else "task sheet"
         problems.append(Problem("plan", "start", f"a {kind} has no plan start; give one (e.g. --start 2027-01-04)"))
     try:

@@ -1,10 +1,11 @@
-"""Excel workbook: Schedule, Milestones, RAID and Tasks sheets, and import of a task sheet.
+"""Excel workbook: Plan, Schedule, Milestones, RAID, Tasks and Resources sheets, and import.
 
 Cells are typed: dates are Excel dates, numbers are numbers, flags are TRUE/FALSE. Every text cell
 is stored as text with Excel's quote prefix, so a name such as `=HYPERLINK(...)` shows as written
 and is never run. Header rows are frozen and filtered, columns fit their contents, and critical
-tasks are shaded. The Tasks sheet has the task CSV's columns, so a workbook imports back to the
-same plan (with a start date).
+tasks are shaded. The Tasks sheet has the task CSV's columns and the Plan and Resources sheets
+the plan's start, calendar, deadline, parties and capacities, so a workbook the planner wrote
+imports back to the same tasks on the same calendar without asking for a start again.
 """
 
 from __future__ import annotations
@@ -35,6 +36,27 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 TASK_SHEETS = ("Tasks", "Schedule")  # read in this order; else the first sheet
 
 
+PLAN_FIELDS = ("name", "description", "start", "deadline", "status_date")  # as they are in the plan file
+RESOURCE_COLUMNS = ("id", "name", "party", "capacity")
+
+
+def _settings_rows(plan: Plan) -> list[tuple[str, Any]]:
+    cal = plan.calendar
+    values: dict[str, Any] = {
+        "name": plan.name,
+        "description": plan.description,
+        "start": plan.start,
+        "deadline": plan.deadline,
+        "status_date": plan.status_date,
+        "weekend": ", ".join(cal.weekend_names),
+        "holidays": (f"{cal.holidays}-{cal.subdiv}" if cal.subdiv else cal.holidays) if cal.holidays else None,
+        "closures": ", ".join(d.isoformat() for d in cal.closures) or None,
+        "parties": ", ".join(plan.parties),
+        "level": plan.level,
+    }
+    return list(values.items())
+
+
 def to_xlsx(sched: Schedule) -> bytes:
     """The workbook as bytes."""
     book = Workbook()
@@ -51,6 +73,12 @@ def to_xlsx(sched: Schedule) -> bytes:
     _sheet(book.create_sheet(), "RAID", RAID_COLUMNS, (raid_row(r) for r in sched.plan.raid), {"due"})
     tasks = (task_row(t) for t in sched.plan.tasks)
     _sheet(book.create_sheet(), "Tasks", TASK_COLUMNS, tasks, {"not_before", "deadline"})
+    plan = sched.plan
+    if plan.resources:
+        resources = ((r.id, r.name, r.party, r.capacity) for r in plan.resources)
+        _sheet(book.create_sheet(), "Resources", RESOURCE_COLUMNS, resources, set())
+    settings = book.create_sheet(index=0)
+    _sheet(settings, "Plan", ("setting", "value"), _settings_rows(plan), set())
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -119,18 +147,56 @@ def read_xlsx(raw: bytes, name: str = "Imported plan", start: dt.date | None = N
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise PlanError([Problem("workbook", "", f"not a readable .xlsx workbook ({type(exc).__name__})")]) from None
     try:
-        sheet = next((book[t] for t in TASK_SHEETS if t in book.sheetnames), book.worksheets[0])
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_text(v) for v in row])
-            if len(rows) > MAX_TASKS + 1:
-                raise PlanError([Problem(f"sheet {sheet.title}", "", f"has more than {MAX_TASKS:,} task rows")])
+        sheet = next((book[t] for t in TASK_SHEETS if t in book.sheetnames), None)
+        if sheet is None:
+            sheet = next(s for s in book.worksheets if s.title not in ("Plan", "Resources"))
+        rows = _rows(sheet, MAX_TASKS)
         title = sheet.title
+        settings = _settings(_rows(book["Plan"], 100)) if "Plan" in book.sheetnames else {}
+        if "Resources" in book.sheetnames:
+            settings["resources"] = _resources(_rows(book["Resources"], MAX_TASKS))
+    except StopIteration:
+        raise PlanError([Problem("workbook", "", "has no task sheet (Tasks or Schedule)")]) from None
     finally:
         book.close()
+    return read_task_rows(rows, name, start, where=f"sheet {title}", row=f"sheet {title} row", settings=settings)
+
+
+def _rows(sheet: Any, limit: int) -> list[list[str]]:
+    """A sheet's rows as text cells, trailing empty rows dropped; at most `limit` rows below the header."""
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        rows.append([_text(v) for v in row])
+        if len(rows) > limit + 1:
+            raise PlanError([Problem(f"sheet {sheet.title}", "", f"has more than {limit:,} rows")])
     while rows and not any(rows[-1]):
         rows.pop()
-    return read_task_rows(rows, name, start, where=f"sheet {title}", row=f"sheet {title} row")
+    return rows
+
+
+def _settings(rows: list[list[str]]) -> dict[str, Any]:
+    """Plan fields from the Plan sheet's (setting, value) rows; validation names what is wrong."""
+    values = {r[0].strip().lower(): r[1] for r in rows[1:] if len(r) >= 2 and r[0].strip() and r[1] != ""}
+    data: dict[str, Any] = {k: values[k] for k in PLAN_FIELDS if k in values}
+    calendar: dict[str, Any] = {k: values[k] for k in ("weekend", "holidays") if k in values}
+    if "closures" in values:
+        calendar["closures"] = [c.strip() for c in values["closures"].split(",") if c.strip()]
+    if calendar:
+        data["calendar"] = calendar
+    if "parties" in values:
+        data["parties"] = [p.strip() for p in values["parties"].split(",") if p.strip()]
+    if "level" in values:
+        data["level"] = values["level"]
+    return data
+
+
+def _resources(rows: list[list[str]]) -> list[dict[str, Any]]:
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    return [
+        {k: v for k, v in zip(header, row, strict=False) if k in RESOURCE_COLUMNS and v != ""}
+        for row in rows[1:]
+        if any(row)
+    ]
 
 
 MAX_UNPACKED = 256 * 1024 * 1024  # bytes a workbook may unpack to (a 20 MB upload cannot be a zip bomb)
