@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from planner.charts.gantt_data import gantt_data
+from planner.files import plan_from_bytes
 from planner.formats.csvfile import milestones_csv
 from planner.scheduling import schedule
 from planner.ui import state
@@ -153,7 +154,7 @@ def test_report_from_the_app_draws_every_bar_and_diamond(page, app_url, tmp_path
 
 def test_excel_workbook_from_the_app_opens_with_the_schedule(page, app_url, tmp_path):
     """Tests the workbook under More formats: it opens in openpyxl with one Schedule row per task,
-    typed dates, and the example's tasks on its Tasks sheet."""
+    typed dates, and the example's tasks on its Tasks sheet; it imports back with no start given."""
     import openpyxl
 
     page.goto(app_url)
@@ -166,11 +167,13 @@ def test_excel_workbook_from_the_app_opens_with_the_schedule(page, app_url, tmp_
     path.write_bytes(Path(info.value.path()).read_bytes())
     book = openpyxl.load_workbook(path)
     plan = state.example_plan()
-    assert book.sheetnames == ["Schedule", "Milestones", "RAID", "Tasks"]
+    assert book.sheetnames == ["Plan", "Schedule", "Milestones", "RAID", "Tasks", "Resources"]
     ids = [row[0] for row in book["Tasks"].iter_rows(min_row=2, values_only=True)]
     assert ids == [t.id for t in plan.tasks]
     start = book["Schedule"].cell(row=2, column=11)
     assert book["Schedule"].cell(row=1, column=11).value == "start" and start.is_date
+    back = plan_from_bytes(path.read_bytes(), "plan.xlsx")
+    assert back.start == plan.start and back.calendar == plan.calendar and len(back.tasks) == len(plan.tasks)
 
 
 def test_negative_days_are_listed_and_not_applied(page, app_url):
