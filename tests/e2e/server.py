@@ -119,23 +119,25 @@ def wait_idle(page: Any, timeout: int = 60_000) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout)
 
 
-def edit_first_row_days(page: Any, current: int, value: str, commit: bool = True) -> None:
-    """Types `value` into Days of the task grid's first row and commits it with Enter (unless
+DAYS_COLUMN = 6  # the task grid's Days column in the grid's accessible mirror (glide-cell-COLUMN-ROW)
+
+
+def edit_first_row_days(page: Any, current: int, value: str, commit: bool = True, column: int = DAYS_COLUMN) -> None:
+    """Types `value` into Days of the last grid's first row and commits it with Enter (unless
     `commit` is False: the caller presses Enter, e.g. to time the edit from there).
 
-    Keyboard only, each step waited on: a click on the row's Name cell (well inside the wide
-    column, whatever the row-marker width), the grid's DOM mirror (`glide-cell-COLUMN-ROW`,
-    aria-selected) confirming the focus after each arrow key, the cell editor holding the task's
-    duration (`current`, so a wrong cell fails here), then the typed value in the editor.
+    Keyboard only, each step waited on, no coordinates: focusing a cell of the grid's accessible
+    mirror (`glide-cell-COLUMN-ROW`, the grid then selects the first row's first cell), the arrow
+    keys to the Days column with the mirror's aria-selected confirming each step, Enter, the cell
+    editor holding the task's duration (`current`, so a wrong cell fails here), then the typed value.
     """
     grid = page.locator("[data-testid='stDataFrame']").last
     grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 200, box["y"] + 35 + 17)
-    grid.locator('[data-testid="glide-cell-2-0"][aria-selected="true"]').wait_for(state="attached")
-    for column in range(3, 7):
+    grid.locator('[data-testid="glide-cell-1-0"]').focus()
+    grid.locator('[data-testid="glide-cell-1-0"][aria-selected="true"]').wait_for(state="attached")
+    for col in range(2, column + 1):
         page.keyboard.press("ArrowRight")
-        grid.locator(f'[data-testid="glide-cell-{column}-0"][aria-selected="true"]').wait_for(state="attached")
+        grid.locator(f'[data-testid="glide-cell-{col}-0"][aria-selected="true"]').wait_for(state="attached")
     page.keyboard.press("Enter")
     editor = page.locator("input.gdg-input")
     editor.wait_for()

@@ -239,9 +239,9 @@ def _as_bytes(data: str | bytes) -> bytes:
 
 
 def test_new_plan_options_table_picks_and_creates_an_option(page, app_url):
-    """Tests choosing a pilot and waves in the browser: a contract end adds the odds column, a
-    click on a row of the options table fills the form, and Create opens that plan with the
-    handover held to the contract end."""
+    """Tests choosing a pilot and waves in the browser, by keyboard: selecting a row of the
+    options table fills the form, a contract end adds the odds column and keeps the choice, and
+    Create opens that plan with the handover held to the contract end."""
     from planner.generate.catalogue import next_monday
     from planner.generate.options import option
 
@@ -249,6 +249,16 @@ def test_new_plan_options_table_picks_and_creates_an_option(page, app_url):
     wait_idle(page)
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for()
+    grid.locator('[data-testid="glide-cell-1-0"]').focus()  # the table's accessible mirror
+    grid.locator('[data-testid="glide-cell-1-0"][aria-selected="true"]').wait_for(state="attached")
+    for row in range(1, 8):  # down to row 8: 2 waves, 10% pilot
+        page.keyboard.press("ArrowDown")
+        grid.locator(f'[data-testid="glide-cell-1-{row}"][aria-selected="true"]').wait_for(state="attached")
+    page.keyboard.press("Shift+Space")  # selects the row, as a click on it does
+    share = page.get_by_role("spinbutton", name="Pilot share (%)")
+    page.wait_for_function("(e) => e.value === '10'", arg=share.element_handle())
+    assert page.get_by_role("spinbutton", name="Waves after the pilot").input_value() == "2"
+    wait_idle(page)
     for part, value in (("year", "2027"), ("month", "12"), ("day", "31")):
         page.get_by_role("spinbutton", name=f"{part}, Contract end").click()
         page.keyboard.type(value)
@@ -259,11 +269,10 @@ def test_new_plan_options_table_picks_and_creates_an_option(page, app_url):
         "service-desk", 2, 10, start=next_monday(), contract_end=next_monday().replace(year=2027, month=12, day=31)
     )
     assert page.locator("[data-testid='stDataFrame'] td", has_text=expected.p80.isoformat()).count() >= 1
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 14, box["y"] + 35 + 7 * 35 + 17)  # row 8: 2 waves, 10% pilot
-    share = page.get_by_role("spinbutton", name="Pilot share (%)")
-    page.wait_for_function("(e) => e.value === '10'", arg=share.element_handle())
-    assert page.get_by_role("spinbutton", name="Waves after the pilot").input_value() == "2"
+    assert (
+        share.input_value() == "10"
+        and page.get_by_role("spinbutton", name="Waves after the pilot").input_value() == "2"
+    )
     page.get_by_role("button", name="Create plan").click()
     page.get_by_text("a 10% pilot, then 2 waves (45% and 45%)").wait_for()
     wait_idle(page)
