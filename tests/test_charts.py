@@ -13,6 +13,7 @@ import vl_convert as vlc
 from benchmarks.plans import layered_plan_data
 from planner.charts import gantt_chart, gantt_rows, network_chart, network_layout
 from planner.charts.common import spec_of
+from planner.charts.gantt import gantt_datasets, gantt_description, gantt_drawing, gantt_layout
 from planner.charts.gantt_data import gantt_data
 from planner.core.schedule import baseline_of
 from planner.core.validate import parse_plan
@@ -133,6 +134,29 @@ def _drawn_shapes():
         "levelled": schedule(levelled_plan, level=True),
         "big": schedule(parse_plan(layered_plan_data(450, layer_size=30))),
     }
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"color_by": "phase", "selected": "SD05", "show_links": False},
+        {"color_by": "owner", "show_links": True, "group_by": "wave", "today": dt.date(2027, 2, 1)},
+        {"rollup": True, "width": 900},
+        {"phases": ["Knowledge transfer"], "show_links": False},
+    ],
+    ids=repr,
+)
+def test_the_apps_kept_drawing_with_its_data_is_the_chart(options):
+    """Tests the app's Gantt (a drawing it keeps per shape and description, with the plan's data
+    sets added) against `gantt_chart` itself, data included, for every shape (links, lines,
+    baseline, waits, roll-up): one way to draw the Gantt."""
+    for what, sched in _drawn_shapes().items():
+        data, shape = gantt_layout(sched, live=True, **options)
+        kept = spec_of(gantt_drawing(shape, "", "", gantt_description(data, shape)))
+        assert {**kept, "datasets": gantt_datasets(data, shape)} == spec_of(gantt_chart(sched, live=True, **options)), (
+            what
+        )
 
 
 def _x_axis_span(svg: str) -> str:

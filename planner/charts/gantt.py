@@ -28,7 +28,7 @@ COLOR_BY = ("criticality", "phase", "owner")
 ROW_STEP = 22  # pixels per row
 LINE_COLOURS = {"today": "#ff7f0e", "status date": "#17becf", "deadline": "#000000"}
 TOP_AXIS_ROWS = 25  # charts with more rows get the date axis on top as well
-# A live chart's time axis (see _datasets). Vega evaluates it once before the lines arrive: an
+# A live chart's time axis (see gantt_datasets). Vega evaluates it once before the lines arrive: an
 # unguarded read fails there and cost each first draw 0.1-0.17 s in the browser.
 _RANGE = "length(data('gantt-lines')) ? [toDate(data('gantt-lines')[0].lo), toDate(data('gantt-lines')[0].hi)] : null"
 
@@ -105,13 +105,33 @@ def gantt_chart(
     range is in its data and its description leaves out the finish and the critical path (the
     key figures beside it give them), so an edit changes its data alone and Streamlit updates
     the chart on screen instead of building a new one (about 45 ms less per edit at 300 tasks)."""
-    data = gantt_data(sched, selected, show_links, phases, rollup, today, only, group_by, clip=interactive)
-    shape = _shape(data, color_by, width, interactive, live)
-    chart, own = _drawing(shape, data.start, data.end, _described(data, shape))
+    data, shape = gantt_layout(
+        sched, color_by, selected, show_links, phases, rollup, today, width, only, group_by, interactive, live
+    )
+    chart = gantt_drawing(shape, data.start, data.end, gantt_description(data, shape))
     # the data go on last: every Altair step deep-copies the chart with whatever data it holds
-    _name_data(chart, own)
-    chart.datasets = _datasets(data, own, shape)
+    chart.datasets = gantt_datasets(data, shape)
     return chart
+
+
+def gantt_layout(
+    sched: Schedule,
+    color_by: str = "criticality",
+    selected: str | None = None,
+    show_links: bool | None = None,
+    phases: Sequence[str] | None = None,
+    rollup: bool | None = None,
+    today: dt.date | None = None,
+    width: int | str = "container",
+    only: Callable[[Task], bool] | None = None,
+    group_by: str = "phase",
+    interactive: bool = True,
+    live: bool = False,
+) -> tuple[GanttData, GanttShape]:
+    """What `gantt_chart` draws (its rows, lines and links) and the shape of its drawing, for a
+    caller that keeps drawings of a shape (the app) and adds the data (`gantt_datasets`)."""
+    data = gantt_data(sched, selected, show_links, phases, rollup, today, only, group_by, clip=interactive)
+    return data, _shape(data, color_by, width, interactive, live)
 
 
 def audience_gantt(
@@ -126,16 +146,21 @@ def audience_gantt(
     return gantt_chart(sched, only=who.sees, show_links=False, rollup=False, width=width, today=today)
 
 
-def _described(data: GanttData, shape: GanttShape) -> str:
+def gantt_description(data: GanttData, shape: GanttShape) -> str:
     """The chart's aria-label (see `gantt_chart` on `live`)."""
     return data.about if shape.live else data.description
 
 
-def _datasets(data: GanttData, own: dict[int, str], shape: GanttShape) -> dict[str, list[dict[str, Any]]]:
-    """The named data sets. A live chart reads its time range from the lines' rows (in the app
-    there is always today's)."""
+def _own_data(shape: GanttShape) -> tuple[str, ...]:
+    """The layers with data of their own, besides the rows every layer shares."""
+    return (*(["links"] if shape.links else []), *(["lines"] if shape.lines else []))
+
+
+def gantt_datasets(data: GanttData, shape: GanttShape) -> dict[str, list[dict[str, Any]]]:
+    """The drawing's named data sets. A live chart reads its time range from the lines' rows (in
+    the app there is always today's)."""
     datasets = {"gantt-rows": inline(data.rows)["values"]}
-    for name in own.values():
+    for name in _own_data(shape):
         rows = data.layer_rows(name)
         if name == "lines" and shape.live:
             rows = [{**row, "lo": data.start, "hi": data.end} for row in rows]
@@ -143,10 +168,15 @@ def _datasets(data: GanttData, own: dict[int, str], shape: GanttShape) -> dict[s
     return datasets
 
 
-def _name_data(chart: alt.LayerChart, own: dict[int, str]) -> None:
+def gantt_drawing(shape: GanttShape, start: str, end: str, description: str) -> alt.LayerChart:
+    """The Gantt's layers with their data named, not given (`gantt_datasets` gives them): the
+    same for every plan of this shape, time range (a live chart reads its own from its data) and
+    description."""
+    chart, own = _drawing(shape, start, end, description)
     chart.data = {"name": "gantt-rows"}
     for index, name in own.items():
         chart.layer[index].data = {"name": f"gantt-{name}"}
+    return chart
 
 
 def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple[alt.LayerChart, dict[int, str]]:

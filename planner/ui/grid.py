@@ -1,8 +1,12 @@
 """The task grid: edit tasks and links in a table, with undo and redo.
 
-Each edit is applied as a delta to the draft rows in a callback; a valid draft becomes the new
-plan at once, an invalid one stays in the grid (nothing typed is lost) with its problems shown
-beside it while the last valid schedule stays on screen.
+The grid is built from the draft rows and keeps the user's edits as Streamlit's delta against
+them; each edit applies the whole delta to the draft in a callback. A valid result becomes the
+new plan at once, and the grid stays as it is when it already shows that plan (the edit was taken
+as typed), so an edit does not rebuild it; when the plan reads the edit differently (an estimate
+scaled with its days, a renamed id carried into links) the grid is built again from the plan. An
+invalid result stays in the grid (nothing typed is lost) with its problems shown beside it while
+the last valid schedule stays on screen.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.core.model import Plan, PlanError
-from planner.editing import GRID_COLUMNS, ORIGIN, apply_delta, rows_to_plan
+from planner.editing import GRID_COLUMNS, ORIGIN, apply_delta, plan_rows, rows_to_plan
 from planner.ui import state
 from planner.ui.keys import GRID_DELTA
 
@@ -21,17 +25,18 @@ def _grid_key() -> str:
 
 
 def _on_edit(key: str) -> None:
-    _apply(st.session_state.get(key) or {})
+    _apply(st.session_state.get(key) or {}, in_grid=True)
 
 
-def _apply(delta: dict) -> None:
+def _apply(delta: dict, in_grid: bool = False) -> None:
+    """Applies `delta` to the draft rows; `in_grid`: the delta is the grid's own, shown on screen."""
     draft = apply_delta(st.session_state[state.DRAFT], delta)
     try:
         plan = rows_to_plan(state.current(), draft)
     except PlanError as exc:
         state.set_problems(exc.problems, draft)
         return
-    state.commit(plan)
+    state.commit(plan, grid_shows_it=in_grid and _frame(draft).equals(_frame(plan_rows(plan))))
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -73,6 +78,8 @@ def show(plan: Plan) -> None:
             key="grid-problems",
         )
     key = _grid_key()
+    if key not in st.session_state and not problems:  # a grid not on screen last run starts from the plan
+        st.session_state[state.DRAFT] = plan_rows(plan)
     st.data_editor(
         _frame(st.session_state[state.DRAFT]),
         key=key,

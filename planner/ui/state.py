@@ -96,14 +96,20 @@ def _show(plan: Plan) -> None:
     ss[GRID_VERSION] = ss.get(GRID_VERSION, 0) + 1
 
 
-def commit(plan: Plan) -> None:
-    """Makes `plan` the current plan; drops the redo branch."""
+def commit(plan: Plan, grid_shows_it: bool = False) -> None:
+    """Makes `plan` the current plan; drops the redo branch. `grid_shows_it`: the task grid on
+    screen already shows this plan (a grid edit the plan took as typed), so the grid stays as it
+    is, edits and all, instead of being built again from the plan."""
     ensure()
     ss = st.session_state
     history = [*ss[HISTORY][: ss[POSITION] + 1], plan]
     ss[HISTORY] = history[-MAX_HISTORY:]
     ss[POSITION] = len(ss[HISTORY]) - 1
-    _show(plan)
+    if grid_shows_it:
+        ss[PLAN] = plan
+        ss[PROBLEMS] = []
+    else:
+        _show(plan)
 
 
 def replace(plan: Plan) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 
 import streamlit as st
 
-from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, gantt_chart, network_chart
+from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, network_chart
+from planner.charts.common import spec_of
+from planner.charts.gantt import GanttShape, gantt_datasets, gantt_description, gantt_drawing, gantt_layout
 from planner.core.model import Plan
 from planner.core.schedule import Schedule
 from planner.explain import explain, key_figures
@@ -108,6 +110,13 @@ def status_note(sched: Schedule) -> None:
         )
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _gantt_drawing(shape: GanttShape, description: str) -> dict[str, Any]:
+    """The app's Gantt drawing as a Vega-Lite dict without its data, made once per shape and
+    description (an edit changes neither: the chart's time range is in its data)."""
+    return spec_of(gantt_drawing(shape, "", "", description))
+
+
 def gantt(sched: Schedule) -> None:
     plan = sched.plan
     phases = list(dict.fromkeys(t.phase for t in plan.tasks))
@@ -122,7 +131,7 @@ def gantt(sched: Schedule) -> None:
     chosen = cols[3].multiselect("Phases", phases, key="gantt-phases", placeholder="All phases")
     rollup = cols[4].toggle("Groups only", value=big, key="gantt-rollup", help="Roll tasks up into group bars")
     links = cols[5].toggle("All links", value=len(plan.tasks) <= 60, key="gantt-links")
-    chart = gantt_chart(
+    data, shape = gantt_layout(
         sched,
         color_by=color_by,
         selected=None if selected == "(none)" else selected,
@@ -132,11 +141,12 @@ def gantt(sched: Schedule) -> None:
         group_by=group_by,
         live=True,
     )
+    spec = {**_gantt_drawing(shape, gantt_description(data, shape)), "datasets": gantt_datasets(data, shape)}
     shown = [t for t in plan.tasks if not chosen or t.phase in chosen]
     groups = len(phases) + len({t.wave for t in plan.tasks})
     rows = groups + (0 if rollup and not chosen else len(shown))
     with st.container(height=min(GANTT_FRAME, 22 * rows + 150), border=False, key="gantt-frame"):
-        show_chart(chart, key="gantt-chart")
+        st.vega_lite_chart(spec, key="gantt-chart", width="stretch")
     status_note(sched)
     if big and rollup and not chosen:
         st.caption(f"{len(plan.tasks):,} tasks: showing groups. Pick phases or switch off 'Groups only' for tasks.")
