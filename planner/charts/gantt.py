@@ -229,7 +229,7 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
     )
     summary.name = "summary"  # set, not .properties(): no schema validation per layer
     tail = (
-        base.mark_bar(height=4, fillOpacity=0.35, color="#9e9e9e")
+        base.mark_bar(height=4, fillOpacity=0.35, color="#9e9e9e", aria=False)
         .encode(x=x_end, x2=alt.X2("late_end:T"), y=y)
         .transform_filter(is_bar & (alt.datum.total_float > 0))
     )
@@ -269,7 +269,7 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
     )
     diamonds.name = "diamonds"  # set, not .properties(): no schema validation per layer
     labels_layer = (
-        base.mark_text(align="left", dx=9, fontSize=10)
+        base.mark_text(align="left", dx=9, fontSize=10, aria=False)
         .encode(
             x=x_point,
             y=y,
@@ -280,7 +280,7 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
     )
     labels_layer.name = "labels"  # set, not .properties(): no schema validation per layer
     raid_marks = (
-        base.mark_text(text="⚠", align="right", dx=-3, fontSize=12, color="#e6550d")
+        base.mark_text(text="⚠", align="right", dx=-3, fontSize=12, color="#e6550d", aria=False)
         .encode(
             x=x.axis(None),
             y=y,
@@ -291,7 +291,7 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
     layers: list[alt.Chart] = [summary, tail, bars, diamonds, labels_layer, raid_marks]
     if shape.waits:
         waits = (
-            base.mark_bar(height=3, color="#7f7f7f")
+            base.mark_bar(height=3, color="#7f7f7f", aria=False)
             .encode(
                 x=alt.X("wait_from:T", scale=x_scale, axis=None),
                 x2=alt.X2("start:T"),
@@ -307,7 +307,7 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
         layers.insert(1, waits)
     if shape.baseline:
         baseline = (
-            base.mark_bar(height=4, yOffset=10, color="#999999", fillOpacity=0.9)
+            base.mark_bar(height=4, yOffset=10, color="#999999", fillOpacity=0.9, aria=False)
             .encode(
                 x=alt.X("b_start:T", scale=x_scale, axis=None),
                 x2=alt.X2("b_end:T"),
@@ -321,7 +321,7 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
     if shape.links:
         link_layer = (
             alt.Chart()
-            .mark_rule(strokeWidth=1.2, strokeOpacity=0.8)  # no opacity layer per line in PNG
+            .mark_rule(strokeWidth=1.2, strokeOpacity=0.8, aria=False)  # no opacity layer per line in PNG
             .encode(
                 x=alt.X("x:T", scale=x_scale, axis=None),
                 x2=alt.X2("x2:T"),
