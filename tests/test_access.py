@@ -44,9 +44,9 @@ def test_a_plan_is_its_owners_and_nobody_elses(store, plan):
         lambda: store.rename(plan_id, "mine now", user=BOB),
         lambda: store.duplicate(plan_id, user=BOB),
         lambda: store.delete(plan_id, user=BOB),
-        lambda: store.share(plan_id, user=BOB),
-        lambda: store.links(plan_id, user=BOB),
-        lambda: store.team(plan_id, user=BOB),
+        lambda: store.share_links.share(plan_id, user=BOB),
+        lambda: store.share_links.of_plan(plan_id, user=BOB),
+        lambda: store.teams.of_plan(plan_id, user=BOB),
     ):
         with pytest.raises(StoreError) as refused:
             attempt()
@@ -58,36 +58,36 @@ def test_an_editor_works_on_the_plan_but_does_not_choose_the_team(store, plan):
     """Tests that an editor added by the owner sees, saves and shares the plan, cannot change the
     editors, and loses everything when removed."""
     plan_id, _ = store.save(plan, author=ALICE.email, user=ALICE)
-    team = store.add_editor(plan_id, " Bob@Example.org ", user=ALICE)
+    team = store.teams.add_editor(plan_id, " Bob@Example.org ", user=ALICE)
     assert team.owner == ALICE.email and team.editors == (BOB.email,)
     assert [p.id for p in store.plans(BOB)] == [plan_id]
     _, number = store.save(plan, plan_id, base_revision=1, author=BOB.email, user=BOB)
     assert number == 2 and store.history(plan_id, user=ALICE)[-1].author == BOB.email
-    token = store.share(plan_id, "full", author=BOB.email, user=BOB)
-    assert [link.created_by for link in store.links(plan_id, user=ALICE)] == [BOB.email]
+    token = store.share_links.share(plan_id, "full", author=BOB.email, user=BOB)
+    assert [link.created_by for link in store.share_links.of_plan(plan_id, user=ALICE)] == [BOB.email]
     with pytest.raises(StoreError, match="only its owner or an administrator"):
-        store.add_editor(plan_id, "carol@example.org", user=BOB)
+        store.teams.add_editor(plan_id, "carol@example.org", user=BOB)
     with pytest.raises(StoreError, match="only its owner or an administrator"):
-        store.set_owner(plan_id, BOB.email, user=BOB)
-    assert store.revoke(token, author=ALICE.email, user=ALICE)
-    link = store.links(plan_id, user=ALICE)[0]
+        store.teams.set_owner(plan_id, BOB.email, user=BOB)
+    assert store.share_links.revoke(token, author=ALICE.email, user=ALICE)
+    link = store.share_links.of_plan(plan_id, user=ALICE)[0]
     assert (link.status, link.revoked_by) == ("revoked", ALICE.email)
-    store.remove_editor(plan_id, BOB.email, user=ALICE)
+    store.teams.remove_editor(plan_id, BOB.email, user=ALICE)
     assert store.plans(BOB) == []
     with pytest.raises(StoreError, match="no saved plan"):
         store.get(plan_id, user=BOB)
     with pytest.raises(StoreError, match="not one of its editors"):
-        store.remove_editor(plan_id, BOB.email, user=ALICE)
+        store.teams.remove_editor(plan_id, BOB.email, user=ALICE)
 
 
 def test_links_of_other_peoples_plans_cannot_be_revoked(store, plan):
     """Tests that a link key or token of alice's plan revokes nothing for bob."""
     plan_id, _ = store.save(plan, user=ALICE)
-    token = store.share(plan_id, author=ALICE.email, user=ALICE)
-    key = store.links(plan_id, user=ALICE)[0].key
-    assert not store.revoke(key=key, author=BOB.email, user=BOB)
-    assert not store.revoke(token, author=BOB.email, user=BOB)
-    assert store.resolve(token) == (plan_id, "executive")
+    token = store.share_links.share(plan_id, author=ALICE.email, user=ALICE)
+    key = store.share_links.of_plan(plan_id, user=ALICE)[0].key
+    assert not store.share_links.revoke(key=key, author=BOB.email, user=BOB)
+    assert not store.share_links.revoke(token, author=BOB.email, user=BOB)
+    assert store.share_links.resolve(token) == (plan_id, "executive")
 
 
 def test_administrators_manage_every_plan_and_own_the_old_ones(store, plan):
@@ -97,16 +97,16 @@ def test_administrators_manage_every_plan_and_own_the_old_ones(store, plan):
     alice_id, _ = store.save(plan, user=ALICE)
     assert store.plans(ALICE)[0].id == alice_id and len(store.plans(ALICE)) == 1
     assert {p.id for p in store.plans(ADMIN)} == {old_id, alice_id}
-    assert store.team(old_id, user=ADMIN).owner is None
+    assert store.teams.of_plan(old_id, user=ADMIN).owner is None
     with pytest.raises(StoreError, match="no saved plan"):
         store.get(old_id, user=ALICE)
-    team = store.set_owner(old_id, ALICE.email, user=ADMIN)
+    team = store.teams.set_owner(old_id, ALICE.email, user=ADMIN)
     assert team.owner == ALICE.email
     assert store.get(old_id, user=ALICE)[1] == 1
-    store.add_editor(alice_id, BOB.email, user=ADMIN)
-    store.set_owner(alice_id, BOB.email, user=ALICE)  # the owner hands it on; bob stops being an editor
-    assert store.team(alice_id, user=BOB).editors == ()
-    assert store.team(alice_id, user=BOB).owner == BOB.email
+    store.teams.add_editor(alice_id, BOB.email, user=ADMIN)
+    store.teams.set_owner(alice_id, BOB.email, user=ALICE)  # the owner hands it on; bob stops being an editor
+    assert store.teams.of_plan(alice_id, user=BOB).editors == ()
+    assert store.teams.of_plan(alice_id, user=BOB).owner == BOB.email
     with pytest.raises(StoreError, match="no saved plan"):
         store.get(alice_id, user=ALICE)
 
@@ -114,9 +114,9 @@ def test_administrators_manage_every_plan_and_own_the_old_ones(store, plan):
 def test_copies_belong_to_whoever_copies(store, plan):
     """Tests that an editor's copy of a plan is the editor's own plan."""
     plan_id, _ = store.save(plan, user=ALICE)
-    store.add_editor(plan_id, BOB.email, user=ALICE)
+    store.teams.add_editor(plan_id, BOB.email, user=ALICE)
     copy = store.duplicate(plan_id, author=BOB.email, user=BOB)
-    assert store.team(copy, user=BOB).owner == BOB.email
+    assert store.teams.of_plan(copy, user=BOB).owner == BOB.email
     with pytest.raises(StoreError, match="no saved plan"):
         store.get(copy, user=ALICE)
 
@@ -126,10 +126,10 @@ def test_bad_addresses_are_refused_by_name(store, plan):
     plan_id, _ = store.save(plan, user=ALICE)
     for bad in ("", "bob", "bob@", "two@at@example.org", "bob smith@example.org", "x" * 200 + "@example.org"):
         with pytest.raises(StoreError, match="editor"):
-            store.add_editor(plan_id, bad, user=ALICE)
+            store.teams.add_editor(plan_id, bad, user=ALICE)
     with pytest.raises(StoreError, match="owner: 'nobody' is not an e-mail address"):
-        store.set_owner(plan_id, "nobody", user=ADMIN)
-    assert store.team(plan_id, user=ALICE).editors == ()
+        store.teams.set_owner(plan_id, "nobody", user=ADMIN)
+    assert store.teams.of_plan(plan_id, user=ALICE).editors == ()
 
 
 def test_administrators_come_from_planner_admins(monkeypatch):
@@ -148,7 +148,7 @@ def test_a_version_2_database_upgrades_and_its_plans_go_to_the_administrators(tm
     path = tmp_path / "planner.db"
     store = Store(f"sqlite:///{path}")
     plan_id, _ = store.save(plan, author="local user")
-    token = store.share(plan_id)
+    token = store.share_links.share(plan_id)
     store.close()
     conn = sqlite3.connect(path)
     conn.execute("drop table planner_editors")
@@ -160,9 +160,9 @@ def test_a_version_2_database_upgrades_and_its_plans_go_to_the_administrators(tm
     conn.close()
     store = Store(f"sqlite:///{path}")
     assert sqlite3.connect(path).execute("select version from planner_schema").fetchone() == (SCHEMA_VERSION,)
-    assert store.resolve(token) == (plan_id, "executive")
+    assert store.share_links.resolve(token) == (plan_id, "executive")
     assert store.plans(ALICE) == [] and [p.id for p in store.plans(ADMIN)] == [plan_id]
-    store.set_owner(plan_id, ALICE.email, user=ADMIN)
+    store.teams.set_owner(plan_id, ALICE.email, user=ADMIN)
     assert store.get(plan_id, user=ALICE)[1] == 1
 
 

@@ -84,7 +84,7 @@ def test_signed_in_user_sees_name_and_sign_out_and_owns_what_they_save():
     at.button(key="save-plan").click().run()
     plan_id = at.session_state[storage.SAVED][0]
     store = Store(default_url())
-    assert store.team(plan_id).owner == "alice@example.org"
+    assert store.teams.of_plan(plan_id).owner == "alice@example.org"
     assert store.history(plan_id)[-1].author == "alice@example.org"
 
 
@@ -136,7 +136,7 @@ def test_administrator_sees_plans_saved_before_sign_in(monkeypatch):
     assert "Owner: the administrators (saved before sign-in)" in texts(at)
     field(at, "Hand over to a new owner").input("alice@example.org")
     at.button(key="team-owner").click().run()
-    assert store.team(plan_id).owner == "alice@example.org"
+    assert store.teams.of_plan(plan_id).owner == "alice@example.org"
     assert plan_id in [p.id for p in store.plans(team_user("alice@example.org"))]
 
 
@@ -152,7 +152,7 @@ def test_share_view_needs_no_account_and_offers_no_way_in(user):
     with no sign-in page, no navigation and no sidebar controls."""
     store = Store(default_url())
     plan_id, _ = store.save(build_plan("service-desk", waves=1, start=MONDAY), user=team_user("carol@example.org"))
-    token = store.share(plan_id, "executive", author="carol@example.org")
+    token = store.share_links.share(plan_id, "executive", author="carol@example.org")
     at = team_app(user, share=token)
     assert "Executive view" in texts(at) and "Sign in" not in texts(at)
     assert not at.button and not at.sidebar.button and not at.sidebar.caption

@@ -62,10 +62,10 @@ def test_saved_plans_page_history_restore_and_links(app):
     assert store.get(plan_id)[0] == plan
     app.selectbox(key="share-view").set_value("incumbent")  # in a form: applied by its submit button
     app.button(key="share-create").click().run()
-    links = store.links(plan_id)
+    links = store.share_links.of_plan(plan_id)
     assert [link.view for link in links] == ["incumbent"] and not links[0].revoked
     app.button(key=f"revoke-{links[0].key}").click().run()
-    assert store.links(plan_id)[0].revoked
+    assert store.share_links.of_plan(plan_id)[0].revoked
     app.button(key="plans-open").click().run()
     assert shown(app.title[0].value) == plan.name
 
@@ -76,7 +76,7 @@ def test_share_view_is_read_only(view):
     store = Store(default_url())
     plan = build_plan("ams", waves=2, start=MONDAY, plan_name="<b>ACME</b> AMS")
     plan_id, _ = store.save(plan)
-    token = store.share(plan_id, view)
+    token = store.share_links.share(plan_id, view)
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["share"] = token
     at.run()

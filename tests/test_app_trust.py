@@ -123,7 +123,7 @@ def test_party_view_shows_own_and_joint_work_only():
     store = Store(default_url())
     plan = build_plan("service-desk", waves=2, start=MONDAY)
     plan_id, _ = store.save(plan)
-    at = _share_app(store.share(plan_id, "vendor"))
+    at = _share_app(store.share_links.share(plan_id, "vendor"))
     shown = _shown_task_ids(at)
     expected = {t.id for t in plan.tasks if t.owner in ("vendor", "joint") or t.is_key_date}
     assert shown == expected
@@ -141,7 +141,7 @@ def test_executive_view_labels_every_row_and_shows_gates():
     store = Store(default_url())
     plan = build_plan("service-desk", waves=2, start=MONDAY)
     plan_id, _ = store.save(plan)
-    at = _share_app(store.share(plan_id, "executive"))
+    at = _share_app(store.share_links.share(plan_id, "executive"))
     shown = _shown_task_ids(at)
     assert shown == {t.id for t in plan.tasks if t.is_key_date}
     import json
@@ -154,8 +154,8 @@ def test_expired_link_is_not_valid():
     """Tests a link past its expiry date: it behaves as revoked."""
     store = Store(default_url())
     plan_id, _ = store.save(build_plan("ams", waves=1, start=MONDAY))
-    token = store.share(plan_id, "full", label="auditor", expires_on=dt.date.today())
-    assert store.resolve(token) == (plan_id, "full")
+    token = store.share_links.share(plan_id, "full", label="auditor", expires_on=dt.date.today())
+    assert store.share_links.resolve(token) == (plan_id, "full")
     from sqlalchemy import update
 
     from planner.store.database import hash_token, links
@@ -168,9 +168,9 @@ def test_expired_link_is_not_valid():
         )
     at = _share_app(token)
     assert [t.value for t in at.title] == ["This link is not valid"]
-    assert [(link.label, link.status) for link in store.links(plan_id)] == [("auditor", "expired")]
+    assert [(link.label, link.status) for link in store.share_links.of_plan(plan_id)] == [("auditor", "expired")]
     with pytest.raises(Exception, match="in the past"):
-        store.share(plan_id, "full", expires_on=dt.date.today() - dt.timedelta(days=1))
+        store.share_links.share(plan_id, "full", expires_on=dt.date.today() - dt.timedelta(days=1))
 
 
 def test_share_link_form_gives_a_full_url_with_label(app, monkeypatch):
@@ -185,8 +185,11 @@ def test_share_link_form_gives_a_full_url_with_label(app, monkeypatch):
     assert not app.exception
     url = app.code[0].value
     token = url.split("?share=", 1)[1]
-    assert url.startswith("https://planner.example.org/?share=") and store.resolve(token) == (plan_id, "executive")
-    assert store.links(plan_id)[0].label == "client steering committee"
+    assert url.startswith("https://planner.example.org/?share=") and store.share_links.resolve(token) == (
+        plan_id,
+        "executive",
+    )
+    assert store.share_links.of_plan(plan_id)[0].label == "client steering committee"
 
 
 def test_negative_days_are_listed_not_applied(app):

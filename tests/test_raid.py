@@ -94,7 +94,7 @@ def test_executive_share_view_lists_open_raid_items():
     ]
     plan_id, _ = store.save(parse_plan(data))
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["share"] = store.share(plan_id, "executive")
+    at.query_params["share"] = store.share_links.share(plan_id, "executive")
     at.run()
     assert not at.exception
     ids = [i for d in at.dataframe if "title" in d.value.columns for i in d.value["id"].tolist()]

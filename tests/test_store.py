@@ -97,24 +97,28 @@ def test_list_rename_duplicate_delete(store, plan):
 def test_share_links_are_hashed_read_only_tokens(store, plan, backend):
     """Tests share tokens: unguessable, stored hashed, resolve to plan and view, revocable."""
     pid, _ = store.save(plan)
-    token = store.share(pid, "executive")
+    token = store.share_links.share(pid, "executive")
     assert len(token) >= 43
-    assert store.resolve(token) == (pid, "executive")
-    assert store.resolve(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
-    assert store.resolve("") is None
-    vendor = store.share(pid, "vendor")
-    assert store.resolve(vendor) == (pid, "vendor")
+    assert store.share_links.resolve(token) == (pid, "executive")
+    assert store.share_links.resolve(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    assert store.share_links.resolve("") is None
+    vendor = store.share_links.share(pid, "vendor")
+    assert store.share_links.resolve(vendor) == (pid, "vendor")
     with pytest.raises(StoreError, match="unknown view 'auditor'"):
-        store.share(pid, "auditor")
-    assert [link.view for link in store.links(pid)] == ["executive", "vendor"]
-    assert store.revoke(token) and store.resolve(token) is None and not store.revoke(token)
+        store.share_links.share(pid, "auditor")
+    assert [link.view for link in store.share_links.of_plan(pid)] == ["executive", "vendor"]
+    assert (
+        store.share_links.revoke(token)
+        and store.share_links.resolve(token) is None
+        and not store.share_links.revoke(token)
+    )
     engine = sa.create_engine(backend[0], connect_args={"options": f"-csearch_path={backend[1]}"} if backend[1] else {})
     with engine.connect() as conn:
         stored = [r[0] for r in conn.exec_driver_sql("select token_hash from planner_share_links")]
     engine.dispose()
     assert token not in stored and hash_token(token) in stored
     store.delete(pid)
-    assert store.resolve(vendor) is None
+    assert store.share_links.resolve(vendor) is None
 
 
 def _saver(url: str, schema: str | None, pid: str, worker: int, count: int, queue) -> None:
@@ -228,7 +232,7 @@ def test_version_1_database_gets_link_labels_and_expiry_in_place(tmp_path, plan)
     url = f"sqlite:///{path}"
     store = Store(url)
     plan_id, _ = store.save(plan)
-    old_token = store.share(plan_id, "executive")
+    old_token = store.share_links.share(plan_id, "executive")
     store.close()
     conn = sqlite3.connect(path)
     conn.execute("alter table planner_share_links drop column label")
@@ -237,10 +241,15 @@ def test_version_1_database_gets_link_labels_and_expiry_in_place(tmp_path, plan)
     conn.commit()
     conn.close()
     store = Store(url)
-    assert store.resolve(old_token) == (plan_id, "executive")
-    token = store.share(plan_id, "full", label="client PMO", expires_on=dt.date.today() + dt.timedelta(days=3))
-    assert store.resolve(token) == (plan_id, "full")
-    assert [(link.label, link.status) for link in store.links(plan_id)] == [("", "live"), ("client PMO", "live")]
+    assert store.share_links.resolve(old_token) == (plan_id, "executive")
+    token = store.share_links.share(
+        plan_id, "full", label="client PMO", expires_on=dt.date.today() + dt.timedelta(days=3)
+    )
+    assert store.share_links.resolve(token) == (plan_id, "full")
+    assert [(link.label, link.status) for link in store.share_links.of_plan(plan_id)] == [
+        ("", "live"),
+        ("client PMO", "live"),
+    ]
 
 
 def test_change_summary_words():

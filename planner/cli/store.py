@@ -70,11 +70,11 @@ def cmd_store_owner(args: argparse.Namespace) -> int:
 
 def cmd_store_editors(args: argparse.Namespace) -> int:
     store = _store(args)
-    team = store.team(args.id)
+    team = store.teams.of_plan(args.id)
     for email in args.add:
-        team = store.add_editor(args.id, email)
+        team = store.teams.add_editor(args.id, email)
     for email in args.remove:
-        team = store.remove_editor(args.id, email)
+        team = store.teams.remove_editor(args.id, email)
     for email in team.editors:
         print(email)
     return 0
@@ -82,7 +82,11 @@ def cmd_store_editors(args: argparse.Namespace) -> int:
 
 def cmd_store_share(args: argparse.Namespace) -> int:
     store = _store(args)
-    print(store.share(args.id, args.view, label=args.label or "", expires_on=args.expires, author=args.author or ""))
+    print(
+        store.share_links.share(
+            args.id, args.view, label=args.label or "", expires_on=args.expires, author=args.author or ""
+        )
+    )
     return 0
 
 

@@ -115,7 +115,7 @@ def _plan_of(document: str) -> Plan:
     return parse_plan(read_json(document) if document.lstrip().startswith("{") else read_yaml(document))
 
 
-class Store(ShareLinks, PlanTeams):
+class Store:
     """Plans in a database: SQLite file by default, any SQLAlchemy URL (PostgreSQL for a team)."""
 
     def __init__(self, url: str | None = None, schema: str | None = None):
@@ -125,6 +125,8 @@ class Store(ShareLinks, PlanTeams):
             self._check_sqlite_file()
         self.engine = self._engine()
         self._ensure_schema()
+        self.share_links = ShareLinks(self)
+        self.teams = PlanTeams(self)
 
     def _check_sqlite_file(self) -> None:
         check_sqlite_file(Path(self.url.split("///", 1)[-1]), self._where())
@@ -189,7 +191,7 @@ class Store(ShareLinks, PlanTeams):
         return "the database"
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
+    def transaction(self) -> Iterator[Connection]:
         try:
             with self.engine.begin() as conn:
                 yield conn
@@ -238,7 +240,7 @@ class Store(ShareLinks, PlanTeams):
                 return self._save_once(plan, sched, document, plan_id, base_revision, note, author, user)
             except IntegrityError:
                 if base_revision is not None:
-                    with self._tx() as conn:
+                    with self.transaction() as conn:
                         latest = self._latest(conn, plan_id) if plan_id else None
                     if latest is not None:
                         raise StaleRevision(plan_id, base_revision, latest) from None  # type: ignore[arg-type]
@@ -256,7 +258,7 @@ class Store(ShareLinks, PlanTeams):
         author: str,
         user: User | None,
     ) -> tuple[str, int]:
-        with self._tx() as conn:
+        with self.transaction() as conn:
             existing = None
             if plan_id is not None:
                 existing = conn.execute(select(plans).where(plans.c.id == plan_id)).first()
@@ -307,7 +309,7 @@ class Store(ShareLinks, PlanTeams):
     def _may(self, conn: Connection, plan_id: str, user: User | None) -> bool:
         return conn.execute(select(plans.c.id).where(plans.c.id == plan_id, visible_to(user))).first() is not None
 
-    def _plan_row(self, conn: Connection, plan_id: str, user: User | None = None) -> Any:
+    def plan_row(self, conn: Connection, plan_id: str, user: User | None = None) -> Any:
         """The plan's row, or "not found" alike for a plan that does not exist, was deleted, or is
         not the user's to see (a plan id typed into the URL reveals nothing)."""
         row = conn.execute(select(plans).where(plans.c.id == plan_id, visible_to(user))).first()
@@ -317,15 +319,15 @@ class Store(ShareLinks, PlanTeams):
 
     def get(self, plan_id: str, revision: int | None = None, user: User | None = None) -> tuple[Plan, int]:
         """A saved plan (latest revision unless given) and its revision number."""
-        with self._tx() as conn:
-            self._plan_row(conn, plan_id, user)
+        with self.transaction() as conn:
+            self.plan_row(conn, plan_id, user)
             number = revision or (self._latest(conn, plan_id).number)  # type: ignore[union-attr]
             document = self._document(conn, plan_id, number)
         return _plan_of(document), number
 
     def plans(self, user: User | None = None) -> list[PlanInfo]:
         """The saved plans `user` may see (all of them without sign-in), newest first."""
-        with self._tx() as conn:
+        with self.transaction() as conn:
             latest = (
                 select(revisions.c.plan_id, func.max(revisions.c.number).label("n"))
                 .group_by(revisions.c.plan_id)
@@ -343,8 +345,8 @@ class Store(ShareLinks, PlanTeams):
         ]
 
     def history(self, plan_id: str, user: User | None = None) -> list[RevisionInfo]:
-        with self._tx() as conn:
-            self._plan_row(conn, plan_id, user)
+        with self.transaction() as conn:
+            self.plan_row(conn, plan_id, user)
             rows = conn.execute(
                 select(revisions).where(revisions.c.plan_id == plan_id).order_by(revisions.c.number)
             ).all()
@@ -369,8 +371,8 @@ class Store(ShareLinks, PlanTeams):
 
     def delete(self, plan_id: str, author: str = "", user: User | None = None) -> None:
         """Hides a plan from lists and revokes its links; its revisions stay in the database."""
-        with self._tx() as conn:
-            self._plan_row(conn, plan_id, user)
+        with self.transaction() as conn:
+            self.plan_row(conn, plan_id, user)
             conn.execute(update(plans).where(plans.c.id == plan_id).values(deleted=True))
             conn.execute(
                 update(links)

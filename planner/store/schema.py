@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import (
     Boolean,
@@ -176,15 +175,12 @@ def aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-class StoreParts(ABC):
-    """What the Store's halves (`share_links`, `store_team`) call on the Store itself; the Store
-    implements these, so each half type-checks on its own without importing the Store."""
+class StoreCore(Protocol):
+    """What the Store's parts (`share_links`, `team`) use of the Store that holds them: a
+    transaction, a plan's row as a user may see it, and a plan."""
 
-    @abstractmethod
-    def _tx(self) -> AbstractContextManager[Connection]: ...
+    def transaction(self) -> AbstractContextManager[Connection]: ...
 
-    @abstractmethod
-    def _plan_row(self, conn: Connection, plan_id: str, user: User | None = None) -> Any: ...
+    def plan_row(self, conn: Connection, plan_id: str, user: User | None = None) -> Any: ...
 
-    @abstractmethod
     def get(self, plan_id: str, revision: int | None = None, user: User | None = None) -> tuple[Plan, int]: ...

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, update
 
 from planner.audience import FIXED_VIEWS
 from planner.store.access import User
-from planner.store.schema import StoreError, StoreParts, aware, check_author, links, now, plans, visible_to
+from planner.store.schema import StoreCore, StoreError, aware, check_author, links, now, plans, visible_to
 
 LINK_LABEL_MAX = 200
 
@@ -48,9 +48,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class ShareLinks(StoreParts):
-    """The share-link half of the Store (mixed into it); only the plan's owner, editors and the
-    administrators make, list and revoke a plan's links."""
+class ShareLinks:
+    """A Store's share links; only the plan's owner, editors and the administrators make, list and
+    revoke a plan's links."""
+
+    def __init__(self, store: StoreCore):
+        self.store = store
 
     def share(
         self,
@@ -63,7 +66,7 @@ class ShareLinks(StoreParts):
     ) -> str:
         """A new read-only link token for one plan and view (executive, full or a party), with an
         optional label (who it is for) and expiry date (the last day it opens)."""
-        plan, _ = self.get(plan_id, user=user)
+        plan, _ = self.store.get(plan_id, user=user)
         if view not in FIXED_VIEWS and view not in plan.parties:
             raise StoreError(f"unknown view {view!r}; use executive, full or a party: {', '.join(plan.parties)}")
         label = label.strip()
@@ -73,7 +76,7 @@ class ShareLinks(StoreParts):
             raise StoreError(f"link expiry {expires_on.isoformat()} is in the past")
         check_author(author)
         token = secrets.token_urlsafe(32)
-        with self._tx() as conn:
+        with self.store.transaction() as conn:
             conn.execute(
                 insert(links).values(
                     token_hash=hash_token(token),
@@ -91,7 +94,7 @@ class ShareLinks(StoreParts):
         """(plan id, view) for a live token; None for a bad, revoked, expired or deleted one."""
         if not token or len(token) > 200:
             return None
-        with self._tx() as conn:
+        with self.store.transaction() as conn:
             row = conn.execute(
                 select(links.c.plan_id, links.c.view, links.c.revoked_at, links.c.expires_on, plans.c.deleted)
                 .join(plans, plans.c.id == links.c.plan_id)
@@ -101,10 +104,10 @@ class ShareLinks(StoreParts):
             return None
         return row.plan_id, row.view
 
-    def links(self, plan_id: str, user: User | None = None) -> list[ShareLink]:
-        with self._tx() as conn:
+    def of_plan(self, plan_id: str, user: User | None = None) -> list[ShareLink]:
+        with self.store.transaction() as conn:
             if user is not None:
-                self._plan_row(conn, plan_id, user)
+                self.store.plan_row(conn, plan_id, user)
             rows = conn.execute(select(links).where(links.c.plan_id == plan_id).order_by(links.c.created_at)).all()
         return [
             ShareLink(
@@ -127,7 +130,7 @@ class ShareLinks(StoreParts):
         """Revokes a link by its token (or, in the app, by its key) on a plan `user` may manage;
         False if none matched."""
         check_author(author)
-        with self._tx() as conn:
+        with self.store.transaction() as conn:
             cond = links.c.token_hash == hash_token(token) if token else links.c.token_hash.startswith(key or "-")
             mine = select(plans.c.id).where(visible_to(user))
             result = conn.execute(

@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from planner.store.access import AccessError, User, email_address, may_change_team
-from planner.store.schema import StoreError, StoreParts, editors, plans
+from planner.store.schema import StoreCore, StoreError, editors, plans
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,16 @@ class Team:
     editors: tuple[str, ...]
 
 
-class PlanTeams(StoreParts):
-    def team(self, plan_id: str, user: User | None = None) -> Team:
+class PlanTeams:
+    """Who works on a Store's plans: owners and editors."""
+
+    def __init__(self, store: StoreCore):
+        self.store = store
+
+    def of_plan(self, plan_id: str, user: User | None = None) -> Team:
         """Who may work on a plan: its owner (None: the administrators) and its editors."""
-        with self._tx() as conn:
-            row = self._plan_row(conn, plan_id, user)
+        with self.store.transaction() as conn:
+            row = self.store.plan_row(conn, plan_id, user)
             return self._team(conn, row)
 
     def _team(self, conn: Connection, row: Any) -> Team:
@@ -38,8 +43,8 @@ class PlanTeams(StoreParts):
 
     @contextmanager
     def _change_team(self, plan_id: str, user: User | None) -> Iterator[tuple[Connection, Any]]:
-        with self._tx() as conn:
-            row = self._plan_row(conn, plan_id, user)
+        with self.store.transaction() as conn:
+            row = self.store.plan_row(conn, plan_id, user)
             if not may_change_team(user, row.owner):
                 raise StoreError(f"plan {plan_id}: only its owner or an administrator may change who works on it")
             yield conn, row

@@ -143,7 +143,7 @@ def _show(store) -> None:
 def _team(store, plan_id: str, who: User) -> None:
     """Who works on the plan: its owner and editors; the owner (or an administrator) changes them."""
     st.subheader("Who works on this plan")
-    team = store.team(plan_id, user=who)
+    team = store.teams.of_plan(plan_id, user=who)
     owner = team.owner or "the administrators (saved before sign-in)"
     st.text(f"Owner: {owner}")
     st.text("Editors: " + (", ".join(team.editors) or "none yet"))
@@ -158,21 +158,22 @@ def _team(store, plan_id: str, who: User) -> None:
         added = c[1].form_submit_button("Add editor", key="team-add")
     if added:
         _change(
-            lambda: store.add_editor(plan_id, email, user=who),
+            lambda: store.teams.add_editor(plan_id, email, user=who),
             f"{email.strip().lower()} can now open and edit this plan.",
         )
     if team.editors:
         c = st.columns([4, 1], vertical_alignment="bottom")
         gone = c[0].selectbox("Editor", team.editors, key="team-remove-pick")
         if c[1].button("Remove editor", key="team-remove"):
-            _change(lambda: store.remove_editor(plan_id, gone, user=who), f"{gone} no longer has this plan.")
+            _change(lambda: store.teams.remove_editor(plan_id, gone, user=who), f"{gone} no longer has this plan.")
     with st.form(f"owner-form-{plan_id}", border=False):
         c = st.columns([4, 1], vertical_alignment="bottom")
         new_owner = c[0].text_input("Hand over to a new owner (e-mail address)", key=f"team-owner-email-{n}")
         handed = c[1].form_submit_button("Make owner", key="team-owner")
     if handed:
         _change(
-            lambda: store.set_owner(plan_id, new_owner, user=who), f"{new_owner.strip().lower()} now owns this plan."
+            lambda: store.teams.set_owner(plan_id, new_owner, user=who),
+            f"{new_owner.strip().lower()} now owns this plan.",
         )
 
 
@@ -225,14 +226,14 @@ def _share_links(store, plan_id: str) -> None:
         created = c[3].form_submit_button("Create link", key="share-create")
     if created:
         try:
-            token = store.share(plan_id, view, label=label, expires_on=expires, author=author, user=who)
+            token = store.share_links.share(plan_id, view, label=label, expires_on=expires, author=author, user=who)
         except StoreError as exc:
             st.error("No link made.", icon="⚠️")
             st.text(str(exc))
         else:
             st.success("Link created. Copy it now: only its fingerprint is stored, so it cannot be shown again.")
             st.code(share_url(token), language=None)
-    rows = store.links(plan_id, user=who)
+    rows = store.share_links.of_plan(plan_id, user=who)
     if not rows:
         st.caption("No share links yet.")
     for link in rows:
@@ -245,5 +246,5 @@ def _share_links(store, plan_id: str) -> None:
         revoker = f" by {link.revoked_by}" if link.revoked_by else ""
         c[2].text(f"{link.status}{revoker if link.revoked else ''} · {link.key}")
         if link.status == "live" and c[3].button("Revoke", key=f"revoke-{link.key}"):
-            store.revoke(key=link.key, author=author, user=who)
+            store.share_links.revoke(key=link.key, author=author, user=who)
             st.rerun()

@@ -40,7 +40,7 @@ def show() -> None:
     token = st.session_state.get(TOKEN, "")
     try:
         store = storage.open_store()
-        found = store.resolve(token)
+        found = store.share_links.resolve(token)
         if found is None:
             _not_valid()
             return

@@ -22,10 +22,10 @@ def shared(app_url):
     store = Store(os.environ["E2E_DB_URL"])
     plan = build_plan("service-desk", waves=1, start=MONDAY, plan_name=f"ACME {HOSTILE}")
     plan_id, _ = store.save(plan)
-    live = store.share(plan_id, "executive")
-    vendor = store.share(plan_id, "vendor")
-    revoked = store.share(plan_id, "full")
-    store.revoke(revoked)
+    live = store.share_links.share(plan_id, "executive")
+    vendor = store.share_links.share(plan_id, "vendor")
+    revoked = store.share_links.share(plan_id, "full")
+    store.share_links.revoke(revoked)
     return {"plan": plan, "live": live, "vendor": vendor, "revoked": revoked}
 
 
