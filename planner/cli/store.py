@@ -63,7 +63,7 @@ def cmd_store_get(args: argparse.Namespace) -> int:
 
 
 def cmd_store_owner(args: argparse.Namespace) -> int:
-    team = _store(args).set_owner(args.id, args.email)
+    team = _store(args).teams.set_owner(args.id, args.email)
     print(f"{team.plan_id}: owner {team.owner}")
     return 0
 
@@ -91,7 +91,7 @@ def cmd_store_share(args: argparse.Namespace) -> int:
 
 
 def cmd_store_links(args: argparse.Namespace) -> int:
-    for link in _store(args).links(args.id):
+    for link in _store(args).share_links.of_plan(args.id):
         until = f"  until {link.expires_on.isoformat()}" if link.expires_on else ""
         label = f"  for {link.label}" if link.label else ""
         by = f"  by {link.created_by}" if link.created_by else ""
@@ -101,7 +101,7 @@ def cmd_store_links(args: argparse.Namespace) -> int:
 
 
 def cmd_store_revoke(args: argparse.Namespace) -> int:
-    if not _store(args).revoke(args.token, author=args.author or ""):
+    if not _store(args).share_links.revoke(args.token, author=args.author or ""):
         raise PlanError([Problem("share link", "", "no live link with that token (already revoked or never made)")])
     print("revoked", file=sys.stderr)
     return 0
