@@ -65,7 +65,7 @@ def test_risk_charts_and_gate_colours_render():
         }
     )
     spec = gantt_chart(schedule(passed)).to_dict()
-    values = next(iter(spec["datasets"].values()))
+    values = [v for d in spec["datasets"].values() for v in d]
     assert {v["id"]: v.get("gate") for v in values if v.get("id") == "SD04"} == {"SD04": "passed"}
 
 

@@ -151,20 +151,37 @@ def gantt_description(data: GanttData, shape: GanttShape) -> str:
     return data.about if shape.live else data.description
 
 
-def _own_data(shape: GanttShape) -> tuple[str, ...]:
-    """The layers with data of their own, besides the rows every layer shares."""
-    return (*(["links"] if shape.links else []), *(["lines"] if shape.lines else []))
+# The rows each layer draws: chosen here rather than filtered in the browser, where Vega would
+# run each layer's filter expression over every row on every draw.
+_ROW_LAYERS: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "summary": lambda r: r["kind"] == "phase",
+    "tails": lambda r: r["kind"] != "phase" and r.get("duration", 0) > 0 and r.get("total_float", 0) > 0,
+    "bars": lambda r: r["kind"] != "phase" and r.get("duration", 0) > 0,
+    "points": lambda r: r["kind"] in ("milestone", "gate"),
+    "raid": lambda r: bool(r.get("raid")),
+    "waits": lambda r: r.get("wait_from") is not None,
+    "baseline": lambda r: r.get("b_start") is not None,
+}
+
+
+def _data_names(shape: GanttShape) -> tuple[str, ...]:
+    optional = {"waits": shape.waits, "baseline": shape.baseline, "links": shape.links, "lines": bool(shape.lines)}
+    return (*("summary", "tails", "bars", "points", "raid"), *(name for name, drawn in optional.items() if drawn))
 
 
 def gantt_datasets(data: GanttData, shape: GanttShape) -> dict[str, list[dict[str, Any]]]:
-    """The drawing's named data sets. A live chart reads its time range from the lines' rows (in
-    the app there is always today's)."""
-    datasets = {"gantt-rows": inline(data.rows)["values"]}
-    for name in _own_data(shape):
-        rows = data.layer_rows(name)
+    """The drawing's named data sets, one per kind of layer. A live chart reads its time range
+    from the lines' rows (in the app there is always today's)."""
+    rows = inline(data.rows)["values"]
+    datasets = {}
+    for name in _data_names(shape):
+        if name in _ROW_LAYERS:
+            datasets[f"gantt-{name}"] = [r for r in rows if _ROW_LAYERS[name](r)]
+            continue
+        own = data.layer_rows(name)
         if name == "lines" and shape.live:
-            rows = [{**row, "lo": data.start, "hi": data.end} for row in rows]
-        datasets[f"gantt-{name}"] = inline(rows)["values"]
+            own = [{**row, "lo": data.start, "hi": data.end} for row in own]
+        datasets[f"gantt-{name}"] = inline(own)["values"]
     return datasets
 
 
@@ -173,14 +190,13 @@ def gantt_drawing(shape: GanttShape, start: str, end: str, description: str) -> 
     same for every plan of this shape, time range (a live chart reads its own from its data) and
     description."""
     chart, own = _drawing(shape, start, end, description)
-    chart.data = {"name": "gantt-rows"}
     for index, name in own.items():
         chart.layer[index].data = {"name": f"gantt-{name}"}
     return chart
 
 
 def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple[alt.LayerChart, dict[int, str]]:
-    """The layers without data, and which layers carry data of their own ("links", "lines")."""
+    """The layers without data, and the data set each layer draws (`gantt_datasets`)."""
     # Labels carry a zero-padded row number, so the natural ascending order is the plan order
     # in every layer; the axis shows the text after the "|".
     # A file's labels are not truncated by width (row labels are cut at 48 characters anyway):
@@ -210,114 +226,81 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
         alt.Tooltip("gate:N", title="Gate"),
         alt.Tooltip("raid:N", title="Open RAID items"),
     ]
-    is_phase = alt.datum.kind == "phase"
-    is_bar = (alt.datum.kind != "phase") & (alt.datum.duration > 0)
-    is_point = (alt.datum.kind == "milestone") | (alt.datum.kind == "gate")
-    summary = (
-        base.mark_bar(height=6, color=SUMMARY)
-        .encode(
-            x=x,
-            x2=alt.X2("end:T"),
-            y=y,
-            tooltip=[
-                alt.Tooltip("phase:N", title="Group"),
-                alt.Tooltip("first:N", title="Start"),
-                alt.Tooltip("finish:N"),
-            ],
-        )
-        .transform_filter(is_phase)
+    summary = base.mark_bar(height=6, color=SUMMARY).encode(
+        x=x,
+        x2=alt.X2("end:T"),
+        y=y,
+        tooltip=[
+            alt.Tooltip("phase:N", title="Group"),
+            alt.Tooltip("first:N", title="Start"),
+            alt.Tooltip("finish:N"),
+        ],
     )
     summary.name = "summary"  # set, not .properties(): no schema validation per layer
-    tail = (
-        base.mark_bar(height=4, fillOpacity=0.35, color="#9e9e9e", aria=False)
-        .encode(x=x_end, x2=alt.X2("late_end:T"), y=y)
-        .transform_filter(is_bar & (alt.datum.total_float > 0))
+    tail = base.mark_bar(height=4, fillOpacity=0.35, color="#9e9e9e", aria=False).encode(
+        x=x_end, x2=alt.X2("late_end:T"), y=y
     )
     tail.name = "tails"  # set, not .properties(): no schema validation per layer
     stroke = alt.StrokeValue(**alt.condition(alt.datum.critical, alt.value(CRITICAL), alt.value("transparent")))
-    bars = (
-        base.mark_bar(height=14, cornerRadius=2, strokeWidth=2)
-        .encode(x=x.axis(None), x2=alt.X2("end:T"), y=y, color=_color(shape.color_by), stroke=stroke, tooltip=tooltip)
-        .transform_filter(is_bar)
+    bars = base.mark_bar(height=14, cornerRadius=2, strokeWidth=2).encode(
+        x=x.axis(None), x2=alt.X2("end:T"), y=y, color=_color(shape.color_by), stroke=stroke, tooltip=tooltip
     )
     bars.name = "bars"  # set, not .properties(): no schema validation per layer
     failed = alt.datum.gate == "failed"
-    diamonds = (
-        base.mark_point(shape="diamond", filled=True, size=150)
-        .encode(
-            x=x_point,
-            y=y,
-            color=alt.Color(
-                "gate:N",
-                title="Gate",
-                scale=alt.Scale(
-                    domain=["passed", "failed", "pending", ""], range=["#2ca02c", "#d62728", GATE, "#222222"]
-                ),
-                legend=alt.Legend(orient="top", values=["passed", "failed", "pending"]),
-            ),
-            stroke=alt.StrokeValue(
-                **alt.when(failed)
-                .then(alt.value("#111111"))
-                .when(alt.datum.critical)
-                .then(alt.value(CRITICAL))
-                .otherwise(alt.value("transparent"))
-            ),
-            strokeWidth=alt.StrokeWidthValue(**alt.condition(failed, alt.value(2.5), alt.value(1.5))),
-            tooltip=tooltip,
-        )
-        .transform_filter(is_point)
+    diamonds = base.mark_point(shape="diamond", filled=True, size=150).encode(
+        x=x_point,
+        y=y,
+        color=alt.Color(
+            "gate:N",
+            title="Gate",
+            scale=alt.Scale(domain=["passed", "failed", "pending", ""], range=["#2ca02c", "#d62728", GATE, "#222222"]),
+            legend=alt.Legend(orient="top", values=["passed", "failed", "pending"]),
+        ),
+        stroke=alt.StrokeValue(
+            **alt.when(failed)
+            .then(alt.value("#111111"))
+            .when(alt.datum.critical)
+            .then(alt.value(CRITICAL))
+            .otherwise(alt.value("transparent"))
+        ),
+        strokeWidth=alt.StrokeWidthValue(**alt.condition(failed, alt.value(2.5), alt.value(1.5))),
+        tooltip=tooltip,
     )
     diamonds.name = "diamonds"  # set, not .properties(): no schema validation per layer
-    labels_layer = (
-        base.mark_text(align="left", dx=9, fontSize=10, aria=False)
-        .encode(
-            x=x_point,
-            y=y,
-            text=alt.Text("mark:N"),
-            color=alt.ColorValue(**alt.condition(failed, alt.value(CRITICAL), alt.value("#333333"))),
-        )
-        .transform_filter(is_point)
+    labels_layer = base.mark_text(align="left", dx=9, fontSize=10, aria=False).encode(
+        x=x_point,
+        y=y,
+        text=alt.Text("mark:N"),
+        color=alt.ColorValue(**alt.condition(failed, alt.value(CRITICAL), alt.value("#333333"))),
     )
     labels_layer.name = "labels"  # set, not .properties(): no schema validation per layer
-    raid_marks = (
-        base.mark_text(text="⚠", align="right", dx=-3, fontSize=12, color="#e6550d", aria=False)
-        .encode(
-            x=x.axis(None),
-            y=y,
-            tooltip=[alt.Tooltip("id:N", title="Task"), alt.Tooltip("raid:N", title="Open RAID items")],
-        )
-        .transform_filter("datum.raid && datum.raid.length > 0")
+    raid_marks = base.mark_text(text="⚠", align="right", dx=-3, fontSize=12, color="#e6550d", aria=False).encode(
+        x=x.axis(None),
+        y=y,
+        tooltip=[alt.Tooltip("id:N", title="Task"), alt.Tooltip("raid:N", title="Open RAID items")],
     )
-    layers: list[alt.Chart] = [summary, tail, bars, diamonds, labels_layer, raid_marks]
+    named = [(summary, "summary"), (tail, "tails"), (bars, "bars"), (diamonds, "points"), (labels_layer, "points")]
+    named.append((raid_marks, "raid"))
     if shape.waits:
-        waits = (
-            base.mark_bar(height=3, color="#7f7f7f", aria=False)
-            .encode(
-                x=alt.X("wait_from:T", scale=x_scale, axis=None),
-                x2=alt.X2("start:T"),
-                y=y,
-                tooltip=[
-                    alt.Tooltip("id:N", title="Task"),
-                    alt.Tooltip("driver:N", title="Waited for a resource, then"),
-                ],
-            )
-            .transform_filter("isValid(datum.wait_from)")
+        waits = base.mark_bar(height=3, color="#7f7f7f", aria=False).encode(
+            x=alt.X("wait_from:T", scale=x_scale, axis=None),
+            x2=alt.X2("start:T"),
+            y=y,
+            tooltip=[
+                alt.Tooltip("id:N", title="Task"),
+                alt.Tooltip("driver:N", title="Waited for a resource, then"),
+            ],
         )
         waits.name = "level-delays"  # set, not .properties(): no schema validation per layer
-        layers.insert(1, waits)
+        named.insert(1, (waits, "waits"))
     if shape.baseline:
-        baseline = (
-            base.mark_bar(height=4, yOffset=10, color="#999999", fillOpacity=0.9, aria=False)
-            .encode(
-                x=alt.X("b_start:T", scale=x_scale, axis=None),
-                x2=alt.X2("b_end:T"),
-                y=y,
-                tooltip=[alt.Tooltip("id:N", title="Task"), alt.Tooltip("variance:Q", title="Finish variance (days)")],
-            )
-            .transform_filter("isValid(datum.b_start)")
+        baseline = base.mark_bar(height=4, yOffset=10, color="#999999", fillOpacity=0.9, aria=False).encode(
+            x=alt.X("b_start:T", scale=x_scale, axis=None),
+            x2=alt.X2("b_end:T"),
+            y=y,
+            tooltip=[alt.Tooltip("id:N", title="Task"), alt.Tooltip("variance:Q", title="Finish variance (days)")],
         )
-        layers.insert(1, baseline)
-    own: list[tuple[alt.Chart, str]] = []  # layers with data of their own
+        named.insert(1, (baseline, "baseline"))
     if shape.links:
         link_layer = (
             alt.Chart()
@@ -330,8 +313,7 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
                 color=alt.ColorValue(**alt.condition(alt.datum.critical, alt.value(CRITICAL), alt.value("#777777"))),
             )
         )
-        own.append((link_layer, "links"))
-        layers.insert(1, link_layer)
+        named.insert(1, (link_layer, "links"))
     if shape.lines:
         lines = alt.Chart().mark_rule(strokeWidth=1.5, clip=shape.interactive)
         top = shape.top_axis
@@ -351,8 +333,8 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
             ),
             tooltip=[alt.Tooltip("what:N", title="Line"), alt.Tooltip("day:N", title="Date")],
         )
-        own.append((marker_layer, "lines"))
-        layers.append(marker_layer)
+        named.append((marker_layer, "lines"))
+    layers = [layer for layer, _ in named]
     if shape.interactive:
         layers[0] = layers[0].interactive(bind_y=False)
     # one constructor: each of layer(), resolve_*(), properties() and interactive() would copy it all
@@ -364,4 +346,4 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
         ),
         description=description,
     )
-    return chart, {i: role for i, layer in enumerate(layers) for held, role in own if held is layer}
+    return chart, {i: name for i, (_, name) in enumerate(named)}

@@ -10,7 +10,7 @@ import streamlit as st
 
 from planner.core.model import Plan
 from planner.ui import save_bar, state, storage
-from planner.ui.keys import IMPORT_WARNINGS, PAGES, PENDING
+from planner.ui.keys import GUARDED, IMPORT_WARNINGS, PAGES, PENDING
 
 # Static script (no plan data): while the plan has unsaved edits, the browser asks before the
 # page is left or reloaded. The iframe is same-origin, so it can reach the app's window.
@@ -37,7 +37,12 @@ def has_unsaved_work(plan: Plan) -> bool:
 
 
 def leave_guard(plan: Plan) -> None:
-    st.iframe(_LEAVE_GUARD % ("true" if has_unsaved_work(plan) else "false"), height=1)
+    """The leave guard's frame, from the first run with unsaved work on (a page opened on a
+    saved or untouched plan draws no frame until there is something to lose)."""
+    dirty = has_unsaved_work(plan)
+    if dirty or st.session_state.get(GUARDED):
+        st.session_state[GUARDED] = True
+        st.iframe(_LEAVE_GUARD % ("true" if dirty else "false"), height=1)
 
 
 def show_plan(
