@@ -1,7 +1,8 @@
 """Risk benchmark: plan size x iterations -> simulate() time and peak memory.
 
-Budgets (this 2-core machine, full result: percentiles and criticality): 1k tasks x 10k
-iterations <= 0.6 s; 10k tasks x 10k iterations <= 6 s in <= 300 MB. A second table times a
+Budgets (this 2-core machine, full result: percentiles and criticality; the network prepared
+once, as the app keeps it): 1k tasks x 10k iterations <= 0.6 s; 10k tasks x 10k iterations <= 6 s
+in <= 300 MB. A second table times a
 plain numpy Monte Carlo (triangular draws for all iterations at once, then a forward pass task
 by task over the iteration vectors: the finish alone) against simulate() on the templates and a
 textbook network; simulate must take at most twice as long.
@@ -22,6 +23,7 @@ import numpy as np
 
 from benchmarks.plans import layered_plan_data
 from planner.core.model import Plan
+from planner.core.network import prepare
 from planner.core.validate import generations, parse_plan
 from planner.generate.build import build_plan
 from planner.generate.catalogue import template_names
@@ -92,11 +94,12 @@ def yardstick(iterations: int = 10_000) -> list[str]:
     plans.append(("textbook (7 tasks)", textbook_plan()))
     plans += [("layered (as above)", estimated_plan(n)) for n in (1_000, 10_000)]
     for name, plan in plans:
-        simulate(plan, iterations=50)
+        net = prepare(plan)  # kept by the caller, as the app keeps it
+        simulate(plan, iterations=50, network=net)
         repeat = 5 if len(plan.tasks) < 1_000 else 3 if len(plan.tasks) < 10_000 else 2
         for iters in (1_000, iterations):
             plain = best_of(lambda p=plan, k=iters: plain_numpy_monte_carlo(p, k), repeat)
-            ours = best_of(lambda p=plan, k=iters: simulate(p, iterations=k, seed=1), repeat)
+            ours = best_of(lambda p=plan, k=iters, n=net: simulate(p, iterations=k, seed=1, network=n), repeat)
             cells = (name, len(plan.tasks), f"{iters:,}", f"{plain * 1000:.1f}", f"{ours * 1000:.1f}")
             print("| " + " | ".join(map(str, cells)) + f" | {ours / plain:.2f} |")
             if ours > 2 * plain:
@@ -110,10 +113,11 @@ def main(cases: list[tuple[int, int]], with_yardstick: bool) -> None:
     over = []
     for n, iters in cases:
         plan = estimated_plan(n)
-        simulate(plan, iterations=50)  # warm the prepared structure
+        net = prepare(plan)
+        simulate(plan, iterations=50, network=net)
         tracemalloc.start()
         t = time.perf_counter()
-        result = simulate(plan, iterations=iters, seed=7)
+        result = simulate(plan, iterations=iters, seed=7, network=net)
         elapsed = time.perf_counter() - t
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()

@@ -16,6 +16,7 @@ import pandas as pd
 
 from planner.core.gates import gate_status
 from planner.core.model import Plan, PlanError
+from planner.core.network import Network
 from planner.core.schedule import Schedule
 from planner.explain import key_figures
 
@@ -77,7 +78,7 @@ def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | N
     return Status("green", f"on track for {k.finish}{spare}")
 
 
-def quick_p80(plan: Plan) -> int | None:
+def quick_p80(plan: Plan, network: Network | None = None) -> int | None:
     """The P80 finish (working days) the status weighs against the deadline when no fuller run
     is at hand: a 2,000-run simulation with the plan's own risk settings and a fixed seed (a few
     ms on a template). None without a deadline or estimates, for plans over
@@ -89,6 +90,6 @@ def quick_p80(plan: Plan) -> int | None:
     from planner.risk.montecarlo import simulate
 
     try:
-        return int(simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1).finish_days[80])
+        return int(simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1, network=network).finish_days[80])
     except PlanError:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner.core.model import Plan
+from planner.core.network import Network, prepare
 from planner.risk.montecarlo import simulate
 from planner.risk.result import RiskResult
 
@@ -22,10 +23,12 @@ class RiskDriver:
     p80_shift: int  # working days the P80 finish moves because of this risk (0: none)
 
 
-def risk_drivers(plan: Plan, result: RiskResult) -> tuple[RiskDriver, ...]:
+def risk_drivers(plan: Plan, result: RiskResult, network: Network | None = None) -> tuple[RiskDriver, ...]:
     """The open risks with a schedule impact, largest P80 shift first, for the run `result` (same
-    iterations, seed, distribution and correlation)."""
+    iterations, seed, distribution and correlation); `network` is the plan's prepared network,
+    when the caller keeps one."""
     risks = [r for r in plan.raid if r.schedule_impact is not None and r.is_open]
+    net = network if network is not None and network.fits(plan) else prepare(plan) if risks else None
     out = []
     for item in risks:
         assert item.schedule_impact is not None
@@ -37,6 +40,7 @@ def risk_drivers(plan: Plan, result: RiskResult) -> tuple[RiskDriver, ...]:
             correlation=result.correlation,
             uplift=result.uplift,
             muted_risks={item.id},
+            network=net,
         )
         shift = result.finish_days[80] - without.finish_days[80]
         out.append(RiskDriver(item.id, item.title, item.schedule_impact.probability, shift))

@@ -58,7 +58,7 @@ def schedule_for(plan: Plan) -> Schedule:
 
 def status_p80(plan: Plan) -> int | None:
     """The status rule's quick simulation of this plan."""
-    return derived(plan, "quick P80", lambda: quick_p80(plan))
+    return derived(plan, "quick P80", lambda: quick_p80(plan, network_for(plan)))
 
 
 def both_schedules(sched: Schedule) -> tuple[Schedule, Schedule | None]:

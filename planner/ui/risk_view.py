@@ -9,6 +9,7 @@ from planner.core.model import Plan, PlanError
 from planner.risk.drivers import risk_drivers
 from planner.risk.montecarlo import simulate
 from planner.risk.result import RiskResult
+from planner.ui import derived
 from planner.ui.chart import show as show_chart
 from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md_list
@@ -41,6 +42,7 @@ def show(plan: Plan) -> None:
                 distribution=distribution,
                 correlation=correlation,
                 progress=lambda done, total: bar.progress(done / total, text=f"Simulating… {done:,} of {total:,}"),
+                network=derived.network_for(plan),
             )
         except PlanError as exc:
             bar.empty()
@@ -105,7 +107,7 @@ def _drivers(plan: Plan, result: RiskResult) -> None:
         return
     kept = st.session_state[RESULT]
     if len(kept) < 3:
-        kept = st.session_state[RESULT] = (*kept, risk_drivers(plan, result))
+        kept = st.session_state[RESULT] = (*kept, risk_drivers(plan, result, derived.network_for(plan)))
     drivers = kept[2]
     st.markdown("**Risks that move the P80 finish** (each one's effect: P80 with it minus P80 without it)")
     show_chart(tornado_chart(drivers), key="risk-tornado")
