@@ -216,7 +216,7 @@ def test_failed_gate_is_marked_on_the_gantt(sd):
         if t["id"] == "SD16":
             t["gate"] = {"criteria": [{"kpi": "SLA", "target": ">= 95%", "actual": "80%"}]}
     spec = chart_spec(gantt_chart(schedule(parse_plan(data)), width=900))
-    marks = {r["id"]: r["mark"] for d in spec["datasets"].values() for r in d if r.get("id")}
+    marks = {r["id"]: r["mark"] for d in spec["datasets"].values() for r in d if r.get("id") and "mark" in r}
     assert marks["SD16"] == "SD16 ✕ failed" and marks["SD14"] == "SD14"
 
 

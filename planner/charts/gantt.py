@@ -164,6 +164,16 @@ _ROW_LAYERS: dict[str, Callable[[dict[str, Any]], bool]] = {
 }
 
 
+# The fields a layer reads, where it reads fewer than the rows carry (the others draw tooltips of
+# whole tasks); Vega then ingests a few fields per row for these layers instead of all of them.
+_LAYER_FIELDS = {
+    "tails": ("label", "end", "late_end"),
+    "raid": ("label", "start", "id", "raid"),
+    "waits": ("label", "wait_from", "start", "id", "driver"),
+    "baseline": ("label", "b_start", "b_end", "id", "variance"),
+}
+
+
 def _data_names(shape: GanttShape) -> tuple[str, ...]:
     optional = {"waits": shape.waits, "baseline": shape.baseline, "links": shape.links, "lines": bool(shape.lines)}
     return (*("summary", "tails", "bars", "points", "raid"), *(name for name, drawn in optional.items() if drawn))
@@ -176,7 +186,9 @@ def gantt_datasets(data: GanttData, shape: GanttShape) -> dict[str, list[dict[st
     datasets = {}
     for name in _data_names(shape):
         if name in _ROW_LAYERS:
-            datasets[f"gantt-{name}"] = [r for r in rows if _ROW_LAYERS[name](r)]
+            chosen = [r for r in rows if _ROW_LAYERS[name](r)]
+            fields = _LAYER_FIELDS.get(name)
+            datasets[f"gantt-{name}"] = [{k: r[k] for k in fields if k in r} for r in chosen] if fields else chosen
             continue
         own = data.layer_rows(name)
         if name == "lines" and shape.live:
