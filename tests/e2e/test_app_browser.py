@@ -13,6 +13,16 @@ from planner.ui import state
 from tests.e2e.server import edit_first_row_days, wait_idle
 
 
+def wait_for_finish(page, finish: str) -> None:
+    """Waits until the Plan finish key figure reads `finish`."""
+    page.wait_for_function(
+        "(v) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".some(e => e.innerText.includes('Plan finish') && e.innerText.includes(v))",
+        arg=finish,
+        timeout=15_000,
+    )
+
+
 def metric_value(page, label: str) -> str:
     box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
@@ -71,12 +81,7 @@ def test_pasted_durations_reach_the_plan_in_one_run(page, app_url):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.evaluate("(text) => navigator.clipboard.writeText(text)", "\n".join(str(d) for d in days.values()))
     page.keyboard.press("Control+V")
-    page.wait_for_function(
-        "(v) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
-        ".some(e => e.innerText.includes('Plan finish') && e.innerText.includes(v))",
-        arg=expected,
-        timeout=15_000,
-    )
+    wait_for_finish(page, expected)
     wait_idle(page)
     assert page.evaluate("window.__sent") == 1
     assert metric_value(page, "Plan finish") == expected
@@ -301,3 +306,33 @@ def test_resources_view_levels_the_plan_in_the_browser(page, app_url):
     )
     wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_an_edit_taken_as_typed_keeps_the_grid_and_a_view_switch_keeps_the_edit(page, app_url):
+    """Tests the grid after a Days edit the plan takes as typed (no estimate to scale): the grid on
+    screen is the same one (not rebuilt, so the user's place in it stays), the plan finish moves,
+    and after switching to another view and back the grid shows the edited value, which a second
+    edit starts from."""
+    import os
+
+    from planner.core.validate import parse_plan
+    from planner.store.database import Store
+    from tests.conftest import plan_data, task
+
+    plan = parse_plan(plan_data(task("A", 5), task("B", 3, "A"), task("C", 2, "B")))
+    store = Store(os.environ["E2E_DB_URL"])
+    plan_id, _ = store.save(plan)
+    store.close()
+    page.goto(f"{app_url}/?plan={plan_id}")
+    wait_idle(page)
+    page.evaluate("() => { window.__grid = document.querySelector('[data-testid=stDataFrame] canvas'); }")
+    finish = schedule(plan.with_durations({"A": 9})).finish.isoformat()
+    edit_first_row_days(page, 5, "9", column=6)
+    wait_for_finish(page, finish)
+    wait_idle(page)
+    assert page.evaluate("() => document.querySelector('[data-testid=stDataFrame] canvas') === window.__grid")
+    for view in ("Why critical?", "Tasks"):
+        page.locator('[data-testid="stButtonGroup"] button').filter(has_text=view).first.click()
+        wait_idle(page)
+    edit_first_row_days(page, 9, "10")  # fails unless the grid shows the first edit
+    wait_for_finish(page, schedule(plan.with_durations({"A": 10})).finish.isoformat())
