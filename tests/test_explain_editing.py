@@ -108,3 +108,22 @@ def test_grid_delete_and_values_from_editor():
     assert [t.id for t in new.tasks] == ["A", "B"]
     assert new.task("B").duration == 3 and new.task("B").not_before == dt.date(2027, 2, 1)
     assert rows[0][ORIGIN] == "A"
+
+
+def test_the_grid_is_kept_only_when_it_already_shows_the_plan():
+    """Tests the rule that decides whether a grid edit rebuilds the grid: kept when the plan took
+    the edit as typed (a whole number typed as 9.0, a date typed as text), rebuilt when the plan
+    reads it differently (an estimate scaled with its days, a name with its spaces trimmed)."""
+    from planner.editing import apply_delta, plan_rows, rows_to_plan
+    from planner.ui.grid import _same_rows
+
+    plan = parse_plan(plan_data(task("A", 5), task("B", 3, "A", estimate=[2, 3, 5])))
+    rows = plan_rows(plan)
+    for delta, kept in (
+        ({0: {"duration": 9.0}}, True),
+        ({0: {"not_before": "2027-03-01T00:00:00"}}, True),
+        ({1: {"duration": 6}}, False),  # the estimate 2/3/5 becomes 4/6/10
+        ({0: {"name": "  Kick-off  "}}, False),
+    ):
+        draft = apply_delta(rows, {"edited_rows": delta})
+        assert _same_rows(draft, plan_rows(rows_to_plan(plan, draft))) is kept, delta
