@@ -40,7 +40,7 @@ def main() -> None:
             cwd=ROOT,
         )
         cases = {
-            "python -c 'import pandas' (yardstick)": [py, "-c", "import pandas"],
+            "python -c 'import pandas' (reference)": [py, "-c", "import pandas"],
             "templates": [py, "-m", "planner", "templates"],
             "validate": [py, "-m", "planner", "validate", str(plan)],
             "new": [py, "-m", "planner", "new", "--template", "ams", "-o", str(Path(tmp) / "new.yaml")],

@@ -41,7 +41,7 @@ def estimated_plan(n: int):
 
 
 def plain_numpy_monte_carlo(plan: Plan, iterations: int, seed: int = 1) -> np.ndarray:
-    """The yardstick: P10/P50/P80/P90 of the finish, every link type, no criticality."""
+    """The reference: P10/P50/P80/P90 of the finish, every link type, no criticality."""
     rng = np.random.default_rng(seed)
     tasks = plan.tasks
     o, m, p = (
@@ -87,7 +87,7 @@ def best_of(fn, repeat: int = 5) -> float:
     return min(times)
 
 
-def yardstick(iterations: int = 10_000) -> list[str]:
+def against_plain_numpy(iterations: int = 10_000) -> list[str]:
     print("\n| plan | tasks | iterations | plain numpy ms | simulate ms | ratio |\n|---|---|---|---|---|---|")
     over = []
     plans = [(name, build_plan(name, waves=3, start=dt.date(2027, 1, 4))) for name in template_names()]
@@ -107,7 +107,7 @@ def yardstick(iterations: int = 10_000) -> list[str]:
     return over
 
 
-def main(cases: list[tuple[int, int]], with_yardstick: bool) -> None:
+def main(cases: list[tuple[int, int]], with_reference: bool) -> None:
     print("| tasks | iterations | simulate s | peak MB | P50 | P80 |")
     print("|---|---|---|---|---|---|")
     over = []
@@ -126,8 +126,8 @@ def main(cases: list[tuple[int, int]], with_yardstick: bool) -> None:
         budget = BUDGETS.get((n, iters))
         if budget and (elapsed > budget[0] or (budget[1] and peak > budget[1])):
             over.append(f"{n}x{iters}: {elapsed:.2f} s, {peak:.0f} MB")
-    if with_yardstick:
-        over += yardstick()
+    if with_reference:
+        over += against_plain_numpy()
     print("\nbudgets: " + ("all met" if not over else "OVER: " + "; ".join(over)))
 
 

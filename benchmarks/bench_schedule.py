@@ -4,7 +4,7 @@ Run `python benchmarks/bench_schedule.py [SIZES...]`; the README quotes its tabl
 (this 2-core machine): schedule() with the plan's prepared network 10k <= 60 ms, 100k <= 0.8 s;
 the passes of a duration edit 10k <= 2 ms; load_plan of a 10k-task YAML <= 2.5 s. "prepare" is
 what a first schedule adds: checking the links, their generations and the arrays. A plain-Python
-CPM pass is timed alongside as the yardstick schedule() must beat.
+CPM pass is timed alongside as the reference schedule() must beat.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def peak_mb(fn: Callable[[], object]) -> float:
 
 
 def plain_python_cpm(plan) -> int:
-    """The yardstick: forward and backward passes over dicts in a precomputed order."""
+    """The reference: forward and backward passes over dicts in a precomputed order."""
     order = [tid for gen in generations(plan) for tid in gen]
     dur = {t.id: t.duration for t in plan.tasks}
     preds = {t.id: [(link.task, link.type, link.lag) for link in t.depends_on] for t in plan.tasks}
