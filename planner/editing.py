@@ -90,6 +90,32 @@ def _date(value: Any) -> Any:
     return value
 
 
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _shown(value: Any) -> Any:
+    """A cell as the grid shows it: blanks alike, numbers as floats, dates as ISO days."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    day = _date(value)
+    if isinstance(day, dt.date):
+        return day.isoformat()
+    return value[:10] if isinstance(value, str) and _ISO_DAY.match(value) else value
+
+
+def same_rows(shown: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether a grid showing `shown` already shows `rows` (a plan's rows): then an edit the plan
+    took as typed need not rebuild the grid."""
+    columns = [*GRID_COLUMNS, ORIGIN]
+    return len(shown) == len(rows) and all(
+        _shown(a.get(c)) == _shown(b.get(c)) for a, b in zip(shown, rows, strict=True) for c in columns
+    )
+
+
 def _renamed_links(text: str, renames: Mapping[str, str]) -> list[str]:
     out = []
     for part in split_cell(text):

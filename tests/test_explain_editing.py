@@ -114,8 +114,7 @@ def test_the_grid_is_kept_only_when_it_already_shows_the_plan():
     """Tests the rule that decides whether a grid edit rebuilds the grid: kept when the plan took
     the edit as typed (a whole number typed as 9.0, a date typed as text), rebuilt when the plan
     reads it differently (an estimate scaled with its days, a name with its spaces trimmed)."""
-    from planner.editing import apply_delta, plan_rows, rows_to_plan
-    from planner.ui.grid import _same_rows
+    from planner.editing import apply_delta, plan_rows, rows_to_plan, same_rows
 
     plan = parse_plan(plan_data(task("A", 5), task("B", 3, "A", estimate=[2, 3, 5])))
     rows = plan_rows(plan)
@@ -126,4 +125,4 @@ def test_the_grid_is_kept_only_when_it_already_shows_the_plan():
         ({0: {"name": "  Kick-off  "}}, False),
     ):
         draft = apply_delta(rows, {"edited_rows": delta})
-        assert _same_rows(draft, plan_rows(rows_to_plan(plan, draft))) is kept, delta
+        assert same_rows(draft, plan_rows(rows_to_plan(plan, draft))) is kept, delta

@@ -11,20 +11,13 @@ the last valid schedule stays on screen.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import re
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
 from planner.core.model import Plan, PlanError
-from planner.editing import GRID_COLUMNS, ORIGIN, apply_delta, plan_rows, rows_to_plan
+from planner.editing import GRID_COLUMNS, ORIGIN, apply_delta, plan_rows, rows_to_plan, same_rows
 from planner.ui import state
 from planner.ui.keys import GRID_DELTA
-
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 def _grid_key() -> str:
@@ -43,30 +36,7 @@ def _apply(delta: dict, in_grid: bool = False) -> None:
     except PlanError as exc:
         state.set_problems(exc.problems, draft)
         return
-    state.commit(plan, grid_shows_it=in_grid and _same_rows(draft, plan_rows(plan)))
-
-
-def _cell(value: Any) -> Any:
-    """A cell as the grid shows it: blanks alike, numbers as floats, dates as ISO days."""
-    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, dt.date | pd.Timestamp):
-        return value.isoformat()[:10]
-    if isinstance(value, str) and _ISO_DAY.match(value):
-        return value[:10]
-    return value
-
-
-def _same_rows(shown: list[dict], rows: list[dict]) -> bool:
-    """Whether the grid, showing `shown`, already shows `rows` (a plan's rows)."""
-    columns = [*GRID_COLUMNS, ORIGIN]
-    return len(shown) == len(rows) and all(
-        _cell(a.get(c)) == _cell(b.get(c)) for a, b in zip(shown, rows, strict=True) for c in columns
-    )
+    state.commit(plan, grid_shows_it=in_grid and same_rows(draft, plan_rows(plan)))
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
