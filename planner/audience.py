@@ -46,9 +46,13 @@ class Audience:
         return tuple(r for r in plan.resources if r.party in (self.view, JOINT, None))
 
 
+def views(plan: Plan) -> tuple[str, ...]:
+    """The views a plan can be shared or reported in."""
+    return (*FIXED_VIEWS, *plan.parties)
+
+
 def audience(plan: Plan, view: str) -> Audience:
     """The audience named `view`; a PlanError naming the views this plan has otherwise."""
-    if view not in FIXED_VIEWS and view not in plan.parties:
-        known = ", ".join((*FIXED_VIEWS, *plan.parties))
-        raise PlanError([Problem("view", "", f"unknown view {view!r}; use one of {known}")])
+    if view not in views(plan):
+        raise PlanError([Problem("view", "", f"unknown view {view!r}; use one of {', '.join(views(plan))}")])
     return Audience(view)

@@ -49,11 +49,10 @@ from planner.store.schema import (
     schema_info,
     visible_to,
 )
-from planner.store.share_links import FIXED_VIEWS, ShareLink, ShareLinks, hash_token
+from planner.store.share_links import ShareLink, ShareLinks, hash_token
 from planner.store.team import PlanTeams
 
 __all__ = [
-    "FIXED_VIEWS",
     "SCHEMA_VERSION",
     "ShareLink",
     "StaleRevision",

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 
-from planner.audience import FIXED_VIEWS
+from planner.audience import audience
+from planner.problems import PlanError
 from planner.store.access import User
 from planner.store.schema import StoreCore, StoreError, aware, check_author, links, now, plans, visible_to
 
@@ -67,8 +68,10 @@ class ShareLinks:
         """A new read-only link token for one plan and view (executive, full or a party), with an
         optional label (who it is for) and expiry date (the last day it opens)."""
         plan, _ = self.store.get(plan_id, user=user)
-        if view not in FIXED_VIEWS and view not in plan.parties:
-            raise StoreError(f"unknown view {view!r}; use executive, full or a party: {', '.join(plan.parties)}")
+        try:
+            audience(plan, view)
+        except PlanError as exc:
+            raise StoreError(exc.problems[0].message) from None
         label = label.strip()
         if len(label) > LINK_LABEL_MAX or any(ord(c) < 32 for c in label):
             raise StoreError(f"link label: at most {LINK_LABEL_MAX} characters, no control characters")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planner.audience import views as share_views
 from planner.store.access import User, may_change_team
-from planner.store.database import FIXED_VIEWS, StoreError
+from planner.store.database import StoreError
 from planner.ui import auth, guard, save_bar, state, storage
 from planner.ui.keys import NOTICE, TEAM_FORMS
 from planner.ui.text import md
@@ -209,7 +210,7 @@ def _share_links(store, plan_id: str) -> None:
     st.subheader("Share links")
     who, author = auth.user(), auth.author()
     plan, _ = store.get(plan_id, user=who)
-    views = [*FIXED_VIEWS, *plan.parties]
+    views = list(share_views(plan))
     with st.form(f"share-form-{plan_id}", border=False):
         c = st.columns([2, 3, 2, 1], vertical_alignment="bottom")
         view = c[0].selectbox(
