@@ -7,6 +7,7 @@ One rule for the share pages, the HTML report and `export --view`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planner.core.model import Plan, RaidItem, Resource, Task
@@ -30,6 +31,11 @@ class Audience:
         if self.view == "executive":
             return task.is_key_date
         return task.owner in (self.view, JOINT) or task.is_key_date
+
+    def path(self, plan: Plan, ids: Sequence[str]) -> list[str]:
+        """The task ids (a critical path, say) this audience may see, in their order."""
+        by_id = plan.tasks_by_id()
+        return [i for i in ids if self.sees(by_id[i])]
 
     def raid(self, plan: Plan) -> tuple[RaidItem, ...]:
         if self.party is None:

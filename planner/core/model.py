@@ -188,6 +188,13 @@ class CalendarSpec(Frozen):
         return self
 
     @property
+    def region(self) -> str | None:
+        """The holidays as a plan file writes them: `GB`, or `GB-SCT` with a subdivision."""
+        if not self.holidays:
+            return None
+        return f"{self.holidays}-{self.subdiv}" if self.subdiv else self.holidays
+
+    @property
     def weekend_names(self) -> list[str]:
         from planner.core.calendar import WEEKDAY_NAMES
 

@@ -155,8 +155,8 @@ def _plan_data(plan: Plan) -> dict[str, Any]:
     data = {"name": plan.name, "start": plan.start, **{k: v for k, v in data.items() if k not in ("name", "start")}}
     cal = plan.calendar
     cal_data: dict[str, Any] = {"weekend": cal.weekend_names}
-    if cal.holidays:
-        cal_data["holidays"] = cal.holidays if not cal.subdiv else f"{cal.holidays}-{cal.subdiv}"
+    if cal.region:
+        cal_data["holidays"] = cal.region
     if cal.closures:
         cal_data["closures"] = list(cal.closures)
     data["calendar"] = cal_data

@@ -146,9 +146,7 @@ def report_html(sched: Schedule, today: dt.date | None = None, title_note: str =
     plan = sched.plan
     who = audience(plan, view)
     spec = chart_spec(audience_gantt(sched, who, width=900, today=today))
-    by_id = plan.tasks_by_id()
-    shown_path = [i for i in sched.critical_path if who.sees(by_id[i])]
-    path = " → ".join(f"<code>{_e(i)}</code>" for i in shown_path) or "none"
+    path = " → ".join(f"<code>{_e(i)}</code>" for i in who.path(plan, sched.critical_path)) or "none"
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     note = title_note if view == "full" else f"{title_note} · {view} view"
     histogram_html = histogram_js = ""

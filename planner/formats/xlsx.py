@@ -49,7 +49,7 @@ def _settings_rows(plan: Plan) -> list[tuple[str, Any]]:
         "deadline": plan.deadline,
         "status_date": plan.status_date,
         "weekend": ", ".join(cal.weekend_names),
-        "holidays": (f"{cal.holidays}-{cal.subdiv}" if cal.subdiv else cal.holidays) if cal.holidays else None,
+        "holidays": cal.region,
         "closures": ", ".join(d.isoformat() for d in cal.closures) or None,
         "parties": ", ".join(plan.parties),
         "level": plan.level,

@@ -56,8 +56,7 @@ def show() -> None:
     views.status(sched)
     views.figures(sched)
     who = Audience(view)
-    by_id = plan.tasks_by_id()
-    path = [i for i in sched.critical_path if who.sees(by_id[i])]
+    path = who.path(plan, sched.critical_path)
     show_chart(audience_gantt(sched, who), key="share-gantt")
     st.subheader("Milestones and gates")
     views.milestones(sched)
