@@ -141,6 +141,7 @@ class _Columns:
     """The plan's columns the passes and the table take, read once per schedule."""
 
     tasks: tuple[Task, ...] = field(repr=False)
+    duration: np.ndarray  # as planned (the passes take the effective one: progress)
     explicit_milestone: np.ndarray  # -1 unset, 0 no, 1 yes
     not_before: list[tuple[int, dt.date]]
     deadlines: list[tuple[int, dt.date]]
@@ -164,15 +165,12 @@ def _columns(plan: Plan) -> _Columns:
     tasks = plan.tasks
     return _Columns(
         tasks=tasks,
+        duration=np.fromiter((t.duration for t in tasks), dtype=np.int64, count=len(tasks)),
         explicit_milestone=np.array([-1 if t.milestone is None else int(t.milestone) for t in tasks], dtype=np.int8),
         not_before=[(j, t.not_before) for j, t in enumerate(tasks) if t.not_before is not None],
         deadlines=[(j, t.deadline) for j, t in enumerate(tasks) if t.deadline is not None],
         started=tuple(j for j, t in enumerate(tasks) if t.actual_start is not None),
     )
-
-
-def _durations(plan: Plan) -> np.ndarray:
-    return np.fromiter((t.duration for t in plan.tasks), dtype=np.int64, count=len(plan.tasks))
 
 
 def _iso(cal: WorkCalendar, offsets: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -287,7 +285,7 @@ def solve(plan: Plan, floor: np.ndarray | None = None, network: Network | None =
     net = network if network is not None and network.fits(plan) else prepare(plan)
     cols = _columns(plan)
     cal = plan.work_calendar()
-    duration = _durations(plan)
+    duration = cols.duration
     earliest, latest, plan_deadline = _limits(plan, cols, cal)
     if floor is not None:
         earliest = np.maximum(earliest, floor)
@@ -307,7 +305,7 @@ def table_of(plan: Plan, sol: Solution, levelling: Levelling | None = None) -> S
 
     net, cal, p, start_off, finish_off = sol.net, sol.calendar, sol.passes, sol.start_off, sol.finish_off
     cols = sol.columns
-    duration = _durations(plan)
+    duration = cols.duration.copy()
     total = p.ls - p.es
     critical = p.critical
     explicit = cols.explicit_milestone
