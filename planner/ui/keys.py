@@ -24,7 +24,7 @@ DERIVED = "derived"  # [(plan, {name: value})] for the last plans shown
 NETWORKS = "networks"  # prepared link networks, the latest few
 
 # Schedule risk (risk_view.py)
-RISK_RESULT = "risk_result"  # (plan, RiskResult[, its risk drivers]) of the Risk view's last run
+RISK_RESULT = "risk_result"  # (plan, RiskResult, its risk drivers or None until shown) of the Risk view's last run
 
 # Saving, opening and leaving (storage.py, save_bar.py, guard.py, plans_page.py)
 SAVED = "saved"  # (plan id, revision, the Plan object that was saved or loaded)

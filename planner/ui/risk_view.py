@@ -49,8 +49,7 @@ def show(plan: Plan) -> None:
             st.error("The simulation did not run:\n\n" + md_list(exc.problems), icon="⚠️")
             return
         bar.empty()
-        st.session_state[RESULT] = (plan, result)
-        cached = (plan, result)
+        st.session_state[RESULT] = cached = (plan, result, None)
     if cached is None or cached[0] is not plan:
         st.caption("Run the simulation to see P50/P80 dates and how often each task is critical.")
         return
@@ -105,10 +104,10 @@ def _drivers(plan: Plan, result: RiskResult) -> None:
     once per run, kept with it)."""
     if not any(r.schedule_impact is not None and r.is_open for r in plan.raid):
         return
-    kept = st.session_state[RESULT]
-    if len(kept) < 3:
-        kept = st.session_state[RESULT] = (*kept, risk_drivers(plan, result, derived.network_for(plan)))
-    drivers = kept[2]
+    kept_plan, kept_result, drivers = st.session_state[RESULT]
+    if drivers is None:
+        drivers = risk_drivers(plan, result, derived.network_for(plan))
+        st.session_state[RESULT] = (kept_plan, kept_result, drivers)
     st.markdown("**Risks that move the P80 finish** (each one's effect: P80 with it minus P80 without it)")
     show_chart(tornado_chart(drivers), key="risk-tornado")
 
