@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from planner.core.model import Plan
 from planner.core.network import Network
-from planner.core.schedule import Schedule, solve, table_of
+from planner.core.schedule import Schedule, Solution, solve, table_of
 
 
 def schedule(
@@ -23,6 +23,15 @@ def schedule(
 
         return levelled(plan, level_time, network)
     return table_of(plan, solve(plan, network=network))
+
+
+def solution(plan: Plan, network: Network | None = None) -> Solution:
+    """The dates `schedule` gives, without its table: levelled when the plan levels."""
+    if plan.level and any(t.uses for t in plan.tasks):
+        from planner.levelling.levelled import levelled_solution
+
+        return levelled_solution(plan, network=network)
+    return solve(plan, network=network)
 
 
 def unlevelled_and_levelled(sched: Schedule) -> tuple[Schedule, Schedule | None]:

@@ -25,7 +25,7 @@ def test_resources_view_shows_the_clash_and_the_levelled_finish(app):
     when, and shows the finish without and with levelling, the bound and both histograms."""
     _resources(app)
     plan = app.session_state[state.PLAN]
-    plain, levelled = schedule(plan), schedule(plan, level=True)
+    plain, levelled = schedule(plan, level=False), schedule(plan, level=True)
     assert _metric(app, "Finish, not levelled") == plain.finish.isoformat()
     assert _metric(app, "Finish, levelled") == levelled.finish.isoformat()
     assert any(w.value.startswith("1 over-allocation without levelling") for w in app.warning)
@@ -33,15 +33,17 @@ def test_resources_view_shows_the_clash_and_the_levelled_finish(app):
 
 
 def test_level_switch_levels_the_plan_and_undo_restores(app):
-    """Tests the switch: the plan finish moves to the levelled one; Undo switches it back."""
+    """Tests the switch on the example, which levels (its SMEs pace it): off, the plan finish moves
+    to the one that ignores the people; Undo switches levelling back on."""
     _resources(app)
-    plain = _metric(app, "Plan finish")
-    next(t for t in app.toggle if t.label == "Level resources").set_value(True).run()
+    levelled = _metric(app, "Plan finish")
     assert app.session_state[state.PLAN].level is True
-    assert _metric(app, "Plan finish") == schedule(app.session_state[state.PLAN]).finish.isoformat() != plain
+    next(t for t in app.toggle if t.label == "Level resources").set_value(False).run()
+    assert app.session_state[state.PLAN].level is False
+    assert _metric(app, "Plan finish") == schedule(app.session_state[state.PLAN]).finish.isoformat() < levelled
     app.segmented_control(key="plan-view").set_value("Tasks").run()
     app.button(key="undo").click().run()
-    assert app.session_state[state.PLAN].level is False and _metric(app, "Plan finish") == plain
+    assert app.session_state[state.PLAN].level is True and _metric(app, "Plan finish") == levelled
 
 
 def test_resource_table_edits_apply_or_name_the_problem(app):

@@ -302,3 +302,19 @@ def test_task_csv_carries_uses_and_names_the_capacities_it_assumed(tmp_path):
     back, notes = load_plan_with_warnings(path, start=START)
     assert {t.id: dict(t.uses) for t in back.tasks} == {t.id: dict(t.uses) for t in plan.tasks}
     assert notes and "come from the uses column" in notes[0]
+
+
+@pytest.mark.parametrize("name", ["service-desk", "vendor-exit"])
+def test_rows_in_another_order_level_to_the_same_dates(name):
+    """Tests that the levelled dates belong to the plan, not to its row order: the same tasks
+    listed in reverse (as an MS Project file lists them by phase) level to the same dates."""
+    from planner.generate.build import build_plan
+    from tests.conftest import MONDAY
+
+    plan = build_plan(name, waves=2, start=MONDAY)
+    reordered = plan.model_copy(update={"tasks": tuple(reversed(plan.tasks))})
+    dates = {
+        p: schedule(x).table.set_index("id")[["start", "finish"]].sort_index()
+        for p, x in (("as written", plan), ("reversed", reordered))
+    }
+    assert dates["as written"].equals(dates["reversed"])

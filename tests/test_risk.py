@@ -109,11 +109,13 @@ def test_correlation_widens_the_spread():
 
 
 def test_uplift_and_deadline_probability():
-    """Tests the reference-class uplift on P80 and the probability of meeting the deadline."""
+    """Tests the reference-class check (the most likely plan + 30%, never the P80 + 30%) and the
+    probability of meeting the deadline."""
     plan = path_plan({"risk": {"correlation": 0.5, "uplift": 0.3}, "deadline": "2027-02-05"})
     result = simulate(plan, iterations=5_000, seed=9)
     assert result.correlation == 0.5
-    assert result.uplifted_p80_days == math.ceil(result.finish_days[80] * 1.3 - 1e-9)  # no gate: from the start
+    assert result.reference_days == math.ceil(result.deterministic_days * 1.3 - 1e-9)  # no gate: from the start
+    assert result.reference_days < math.ceil(result.finish_days[80] * 1.3 - 1e-9)  # not compounded
     assert 0 < result.deadline_probability < 1
     doc = result.to_json()
     assert set(doc["finish"]) == {"p10", "p50", "p80", "p90"}
@@ -148,8 +150,7 @@ def test_progress_fixes_started_work_and_samples_only_what_is_ahead():
     assert result.deterministic_days == 17 == schedule(plan).finish_offset
     crit = dict(zip(result.task_ids, result.criticality, strict=True))
     assert crit["D"] == 1.0
-    p80 = result.finish_days[80]
-    assert result.uplifted_p80_days == 10 + math.ceil((p80 - 10) * 1.5)  # uplift on the work ahead only
+    assert result.reference_days == 10 + math.ceil((17 - 10) * 1.5)  # uplift on the most likely work ahead only
 
 
 def test_sampled_durations_follow_the_exact_distribution():
@@ -299,9 +300,10 @@ def test_risk_drivers_rank_risks_by_their_p80_shift():
     assert np.array_equal(muted.finish_samples + 10, result.finish_samples)
 
 
-def test_uplift_stretches_the_time_after_g0_and_every_milestone_p80():
-    """Tests DESIGN.md's uplift: it applies from the contract (G0, the earliest gate) on, to the
-    plan's P80 and to each milestone's P80; a milestone before G0 keeps its P80."""
+def test_reference_class_stretches_the_most_likely_time_after_g0_for_every_milestone():
+    """Tests the reference-class check: the uplift applies from the contract (G0, the earliest
+    gate) on, to the most likely finish and each milestone's most likely date, never to a P80; a
+    milestone before G0 keeps its date."""
     gate = {"criteria": [{"kpi": "Contract signed", "target": "== yes"}]}
     data = plan_data(
         task("DD", 5),
@@ -314,12 +316,60 @@ def test_uplift_stretches_the_time_after_g0_and_every_milestone_p80():
     )
     result = simulate(parse_plan(data), iterations=200, seed=2)
     assert result.finish_days[80] == 30
-    assert result.uplifted_p80_days == 10 + 20 * 1.5
+    assert result.reference_days == 10 + 20 * 1.5
     assert result.uplift_from == dt.date(2027, 1, 15)  # G0 ends on its tenth working day
     by_id = {m.id: m for m in result.milestones}
-    assert by_id["M0"].uplifted_p80 == by_id["M0"].dates[80]  # before G0: nothing to stretch
-    assert by_id["M1"].dates[80] == dt.date(2027, 1, 29)  # EF 20
-    assert by_id["M1"].uplifted_p80 == dt.date(2027, 2, 5)  # EF 10 + 10 x 1.5 = 25
+    assert by_id["M0"].reference == by_id["M0"].deterministic  # before G0: nothing to stretch
+    assert by_id["M1"].deterministic == dt.date(2027, 1, 29)  # EF 20
+    assert by_id["M1"].reference == dt.date(2027, 2, 5)  # EF 10 + 10 x 1.5 = 25
     doc = result.to_json()
     m1 = next(m for m in doc["milestones"] if m["id"] == "M1")
-    assert doc["uplift"]["from"] == "2027-01-15" and m1["p80_uplifted"] == "2027-02-05"
+    assert doc["reference_class"]["from"] == "2027-01-15" and m1["reference_class"] == "2027-02-05"
+
+
+def _drawn_durations(plan, rng):
+    return {
+        t.id: int(rng.integers(t.estimate.optimistic, t.estimate.pessimistic + 1))
+        for t in plan.tasks
+        if t.estimate is not None and t.duration
+    }
+
+
+@pytest.mark.parametrize("waves", [0, 2, 6])
+def test_a_levelled_plan_is_simulated_within_its_people(waves):
+    """Tests DESIGN.md's committed date for a plan that levels: the runs follow the levelled order
+    of each resource's work (resource_order), so any drawn durations keep every resource within
+    its capacity; the most likely finish of the run is the levelled finish, and the P80 is later
+    than a run that ignores the people."""
+    from planner.levelling.levelled import resource_order
+    from planner.levelling.usage import over_allocations
+
+    plan = build_plan("service-desk", waves=waves, start=MONDAY)
+    sched = schedule(plan)
+    assert plan.level and sched.levelling is not None
+    order = resource_order(sched)
+    assert schedule(order).finish_offset == sched.finish_offset
+    rng = np.random.default_rng(5)
+    for _ in range(25):
+        assert over_allocations(schedule(order.with_durations(_drawn_durations(order, rng)))) == []
+    run = simulate(plan, iterations=2000, seed=1)
+    ignoring = simulate(plan.model_copy(update={"level": False}), iterations=2000, seed=1)
+    assert run.deterministic_days == sched.finish_offset > ignoring.deterministic_days
+    assert run.finish_days[80] > ignoring.finish_days[80]
+
+
+def test_fractional_units_are_handed_on_within_capacity():
+    """Tests the resource order with part-time units (0.5 of a person, a capacity of 1.5): every
+    draw stays within capacity."""
+    from planner.levelling.levelled import resource_order
+    from planner.levelling.usage import over_allocations
+
+    tasks = [
+        task(f"T{k}", 3 + k % 4, estimate=[2 + k % 4, 3 + k % 4, 6 + k % 4], uses={"R": [0.5, 1, 1.5][k % 3]})
+        for k in range(12)
+    ]
+    plan = parse_plan(plan_data(*tasks, resources=[{"id": "R", "capacity": 1.5}], level=True))
+    order = resource_order(schedule(plan))
+    rng = np.random.default_rng(2)
+    for _ in range(40):
+        assert over_allocations(schedule(order.with_durations(_drawn_durations(order, rng)))) == []

@@ -76,7 +76,7 @@ def test_progress_view_sets_baseline_and_shows_slip(app):
     assert not app.exception and app.session_state[state.PLAN].baseline is not None
     plan = app.session_state[state.PLAN]
     row = [t.id for t in plan.tasks].index("SD15")
-    app.session_state["grid_delta"] = {"edited_rows": {row: {"duration": 30}}}
+    app.session_state["grid_delta"] = {"edited_rows": {row: {"duration": plan.task("SD15").duration + 10}}}
     app.run()
     assert not app.exception
     slip = next(d.value for d in app.dataframe if "variance" in d.value.columns)

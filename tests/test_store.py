@@ -34,7 +34,7 @@ def plan():
 def test_every_save_is_a_new_revision_and_any_can_be_restored(store, plan):
     """Tests save, history with change summaries, get by revision and restore as a new revision."""
     pid, r1 = store.save(plan, author="ann", note="first cut")
-    longer = plan.with_durations({"SD15": 30})
+    longer = plan.with_durations({"SD15": plan.task("SD15").duration + 10})
     _, r2 = store.save(longer, pid, base_revision=r1, author="bob")
     assert (r1, r2) == (1, 2)
     history = store.history(pid)
@@ -63,7 +63,7 @@ def test_revisions_saved_as_yaml_still_open(store, plan):
             .values(document=dump_yaml(plan))
         )
     assert store.get(pid) == (plan, 1)
-    longer = plan.with_durations({"SD15": 30})
+    longer = plan.with_durations({"SD15": plan.task("SD15").duration + 10})
     assert store.save(longer, pid, base_revision=1) == (pid, 2)
     assert store.get(pid, 1)[0] == plan and store.get(pid)[0] == longer
     assert store.history(pid)[1].summary.startswith("1 task changed (SD15)")

@@ -19,8 +19,8 @@ def _share(text: str) -> float:
         number = float(value)
     except ValueError:
         number = -1.0
-    if not 1 <= number <= 90:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage from 1 to 90 (e.g. 15)")
+    if not 0 <= number <= 90:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage from 0 (no pilot) to 90 (e.g. 15)")
     return int(number) if number.is_integer() else number
 
 
@@ -52,8 +52,8 @@ def _listed(parse: Callable[[str], Any]) -> Callable[[str], list]:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from planner.core.schedule import solve
     from planner.generate.build import generate
+    from planner.scheduling import solution
 
     gen = generate(
         args.template,
@@ -70,7 +70,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     for warning in gen.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     plan = gen.plan
-    sol = solve(plan)
+    sol = solution(plan)  # levelled when the plan levels
     summary = common.summary(plan, sol.finish, sol.passes, sol.calendar)
     common.write_plan(plan, args.output, f"wrote {args.output}: {summary}")
     return 0
@@ -203,7 +203,9 @@ def _generator_options(p: argparse.ArgumentParser, listed: bool) -> None:
     waves, shares = (_listed(_waves), _listed(_share)) if listed else (_waves, _share)
     many = "comma-separated, e.g. 0,1,2,3" if listed else "0 = one cutover of the rest after the pilot"
     p.add_argument("--waves", type=waves, metavar="N", help=f"rollout waves after the pilot ({many})")
-    p.add_argument("--pilot-share", type=shares, metavar="P", help="pilot share of the volume in percent")
+    p.add_argument(
+        "--pilot-share", type=shares, metavar="P", help="pilot share of the volume in percent (0 = no pilot)"
+    )
     p.add_argument("--size", choices=SIZES, default="medium", help="scales KT, shadowing and hypercare (DOMAIN.md)")
     p.add_argument("--start", type=common.parse_date, metavar="DATE", help="plan start (default: next Monday)")
     p.add_argument("--deadline", type=common.parse_date, metavar="DATE", help="deadline for the whole plan")

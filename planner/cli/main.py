@@ -98,10 +98,10 @@ def schedule_json(sched: Schedule) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from planner.core.plan_warnings import plan_warnings
-    from planner.core.schedule import solve  # the passes without the table: no pandas
+    from planner.scheduling import solution  # the passes without the table: no pandas
 
     plan = common.load_args(args)
-    sol = solve(plan)
+    sol = solution(plan)  # levelled when the plan levels
     for warning in plan_warnings(plan):
         print(f"warning: {warning}", file=sys.stderr)
     links = sum(len(t.depends_on) for t in plan.tasks)
@@ -186,12 +186,15 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     lines = [("deterministic", result.deterministic_date, result.deterministic_days)]
     lines += [(f"P{q}", result.finish_dates[q], result.finish_days[q]) for q in (10, 50, 80, 90)]
     if result.uplift:
-        lines.append((f"P80 + {result.uplift:.0%} uplift", result.uplifted_p80_date, result.uplifted_p80_days))
+        lines.append((f"reference class +{result.uplift:.0%}", result.reference_date, result.reference_days))
     width = max(len(label) for label, _, _ in lines)
     for label, day, days in lines:
         print(f"  {label:<{width}}  {day}  ({days} working days)")
     if result.uplift:
-        print(f"  the uplift stretches the time after {result.uplift_from} (the first gate, G0, or the status date)")
+        print(f"  the reference class stretches the most likely plan after {result.uplift_from} (G0, or the")
+        print("  status date): a check on the P80, never added to it")
+        if result.reference_days > result.finish_days[80]:
+            print("  it is later than the P80: the estimates may be narrower than transitions like this turn out")
     if result.deadline_probability is not None:
         print(f"  chance of meeting the deadline {plan.deadline}: {result.deadline_probability:.0%}")
     for d in drivers:

@@ -30,8 +30,9 @@ def resource_lines(sched: Schedule) -> list[str]:
         )
         lines.append(
             f"levelled: finish {sched.finish.isoformat()} ({sched.finish_offset} working days) against "
-            f"{info.unlevelled_finish} without levelling; with these capacities {proof}"
+            f"{info.unlevelled_finish} without levelling;"
         )
+        lines.append(f"  with these capacities {proof}")
     over = over_allocations(sched)
     if over:
         lines.append(f"over-allocations ({len(over)}); schedule --level resolves them:")

@@ -268,7 +268,7 @@ class Generation(Frozen):
 
     template: Line
     waves: Annotated[int, Field(ge=0)]
-    pilot_share: Annotated[int | float, Field(gt=0, lt=100)]
+    pilot_share: Annotated[int | float, Field(ge=0, lt=100)]
     wave_shares: tuple[Annotated[int | float, Field(gt=0, lt=100)], ...] = ()
     size: Literal["small", "medium", "large"] = "medium"
     handover: Line | None = None  # the task that hands the service over (the last cutover)

@@ -185,6 +185,10 @@ def to_mspdi(sched: Schedule) -> bytes:
                 _sub(el, "ConstraintType", 0)
             if t.deadline:
                 _sub(el, "Deadline", f"{t.deadline.isoformat()}T17:00:00")
+            delay = int(row["level_delay"]) if "level_delay" in row.index else 0
+            if delay:  # days a levelled task waits for people: Project shows the same dates
+                _sub(el, "LevelingDelay", delay * TENTHS_PER_DAY)
+                _sub(el, "LevelingDelayFormat", 7)
             if t.gate is not None:
                 _sub(el, "Notes", "\n".join([GATE_HEADER, *(f"- {c.kpi} {c.target}" for c in t.gate.criteria)]))
             for link in t.depends_on:

@@ -122,6 +122,7 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
     order: list[dict[str, Any]] = []
     phase_at_level: dict[int, str] = {}
     used_ids: set[str] = set()
+    levelled = False
     baseline: dict[str, dict[str, dt.date]] = {}
     for el in raw_tasks:
         uid = _text(el, "UID")
@@ -188,6 +189,7 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
             )
             if _text(bl, "Number", "0") == "0" and first and last:
                 baseline[task_id] = {"start": first, "finish": last}
+        levelled = levelled or _number(el, "LevelingDelay", where, 0.0) > 0
         task["_links"] = el.findall(f"{{{NS}}}PredecessorLink")
         by_uid[uid] = task
         order.append(task)
@@ -214,6 +216,8 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
     resources = _read_resources(root, by_uid, warnings)
     if resources:
         data["resources"] = resources
+        if levelled:  # a file whose tasks wait for people was levelled: the plan levels again
+            data["level"] = True
         groups = [r["party"] for r in resources if "party" in r and r["party"] not in DEFAULT_PARTIES]
         if groups:
             data["parties"] = [*DEFAULT_PARTIES, *dict.fromkeys(groups)]

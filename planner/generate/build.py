@@ -48,14 +48,22 @@ from planner.generate.catalogue import (
     raw_template,
     template_info,
 )
+from planner.generate.sizing import DEFAULT_FLOOR, SIZE_SCALES, Sizing, scaled_estimate, split_shares
 
-SIZE_FACTORS = {"small": (0.6, 0.7), "medium": (1.0, 1.0), "large": (1.8, 2.0)}  # work, hypercare (DOMAIN §9)
-SCALES = ("pilot", "wave", "hypercare", "size", "size-hypercare")
-DEFAULT_FLOOR = 5
 MAX_PILOT = 25
 MAX_SENSIBLE_WAVES = 6
 MIN_WAVE_SHARE = 5
-_TEMPLATE_KEYS = ("scale", "floor", "later", "due", "last_depends_on")
+MAX_CUTOVER_CHANCE = 0.6
+_TEMPLATE_KEYS = (
+    "scale",
+    "floor",
+    "later",
+    "due",
+    "last_depends_on",
+    "volume_days",
+    "pilot_only",
+    "depends_on_without_pilot",
+)
 
 
 @dataclass(frozen=True)
@@ -68,57 +76,8 @@ class Generated:
     handover: str  # the last cutover's id: where --contract-end applies
 
 
-def split_shares(pilot_share: float, waves: int, wave_shares: Sequence[float] | None = None) -> tuple[float, ...]:
-    """The share of the volume each wave carries; with no waves, the one cutover's share.
-
-    Equal shares are whole percentages when they can be (85 over 3 waves: 29, 28, 28), so names
-    and criteria never read 28.333%.
-    """
-    remaining = 100 - pilot_share
-    if wave_shares is not None:
-        total = sum(wave_shares)
-        problems = [
-            Problem("template", "wave_shares", f"wave {k} has {pct(s)}%; every wave needs a share above 0")
-            for k, s in enumerate(wave_shares, 1)
-            if s <= 0
-        ]
-        if abs(total - remaining) > 0.05:
-            problems.append(
-                Problem(
-                    "template",
-                    "wave_shares",
-                    f"must add up to 100 - pilot share = {pct(remaining)} (they add up to {pct(total)})",
-                )
-            )
-        if len(wave_shares) != waves:
-            problems.append(Problem("template", "wave_shares", f"lists {len(wave_shares)} shares for {waves} waves"))
-        if problems:
-            raise PlanError(problems)
-        return tuple(float(s) for s in wave_shares)
-    count = max(waves, 1)
-    if float(remaining).is_integer() and remaining >= count:
-        base, extra = divmod(int(remaining), count)
-        return tuple(float(base + (1 if k < extra else 0)) for k in range(count))
-    return tuple(remaining / count for _ in range(count))
-
-
 def _number(x: float) -> int | float:
     return int(x) if float(x).is_integer() else round(float(x), 2)
-
-
-def _round(x: float) -> int:
-    return int(x + 0.5)
-
-
-def scaled_estimate(three: Sequence[float], factor: float, floor: float) -> list[int]:
-    """A three-point estimate times `factor`, the most likely value never under `floor`; a floored
-    estimate keeps its spread in proportion (10/15/20 at a floor of 5 gives 3/5/7)."""
-    o, m, p = (float(v) for v in three)
-    if m > 0 and m * factor < floor:
-        factor = floor / m
-    o2 = max(1 if o > 0 else 0, _round(o * factor))
-    m2 = max(o2, _round(m * factor))
-    return [o2, m2, max(m2, _round(p * factor))]
 
 
 def _estimate_list(value: Any) -> list[float] | None:
@@ -129,43 +88,25 @@ def _estimate_list(value: Any) -> list[float] | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Sizing:
-    info: TemplateInfo
-    pilot_share: float
-    size: str
-
-    def factor(self, kind: str, share: float | None, where: str) -> float:
-        work, hypercare = SIZE_FACTORS[self.size]
-        if kind == "size":
-            return work
-        if kind == "size-hypercare":
-            return hypercare
-        if kind == "pilot":
-            return self.pilot_share / self.info.reference_pilot_share * work
-        if share is None:
-            raise PlanError([Problem(where, "scale", f"{kind!r} scaling is only for tasks in the wave block")])
-        return share / self.info.reference_wave_share * (hypercare if kind == "hypercare" else work)
-
-
-def _task(t: Mapping[str, Any], values: Mapping[str, Any], sizing: _Sizing, share: float | None, n: int) -> dict:
-    where = f"template {sizing.info.name} task {t.get('id')}"
-    later = n >= 2 and "later" in t
+def _task(t: Mapping[str, Any], values: Mapping[str, Any], sizing: Sizing, share: float | None, n: int) -> dict:
+    """A template task filled in: placeholders, the later waves' estimate, its size and volume."""
+    where = f"template {values['template']} task {t.get('id')}"
     out = {k: fill(v, values) for k, v in t.items() if k not in ("depends_on", "gate", *_TEMPLATE_KEYS)}
-    if later:
+    if n >= 2 and "later" in t:
         out["estimate"] = t["later"]
-    kind = t.get("scale")
-    if kind is not None:
-        if kind not in SCALES:
-            raise PlanError([Problem(where, "scale", f"unknown scale {kind!r}; use one of {', '.join(SCALES)}")])
-        factor = sizing.factor(kind, share, where)
-        floor = float(t.get("floor", DEFAULT_FLOOR))
+    kind, per_tenth = t.get("scale"), t.get("volume_days")
+    if per_tenth is not None and share is None:
+        raise PlanError([Problem(where, "volume_days", "only pilot tasks and the wave block move a volume")])
+    if kind is not None or per_tenth is not None:
+        factor = sizing.factor(kind, where) if kind is not None else 1.0
+        extra = sizing.volume(per_tenth, share or 0.0) if per_tenth is not None else (0.0, 0.0, 0.0)
+        floor = float(t.get("floor", DEFAULT_FLOOR if kind is not None else 0))  # volume only adds
         three = _estimate_list(out.get("estimate"))
+        if three is None and "duration" in out:
+            three = [out["duration"]] * 3
         if three is not None:
-            out["estimate"] = scaled_estimate(three, factor, floor)
+            out["estimate"] = scaled_estimate(three, factor, floor, extra)
             out.pop("duration", None)
-        elif "duration" in out:
-            out["duration"] = scaled_estimate([out["duration"]] * 3, factor, floor)[1]
     if "gate" in t:
         criteria = t["gate"].get("criteria", [])
         out["gate"] = {"criteria": [{k: fill(v, values) for k, v in c.items()} for c in criteria]}
@@ -193,9 +134,9 @@ def _check_arguments(waves: int, pilot_share: float, size: str) -> None:
     problems = []
     if not 0 <= waves <= MAX_WAVES:
         problems.append(Problem("template", "waves", f"must be between 0 and {MAX_WAVES} (got {waves})"))
-    if not 1 <= pilot_share <= 90:
+    if not 0 <= pilot_share <= 90:
         problems.append(
-            Problem("template", "pilot_share", f"must be a percentage from 1 to 90 (got {pct(pilot_share)})")
+            Problem("template", "pilot_share", f"must be a percentage from 0 (no pilot) to 90 (got {pct(pilot_share)})")
         )
     if size not in SIZES:
         problems.append(Problem("template", "size", f"use one of {', '.join(SIZES)} (got {size!r})"))
@@ -203,22 +144,90 @@ def _check_arguments(waves: int, pilot_share: float, size: str) -> None:
         raise PlanError(problems)
 
 
-def _tasks(raw: Mapping[str, Any], sizing: _Sizing, waves: int, shares: Sequence[float]) -> tuple[list[dict], str]:
-    """The template's tasks with the block repeated per wave; also the id of the handover task."""
-    pilot_share = sizing.pilot_share
+@dataclass(frozen=True)
+class _Built:
+    tasks: list[dict]
+    handover: str  # the last cutover's id
+    risks: list[dict]  # each cutover's own risk, as RAID items
+
+
+def _chance_band(chance: float) -> int:
+    """DOMAIN.md section 5's probability scale: <10%, 10-30%, 30-50%, 50-70%, >70%."""
+    return 1 + sum(chance >= edge for edge in (0.1, 0.3, 0.5, 0.7))
+
+
+def _cutover_risk(
+    spec: Mapping[str, Any],
+    n: int,
+    share: float,
+    local: Mapping[str, str],
+    sizing: Sizing,
+    values: Mapping[str, Any],
+) -> dict:
+    """The risk a cutover of `share`% carries (rolled back and re-run): its chance and its delay
+    both grow with the volume it moves, so the expected loss grows with its square: one big
+    cutover is the widest bet, many small ones add little (`probability` and `delay` are a
+    whole-volume cutover's)."""
+    chance = min(MAX_CUTOVER_CHANCE, float(spec["probability"]) * share / 100)
+    delay = scaled_estimate(sizing.volume(spec["delay"], share / 10), 1.0, 1.0)
+    return {
+        "id": f"CR{n}",
+        "kind": "risk",
+        "title": fill(spec["title"], values),
+        "owner": spec.get("owner", "joint"),
+        "tasks": [local[x] for x in spec["tasks"]],
+        "probability": _chance_band(chance),
+        "impact": 1 + sum(delay[1] > edge for edge in (2, 5, 10, 20)),
+        "schedule_impact": {"probability": round(chance, 3), "delay": delay},
+        "mitigation": fill(spec.get("mitigation", ""), values),
+    }
+
+
+def _bypass(tasks: list[dict], dropped: set[str]) -> list[dict]:
+    """The tasks without `dropped` (a plan without a pilot); a link to a dropped task becomes
+    links to that task's own predecessors, so the order of what remains holds."""
+    deps = {t["id"]: t["depends_on"] for t in tasks}
+
+    def through(link: str) -> list[str]:
+        task = parse_link(link)[0]
+        return [link] if task not in dropped else [x for d in deps[task] for x in through(d)]
+
+    return [
+        {**t, "depends_on": list(dict.fromkeys(x for link in t["depends_on"] for x in through(link)))}
+        for t in tasks
+        if t["id"] not in dropped
+    ]
+
+
+def pilot_tasks(raw: Mapping[str, Any]) -> set[str]:
+    """The template's tasks that exist only with a pilot: the pilot itself (wave 0) and its preparation."""
+    return {t["id"] for t in raw["tasks"] if t.get("pilot_only") or t.get("wave") == 0}
+
+
+def _tasks(
+    raw: Mapping[str, Any], name: str, sizing: Sizing, pilot_share: float, shares: Sequence[float], waves: int
+) -> _Built:
+    """The template's tasks with the block repeated per wave (one block, "Rollout", with no waves)."""
     values = {
+        "template": name,
         "pilot_share": pct(pilot_share),
         "remaining": pct(100 - pilot_share),
         "waves": waves,
         "final_share": 100,
-        "unit": sizing.info.volume_unit,
+        "unit": raw.get("volume_unit", "volume"),
     }
-    tasks = [{**_task(t, values, sizing, None, 0), "depends_on": list(t.get("depends_on", []))} for t in raw["tasks"]]
+    deps = "depends_on_without_pilot" if pilot_share == 0 else "depends_on"
+    tasks = [
+        {**_task(t, values, sizing, pilot_share, 0), "depends_on": list(t.get(deps, t.get("depends_on", [])))}
+        for t in raw["tasks"]
+    ]
     block = raw.get("wave", {})
     block_tasks = block.get("tasks", [])
-    prev: dict[str, list[str]] = {k: list(v) for k, v in block.get("first", {}).items()}
+    first = block.get("first_without_pilot", block.get("first", {})) if pilot_share == 0 else block.get("first", {})
+    prev: dict[str, list[str]] = {k: list(v) for k, v in first.items()}
     cumulative = pilot_share
     handover = ""
+    risks = []
     for n, share in enumerate(shares, 1):
         cumulative = 100 if n == len(shares) else cumulative + share
         wave_values = {
@@ -237,6 +246,8 @@ def _tasks(raw: Mapping[str, Any], sizing: _Sizing, waves: int, shares: Sequence
             refs = [*t.get("depends_on", []), *(t.get("last_depends_on", []) if n == len(shares) else [])]
             filled["depends_on"] = _resolve(refs, local, prev)
             tasks.append(filled)
+        if "cutover_risk" in block:
+            risks.append(_cutover_risk(block["cutover_risk"], n, share, local, sizing, wave_values))
         prev = {t["id"]: [local[t["id"]]] for t in block_tasks}
         prev.update({key: [local[source]] for key, source in block.get("carry", {}).items()})
         handover = local.get(block.get("handover", "CUTOVER"), "")
@@ -244,7 +255,23 @@ def _tasks(raw: Mapping[str, Any], sizing: _Sizing, waves: int, shares: Sequence
         filled = _task(t, values, sizing, None, 0)
         filled["depends_on"] = _resolve(t.get("depends_on", []), {}, prev)
         tasks.append(filled)
-    return tasks, handover
+    if pilot_share == 0:
+        tasks = _bypass(tasks, pilot_tasks(raw))
+    return _Built(tasks, handover, risks)
+
+
+def _raid(items: Sequence[Mapping[str, Any]], kept: set[str], pilot: bool) -> list[dict]:
+    """The template's RAID log for the plan made: an item about the pilot (`pilot_only`) or only
+    about tasks the plan does not have goes."""
+    out = []
+    for item in items:
+        named = list(item.get("tasks", []))
+        tasks = [x for x in named if x in kept]
+        if (named and not tasks) or (item.get("pilot_only") and not pilot):
+            continue
+        entry = {k: v for k, v in item.items() if k != "pilot_only"}
+        out.append({**entry, "tasks": tasks} if named else entry)
+    return out
 
 
 def _contract_end(raw: Mapping[str, Any], tasks: list[dict], handover: str, contract_end: dt.date) -> None:
@@ -291,8 +318,15 @@ def _late(cal: WorkCalendar, due: dt.date, finish: dt.date) -> str:
     return f"{days} working day{'s' if days != 1 else ''}"
 
 
-def _warnings(plan: Plan, pilot_share: float, shares: Sequence[float], waves: int, handover: str) -> list[str]:
+def _warnings(
+    plan: Plan, info: TemplateInfo, size: str, pilot_share: float, shares: Sequence[float], waves: int, handover: str
+) -> list[str]:
     out = []
+    if pilot_share == 0 and size not in info.pilot_optional:
+        out.append(
+            f"no pilot: a {size} {info.title} transition usually proves the service on a 10-15% slice first; "
+            f"the first cutover moves {pct(shares[0])}% of the {info.volume_unit} with no scale gate before it"
+        )
     if pilot_share > MAX_PILOT:
         out.append(
             f"a {pct(pilot_share)}% pilot is a first wave, not a pilot (a pilot carries 10-15%, at most {MAX_PILOT}%)"
@@ -308,9 +342,9 @@ def _warnings(plan: Plan, pilot_share: float, shares: Sequence[float], waves: in
     dated = [t for t in plan.tasks if t.deadline is not None]
     if not dated and plan.deadline is None:
         return out
-    from planner.core.schedule import solve
+    from planner.scheduling import solution
 
-    sol = solve(plan)
+    sol = solution(plan)  # levelled when the plan levels: the dates it will show
     for t in dated:
         due = t.deadline
         finish = sol.finish_of(plan.ids.index(t.id))
@@ -342,22 +376,28 @@ def generate(
     info = template_info(name)
     if waves is None:
         waves = len(wave_shares) if wave_shares is not None else info.waves_for(size)
-    pilot_share = info.default_pilot_share if pilot_share is None else pilot_share
+    pilot_share = info.pilot_for(size) if pilot_share is None else pilot_share
     _check_arguments(waves, pilot_share, size)
     shares = split_shares(pilot_share, waves, wave_shares)
-    sizing = _Sizing(info, float(pilot_share), size)
-    tasks, handover = _tasks(raw, sizing, waves, shares)
+    built = _tasks(raw, name, Sizing(size), float(pilot_share), shares, waves)
+    tasks, handover = built.tasks, built.handover
     if contract_end is not None:
         _contract_end(raw, tasks, handover, contract_end)
     values = {"pilot_share": pct(pilot_share), "waves": waves, "final_share": 100, "remaining": pct(100 - pilot_share)}
     plan_data = dict(raw.get("plan", {}))
+    plan_data["resources"] = [
+        {**r, "capacity": r["capacity"] * SIZE_SCALES["people"][size]} for r in plan_data.get("resources", [])
+    ]
     plan_data["name"] = fill(plan_name or plan_data.get("name", info.title), values)
     plan_data["start"] = start or next_monday()
     if holidays:
         plan_data["calendar"] = {**plan_data.get("calendar", {}), "holidays": holidays}
     if deadline is not None:
         plan_data["deadline"] = deadline
-    plan_data["description"] = fill(" ".join(str(raw.get("description", "")).split()), values)
+    described = raw.get("description_without_pilot") if pilot_share == 0 else None
+    plan_data["description"] = fill(" ".join(str(described or raw.get("description", "")).split()), values)
+    kept = {t["id"] for t in tasks}
+    plan_data["raid"] = [*_raid(plan_data.get("raid", []), kept, pilot_share > 0), *built.risks]
     plan_data["generated"] = {
         "template": name,
         "waves": waves,
@@ -368,7 +408,7 @@ def generate(
     }
     _due_dates(raw, plan_data, tasks)
     plan = parse_plan({**plan_data, "tasks": tasks})
-    return Generated(plan, tuple(_warnings(plan, float(pilot_share), shares, waves, handover)), handover)
+    return Generated(plan, tuple(_warnings(plan, info, size, float(pilot_share), shares, waves, handover)), handover)
 
 
 def describe(record: Generation) -> str:
@@ -381,9 +421,12 @@ def describe(record: Generation) -> str:
         shares = [f"{pct(s)}%" for s in record.wave_shares]
         listed = shares[0] if len(shares) == 1 else ", ".join(shares[:-1]) + " and " + shares[-1]
         rest = f"{record.waves} wave{'s' if record.waves != 1 else ''} ({listed})"
-    else:
+    elif record.pilot_share:
         rest = f"one cutover of the remaining {pct(100 - record.pilot_share)}%"
-    return f"Made from the {title} template: a {pct(record.pilot_share)}% pilot, then {rest}; {record.size} size."
+    else:
+        return f"Made from the {title} template: no pilot, one cutover of the whole volume; {record.size} size."
+    pilot = f"a {pct(record.pilot_share)}% pilot" if record.pilot_share else "no pilot"
+    return f"Made from the {title} template: {pilot}, then {rest}; {record.size} size."
 
 
 def build_plan(

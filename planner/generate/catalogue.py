@@ -35,8 +35,7 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 @dataclass(frozen=True)
 class TemplateInfo:
-    """What the start page and `planner templates` show about a template, and the reference
-    shares its per-wave durations were written for (what the generator scales from)."""
+    """What the start page and `planner templates` show about a template."""
 
     name: str
     title: str
@@ -46,12 +45,15 @@ class TemplateInfo:
     default_pilot_share: int
     phases: tuple[str, ...]
     waves_by_size: Mapping[str, int]
-    reference_pilot_share: float
-    reference_wave_share: float
+    pilot_by_size: Mapping[str, float]
     volume_unit: str
+    pilot_optional: tuple[str, ...]  # sizes that may skip the pilot without a warning (DOMAIN.md section 2)
 
     def waves_for(self, size: str) -> int:
         return self.waves_by_size.get(size, self.default_waves)
+
+    def pilot_for(self, size: str) -> float:
+        return self.pilot_by_size.get(size, self.default_pilot_share)
 
 
 def _template_path(name: str) -> Path:
@@ -88,6 +90,13 @@ def fill(text: Any, values: Mapping[str, Any]) -> Any:
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
 
 
+def _sizes(value: Any) -> tuple[str, ...]:
+    """`true` (every size), `false` (none) or a list of sizes."""
+    if isinstance(value, bool):
+        return SIZES if value else ()
+    return tuple(str(v) for v in value)
+
+
 def _text(raw: Mapping[str, Any], key: str) -> str:
     return " ".join(str(raw.get(key, "")).split())
 
@@ -97,8 +106,6 @@ def template_info(name: str) -> TemplateInfo:
     raw = raw_template(name)
     defaults = raw.get("defaults", {})
     waves, pilot = int(defaults.get("waves", 2)), int(defaults.get("pilot_share", 15))
-    reference = raw.get("reference", {})
-    ref_pilot = float(reference.get("pilot_share", pilot))
     phases: list[str] = []
     sections = [raw.get("tasks", []), raw.get("wave", {}).get("tasks", []), raw.get("after", {}).get("tasks", [])]
     for section in sections:
@@ -115,9 +122,9 @@ def template_info(name: str) -> TemplateInfo:
         default_pilot_share=pilot,
         phases=tuple(phases),
         waves_by_size={k: int(v) for k, v in defaults.get("waves_by_size", {}).items()},
-        reference_pilot_share=ref_pilot,
-        reference_wave_share=float(reference.get("wave_share", (100 - ref_pilot) / max(waves, 1))),
+        pilot_by_size={k: float(v) for k, v in defaults.get("pilot_by_size", {}).items()},
         volume_unit=str(raw.get("volume_unit", "volume")),
+        pilot_optional=_sizes(defaults.get("pilot_optional", ["small"])),
     )
 
 

@@ -33,9 +33,9 @@ class Option:
 
 
 def _handover_date(gen: Generated) -> dt.date:
-    from planner.core.schedule import solve
+    from planner.scheduling import solution
 
-    sol = solve(gen.plan)
+    sol = solution(gen.plan)
     handover = gen.plan.handover(sol.finish_off.tolist())
     return sol.finish_of(gen.plan.ids.index(handover)) if handover else sol.finish
 
@@ -126,13 +126,13 @@ class PlanComparison:
 def compare_plans(
     plans: Sequence[tuple[str, Plan]], iterations: int = OPTION_ITERATIONS, seed: int = 1
 ) -> PlanComparison:
-    from planner.core.schedule import solve
     from planner.risk.montecarlo import simulate
+    from planner.scheduling import solution
 
     columns = []
     rows: dict[str, str] = {}
     for label, plan in plans:
-        sol = solve(plan)
+        sol = solution(plan)  # levelled when the plan levels
         risk = simulate(plan, iterations=iterations, seed=seed)
         dates = {}
         for j, t in enumerate(plan.tasks):

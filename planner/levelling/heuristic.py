@@ -20,6 +20,7 @@ dates and use capacity; links into them no longer constrain.
 from __future__ import annotations
 
 import heapq
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,7 @@ class Instance:
     fixed_span: list[tuple[int, int]]  # first and last day a fixed task occupies
     resource_ids: tuple[str, ...]
     lft: list[int]  # latest finish with precedence only (the priority rule)
+    rank: list[int]  # each task's place in the natural order of the ids: ties never depend on row order
 
     @property
     def size(self) -> int:
@@ -97,7 +99,22 @@ def build(
         span,
         tuple(r.id for r in plan.resources),
         [int(x) for x in lf],
+        id_rank([t.id for t in plan.tasks]),
     )
+
+
+def id_rank(ids: list[str]) -> list[int]:
+    """Each id's place in natural order (W2 before W10), so that a plan whose rows are in another
+    order levels to the same dates."""
+
+    def natural(text: str) -> list:
+        return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)]
+
+    order = sorted(range(len(ids)), key=lambda j: natural(ids[j]))
+    rank = [0] * len(ids)
+    for place, j in enumerate(order):
+        rank[j] = place
+    return rank
 
 
 class _Profile:
@@ -185,7 +202,18 @@ def _reversed(inst: Instance, end: int, start: list[int]) -> Instance:
     span = [(end - b - 1, end - a - 1) if b >= a else (0, -1) for a, b in inst.fixed_span]
     span = [(max(a, 0), b) for a, b in span]
     return Instance(
-        inst.d, [0] * n, preds, succs, inst.rows, inst.units, inst.capacity, fixed, span, inst.resource_ids, inst.lft
+        inst.d,
+        [0] * n,
+        preds,
+        succs,
+        inst.rows,
+        inst.units,
+        inst.capacity,
+        fixed,
+        span,
+        inst.resource_ids,
+        inst.lft,
+        inst.rank,
     )
 
 
@@ -196,9 +224,9 @@ def justify(inst: Instance, start: list[int], rounds: int = 8) -> list[int]:
     for _ in range(rounds):
         end = best_end
         mirror = _reversed(inst, end, best)
-        back = serial(mirror, [-(best[j] + inst.d[j]) + j * 1e-7 for j in range(inst.size)], end + 1)
+        back = serial(mirror, [-(best[j] + inst.d[j]) + inst.rank[j] * 1e-7 for j in range(inst.size)], end + 1)
         right = [end - back[j] - inst.d[j] for j in range(inst.size)]
-        fwd = serial(inst, [right[j] + j * 1e-7 for j in range(inst.size)], end + 1)
+        fwd = serial(inst, [right[j] + inst.rank[j] * 1e-7 for j in range(inst.size)], end + 1)
         new_end = makespan(inst, fwd)
         if new_end >= best_end:
             if new_end == best_end:
@@ -217,14 +245,15 @@ def heuristic(inst: Instance, draws: int = DEFAULT_DRAWS, seed: int = 7) -> list
     n = inst.size
     horizon = max(sum(inst.d) + max(inst.release, default=0) + 1, 1)
     lft = np.array(inst.lft, dtype=float)
-    tie = np.arange(n) * 1e-6
+    rank = np.array(inst.rank, dtype=np.int64)
+    tie = rank * 1e-6
     best = justify(inst, serial(inst, (lft + tie).tolist(), horizon))
     best_end = makespan(inst, best)
     rng = np.random.default_rng(seed)
     mean = max(float(np.mean([d for d in inst.d if d > 0] or [1])), 1.0)
     for k in range(draws):
         scale = mean * (0.5 + 3.0 * k / max(draws - 1, 1))
-        key = lft + rng.random(n) * scale + tie
+        key = lft + rng.random(n)[rank] * scale + tie
         cand = justify(inst, serial(inst, key.tolist(), best_end + 1))
         end = makespan(inst, cand)
         if end < best_end:

@@ -17,7 +17,7 @@ import numpy as np
 
 from planner.core.model import Link, Plan
 from planner.core.network import Network
-from planner.core.schedule import Levelling, Schedule, solve, table_of
+from planner.core.schedule import Levelling, Schedule, Solution, solve, table_of
 from planner.levelling.heuristic import DEFAULT_DRAWS, Instance, build, heuristic, makespan, serial
 
 DEFAULT_EXACT = 0.25  # seconds of solver work by default, on plans up to EXACT_MAX_TASKS tasks
@@ -128,6 +128,18 @@ def _with_resource_links(
 def levelled(plan: Plan, level_time: float | None = None, network: Network | None = None) -> Schedule:
     """The levelled schedule: deterministic at the default effort; with `level_time` seconds, the
     heuristic draws more and the solver runs until that much clock time has passed."""
+    sol, info, delay = _levelled(plan, level_time, network)
+    sched = table_of(plan, sol, info)
+    sched.table["level_delay"] = delay
+    return sched
+
+
+def levelled_solution(plan: Plan, level_time: float | None = None, network: Network | None = None) -> Solution:
+    """The levelled dates alone, without the schedule's table (for the command line's quick paths)."""
+    return _levelled(plan, level_time, network)[0]
+
+
+def _levelled(plan: Plan, level_time: float | None, network: Network | None) -> tuple[Solution, Levelling, np.ndarray]:
     import time
 
     began = time.perf_counter()
@@ -145,13 +157,18 @@ def levelled(plan: Plan, level_time: float | None = None, network: Network | Non
         exact = improve(inst, start, budget, wall=wall)
         # the solver may leave slack tasks anywhere in their window: pull every task back to its
         # earliest day in the solver's order (never later, so never a longer schedule)
-        start = serial(inst, [s + j * 1e-7 for j, s in enumerate(exact.start)], makespan(inst, exact.start) + 1)
+        start = serial(
+            inst, [s + inst.rank[j] * 1e-7 for j, s in enumerate(exact.start)], makespan(inst, exact.start) + 1
+        )
         bound = max(bound, exact.bound)
         optimal = exact.optimal or makespan(inst, start) <= bound
     links, waits = resource_links(plan, inst, start, p.es, _topological_by_start(sol.net, start))
     tasks, made_fs = _with_resource_links(plan, inst, links)
     augmented = plan.model_copy(update={"tasks": tasks})
-    floor = np.array([0 if inst.fixed[j] is not None else start[j] for j in range(inst.size)], dtype=np.int64)
+    # only work that holds people is pinned: the rest (milestones, gates) follows its links, so a
+    # milestone keeps the date rule of a finish that drives it
+    holds = [inst.fixed[j] is None and bool(inst.rows[j].size) and inst.d[j] > 0 for j in range(inst.size)]
+    floor = np.array([start[j] if holds[j] else 0 for j in range(inst.size)], dtype=np.int64)
     levelled_sol = solve(augmented, floor=floor)
     info = Levelling(
         unlevelled_finish=int(p.finish),
@@ -161,10 +178,8 @@ def levelled(plan: Plan, level_time: float | None = None, network: Network | Non
         waits=waits,
         strengthened=made_fs,
     )
-    sched = table_of(plan, levelled_sol, info)
     delay = np.where(np.array([f is None for f in inst.fixed]), levelled_sol.passes.es - p.es, 0)
-    sched.table["level_delay"] = np.maximum(delay, 0)
-    return sched
+    return levelled_sol, info, np.maximum(delay, 0)
 
 
 def what_if(
@@ -189,3 +204,68 @@ def what_if(
         )
         out.append((cap, levelled(plan.model_copy(update={"resources": resources}), level_time)))
     return out
+
+
+def _shortest(task) -> int:
+    return task.estimate.optimistic if task.estimate is not None else task.duration
+
+
+def _implied_by_fs(link: Link, pred, succ) -> bool:
+    """Whether finish-to-start from `pred` holds `link` too, for any durations a run may draw."""
+    if link.type == "FS":
+        return link.lag <= 0
+    if link.type == "SS":
+        return link.lag <= _shortest(pred)
+    if link.type == "FF":
+        return link.lag <= _shortest(succ)
+    return link.lag <= _shortest(pred) + _shortest(succ)
+
+
+def resource_order(sched: Schedule) -> Plan:
+    """The plan with finish-to-start links that hand each resource's units on in the order the
+    levelled schedule uses them (a resource-flow network), so any durations drawn for it keep
+    every resource within its capacity: what a Monte Carlo of a levelled plan runs on (DESIGN.md,
+    "The committed date"). An unlevelled schedule gives its plan back. A pair already linked in
+    another way keeps its own link unless finish-to-start implies it, and a hand-on against the
+    links' order is left out, so the network stays acyclic (both rare)."""
+    plan = sched.plan
+    if sched.levelling is None:
+        return plan
+    es = sched.table["es"].to_numpy(dtype=np.int64)
+    ef = sched.table["ef"].to_numpy(dtype=np.int64)
+    position = _topological_by_start(sched.network, es.tolist())
+    pools: dict[str, list[list[float]]] = {r.id: [[-math.inf, float(r.capacity), -1]] for r in plan.resources}
+    handed: dict[int, list[int]] = {}
+    for j in sorted(range(len(plan.tasks)), key=lambda k: (es[k], ef[k], k)):
+        task = plan.tasks[j]
+        if ef[j] <= es[j]:
+            continue
+        for rid, need in task.uses:
+            pool = pools[rid]
+            left = float(need)
+            for chunk in sorted((c for c in pool if c[0] <= es[j]), key=lambda c: -c[0]):
+                if left <= 1e-9:
+                    break
+                got = min(chunk[1], left)
+                holder = int(chunk[2])
+                if holder >= 0 and position[holder] < position[j] and holder not in handed.get(j, []):
+                    handed.setdefault(j, []).append(holder)
+                chunk[1] -= got
+                left -= got
+                pool.append([float(ef[j]), got, j])
+            pool[:] = [c for c in pool if c[1] > 1e-9]
+    tasks = list(plan.tasks)
+    index = {t.id: k for k, t in enumerate(plan.tasks)}
+    for j, holders in handed.items():
+        wanted = {plan.tasks[i].id for i in holders}
+        deps = tuple(
+            Link(task=link.task)
+            if link.task in wanted and _implied_by_fs(link, plan.tasks[index[link.task]], tasks[j])
+            else link
+            for link in tasks[j].depends_on
+        )
+        linked = {link.task for link in deps}
+        deps = (*deps, *(Link(task=t) for t in sorted(wanted - linked, key=index.__getitem__)))
+        if deps != tasks[j].depends_on:
+            tasks[j] = tasks[j].model_copy(update={"depends_on": deps})
+    return plan.model_copy(update={"tasks": tuple(tasks), "level": False})

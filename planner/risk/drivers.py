@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from planner.core.model import Plan
 from planner.core.network import Network, prepare
-from planner.risk.montecarlo import simulate
+from planner.risk.montecarlo import drawn_plan, simulate
 from planner.risk.result import RiskResult
 
 
@@ -26,14 +26,15 @@ class RiskDriver:
 def risk_drivers(plan: Plan, result: RiskResult, network: Network | None = None) -> tuple[RiskDriver, ...]:
     """The open risks with a schedule impact, largest P80 shift first, for the run `result` (same
     iterations, seed, distribution and correlation); `network` is the plan's prepared network,
-    when the caller keeps one."""
+    when the caller keeps one. A plan that levels is levelled once for all the runs."""
     risks = [r for r in plan.raid if r.schedule_impact is not None and r.is_open]
-    net = network if network is not None and network.fits(plan) else prepare(plan) if risks else None
+    drawn = drawn_plan(plan, network=network) if risks else plan
+    net = network if network is not None and network.fits(drawn) else prepare(drawn) if risks else None
     out = []
     for item in risks:
         assert item.schedule_impact is not None
         without = simulate(
-            plan,
+            drawn,
             iterations=result.iterations,
             seed=result.seed,
             distribution=result.distribution,

@@ -22,7 +22,7 @@ import numpy as np
 
 from planner.core.model import Plan, PlanError, Problem
 from planner.core.network import Network, run_passes, sweep2d
-from planner.core.schedule import Solution, solve
+from planner.core.schedule import Schedule, Solution, solve
 from planner.limits import MAX_SPAN
 from planner.risk.draws import add_risk_delays, centred, draw_durations, estimates, risk_impacts, worst_delays
 from planner.risk.result import PERCENTILES, DeadlineRisk, MilestoneRisk, RiskResult
@@ -199,7 +199,7 @@ def _uplifted(ef: np.ndarray, anchor: int, factor: float) -> np.ndarray:
 
 
 def _uplift_anchor(plan: Plan, sol: Solution) -> int:
-    """Where the reference-class uplift starts (DESIGN.md: from the contract, G0, on): the end of
+    """Where the reference-class check starts (DESIGN.md: from the contract, G0, on): the end of
     the earliest gate on the schedule (contract signature in the templates, exit invoked in the
     exit), or the status date when that is later; the plan start when there is no gate."""
     cal = sol.calendar
@@ -214,14 +214,15 @@ def _milestone_dates(
 ) -> tuple[MilestoneRisk, ...]:
     """Percentile dates of milestones and gates, on the schedule's date rule: a milestone a
     start drives sits on day ES, not ES - 1 (see `schedule._date_offsets`), in every iteration.
-    With an uplift, each P80 is stretched from the anchor as the plan's P80 is."""
+    With an uplift, each one's reference-class date: its most likely date stretched from the
+    anchor as the plan finish is."""
     key = np.array([j for j, t in enumerate(plan.tasks) if t.is_key_date], dtype=np.int64)
     if key.size == 0:
         return ()
     cal = sol.calendar
     shift = (sol.passes.ef[key] - 1) - sol.finish_off[key]  # -1 where a start drives the milestone
     dates = {q: _finish_dates(cal, by_q[q][key] - shift) for q in PERCENTILES}
-    up = _finish_dates(cal, _uplifted(by_q[80][key], anchor, factor) - shift) if factor else None
+    up = _finish_dates(cal, _uplifted(sol.passes.ef[key], anchor, factor) - shift) if factor else None
     deterministic = cal.dates_of(sol.finish_off[key])
     return tuple(
         MilestoneRisk(
@@ -232,6 +233,24 @@ def _milestone_dates(
             up[i] if up is not None else None,
         )
         for i, j in enumerate(key.tolist())
+    )
+
+
+def levels(plan: Plan) -> bool:
+    return bool(plan.level) and any(t.uses for t in plan.tasks)
+
+
+def drawn_plan(plan: Plan, levelled: Schedule | None = None, network: Network | None = None) -> Plan:
+    """The plan a run draws on: a plan that levels keeps its levelled order of each resource's
+    work in every draw (`resource_order`), so no draw's schedule needs more people than there
+    are; any other plan as it is. Made once by a caller that simulates the same plan again."""
+    if not levels(plan):
+        return plan
+    from planner.levelling.levelled import resource_order
+    from planner.scheduling import schedule
+
+    return resource_order(
+        levelled if levelled is not None and levelled.plan is plan else schedule(plan, network=network)
     )
 
 
@@ -246,10 +265,14 @@ def simulate(
     progress=None,
     muted_risks: Collection[str] = (),
     network: Network | None = None,
+    levelled: Schedule | None = None,
 ) -> RiskResult:
     """Monte Carlo of the plan finish; `progress(done, total)` is called after each chunk.
     `muted_risks` names RAID risks that do not fire in this run (to measure what each one costs);
-    `network` is the plan's prepared network, when the caller keeps one (`core.network.prepare`)."""
+    `network` is the plan's prepared network, when the caller keeps one (`core.network.prepare`);
+    `levelled` its levelled schedule, when the plan levels and the caller has it."""
+    if levels(plan):
+        plan, network = drawn_plan(plan, levelled, network), None
     if distribution not in DISTRIBUTIONS:
         raise PlanError([Problem("simulate", "distribution", f"use one of {', '.join(DISTRIBUTIONS)}")])
     if not 1 <= iterations <= MAX_ITERATIONS:
@@ -327,7 +350,8 @@ def simulate(
     pct = {q: int(ordered[_rank(q, iterations)]) for q in PERCENTILES}
 
     anchor = _uplift_anchor(plan, sol)
-    up_days = int(_uplifted(np.array([pct[80]]), anchor, factor)[0]) if factor else pct[80]
+    most_likely = int(sol.passes.finish)
+    reference = int(_uplifted(np.array([most_likely]), anchor, factor)[0]) if factor else most_likely
     deadline_p = None
     if plan.deadline:
         cap = cal.deadline_offset(plan.deadline)
@@ -345,8 +369,8 @@ def simulate(
         deterministic_date=sol.finish,
         finish_days=pct,
         finish_dates=finish_dates,
-        uplifted_p80_days=up_days,
-        uplifted_p80_date=_finish_dates(cal, np.array([up_days]))[0],
+        reference_days=reference,
+        reference_date=_finish_dates(cal, np.array([reference]))[0],
         uplift_from=cal.date_of(max(anchor - 1, 0)),
         deadline_probability=deadline_p,
         task_ids=tuple(t.id for t in tasks),

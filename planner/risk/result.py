@@ -1,5 +1,9 @@
-"""What a schedule-risk run reports: finish percentiles, the uplifted P80, each milestone's and
-deadline's odds, criticality (`planner.risk.montecarlo.simulate` makes it)."""
+"""What a schedule-risk run reports: finish percentiles, the reference-class check, each
+milestone's and deadline's odds, criticality (`planner.risk.montecarlo.simulate` makes it).
+
+The committed date is the simulated P80. The reference-class uplift is never added to it: it
+stretches the most likely plan from the contract on (most likely + 30% after G0) and stands
+beside the P80 as a check on how wide the estimates are (README, "Schedule risk")."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ class MilestoneRisk:
     name: str
     deterministic: dt.date
     dates: dict[int, dt.date]
-    uplifted_p80: dt.date | None = None  # with the plan's reference-class uplift, when it has one
+    reference: dt.date | None = None  # most likely + the plan's reference-class uplift, when it has one
 
     def to_json(self) -> dict:
         out = {
@@ -28,8 +32,8 @@ class MilestoneRisk:
             "deterministic": self.deterministic.isoformat(),
             **{f"p{q}": self.dates[q].isoformat() for q in PERCENTILES},
         }
-        if self.uplifted_p80 is not None:
-            out["p80_uplifted"] = self.uplifted_p80.isoformat()
+        if self.reference is not None:
+            out["reference_class"] = self.reference.isoformat()
         return out
 
 
@@ -66,8 +70,8 @@ class RiskResult:
     deterministic_date: dt.date
     finish_days: dict[int, int]  # percentile -> working-day offset of the plan finish (EF, exclusive)
     finish_dates: dict[int, dt.date]
-    uplifted_p80_days: int
-    uplifted_p80_date: dt.date
+    reference_days: int  # the reference-class check: most likely, stretched by the uplift after uplift_from
+    reference_date: dt.date
     uplift_from: dt.date  # the uplift stretches the time after this day: G0, or the status date
     deadline_probability: float | None
     task_ids: tuple[str, ...]
@@ -89,10 +93,10 @@ class RiskResult:
             "finish": {
                 f"p{p}": {"days": self.finish_days[p], "date": self.finish_dates[p].isoformat()} for p in PERCENTILES
             },
-            "uplift": {
-                "factor": self.uplift,
+            "reference_class": {
+                "uplift": self.uplift,
                 "from": self.uplift_from.isoformat(),
-                "p80": {"days": self.uplifted_p80_days, "date": self.uplifted_p80_date.isoformat()},
+                "finish": {"days": self.reference_days, "date": self.reference_date.isoformat()},
             },
             "deadline_probability": self.deadline_probability,
             "tasks": [

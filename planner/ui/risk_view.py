@@ -125,10 +125,11 @@ def _summary(plan: Plan, result: RiskResult) -> None:
     cols[2].metric("P80 finish", result.finish_dates[80].isoformat(), help="Commit externally")
     if result.uplift:
         cols[3].metric(
-            f"P80 + {result.uplift:.0%} uplift",
-            result.uplifted_p80_date.isoformat(),
-            help=f"The reference-class uplift stretches the time after {result.uplift_from} "
-            "(the first gate, G0 contract or exit invoked, or the status date when later)",
+            f"Reference class (+{result.uplift:.0%})",
+            result.reference_date.isoformat(),
+            help=f"A check, never added to the P80: the most likely plan with the time after {result.uplift_from} "
+            f"(G0, or the status date when later) stretched by {result.uplift:.0%}, as transitions of this kind "
+            "overrun. Later than the P80: the estimates may be too narrow.",
         )
     if result.deadline_probability is not None:
         cols[4].metric("Chance of meeting the deadline", f"{result.deadline_probability:.0%}")
@@ -147,7 +148,7 @@ def _summary(plan: Plan, result: RiskResult) -> None:
                     "milestone": f"{m.id}  {m.name}",
                     "planned": m.deterministic.isoformat(),
                     **{f"P{q}": m.dates[q].isoformat() for q in (50, 80, 90)},
-                    **({f"P80 + {result.uplift:.0%}": m.uplifted_p80.isoformat()} if m.uplifted_p80 else {}),
+                    **({f"reference class (+{result.uplift:.0%})": m.reference.isoformat()} if m.reference else {}),
                 }
                 for m in result.milestones
             ],

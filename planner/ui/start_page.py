@@ -14,10 +14,10 @@ from planner.ui import guard
 from planner.ui.text import md, md_list
 
 WAVE_CHOICES = tuple(range(0, 7))
-SHARE_CHOICES = (5, 10, 15, 20, 25)
+SHARE_CHOICES = (0, 5, 10, 15, 20, 25)
 MAX_TABLE_OPTIONS = 12
 _APPLIED = "new-options-applied"  # the table row last copied into the form (so later edits stick)
-_FOR_TEMPLATE = "new-form-template"  # the template the form's defaults belong to
+_FOR_TEMPLATE = "new-form-template"  # the template and size the form's defaults belong to
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -59,12 +59,12 @@ def _options(
     ]
 
 
-def _form_defaults(info: TemplateInfo) -> None:
-    """The form starts from the template's defaults, and again whenever the template changes."""
-    if st.session_state.get(_FOR_TEMPLATE) != info.name:
-        st.session_state[_FOR_TEMPLATE] = info.name
-        st.session_state["new-waves"] = info.default_waves
-        st.session_state["new-share"] = info.default_pilot_share
+def _form_defaults(info: TemplateInfo, size: str) -> None:
+    """The form starts from the template's defaults for the size, and again whenever either changes."""
+    if st.session_state.get(_FOR_TEMPLATE) != (info.name, size):
+        st.session_state[_FOR_TEMPLATE] = (info.name, size)
+        st.session_state["new-waves"] = info.waves_for(size)
+        st.session_state["new-share"] = int(info.pilot_for(size))
         st.session_state.pop(_APPLIED, None)
 
 
@@ -140,12 +140,12 @@ def _template_form() -> None:
         format_func=lambda n: templates[n].title,
     )
     info = templates[name]
-    _form_defaults(info)
     st.markdown(f"**{info.title}.** {info.description}")
     st.caption(info.size_note)
     st.markdown("Phases: " + " → ".join(info.phases))
     row = st.columns(3)
     size = row[0].segmented_control("Size", SIZES, default="medium", key="new-size") or "medium"
+    _form_defaults(info, size)
     start = row[1].date_input("Start", next_monday(), key="new-start")
     holidays = row[2].text_input("Holiday country", "", key="new-holidays", placeholder="GB, DE, US-CA …")
     row = st.columns(3)
@@ -165,7 +165,7 @@ def _template_form() -> None:
         waves = cols[1].number_input(
             "Waves after the pilot", 0, MAX_WAVES, key="new-waves", help="0 = one cutover of the rest"
         )
-        share = cols[2].number_input("Pilot share (%)", 1, 90, key="new-share")
+        share = cols[2].number_input("Pilot share (%)", 0, 90, key="new-share", help="0 = no pilot")
         shares_text = cols[3].text_input(
             "Wave shares (%)",
             "",

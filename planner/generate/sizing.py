@@ -1,0 +1,97 @@
+"""How a template task's duration follows the plan size and the volume it moves.
+
+A wave is fixed-length work (KT breadth for the same service, class length, nesting, the dry run,
+the hypercare window) plus work that grows with its volume (headcount, classes, data) at a
+throughput: `volume_days` says how many working days each 10% of the volume adds. So a bigger
+cutover is longer, but not in proportion, and fewer waves repeat the fixed work fewer times
+(DOMAIN.md sections 1.2, 3 and 9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from planner.generate.catalogue import pct
+from planner.problems import PlanError, Problem
+
+# DOMAIN.md section 9 (work and hypercare) and section 1.2 (due diligence, contract, mobilisation
+# and the staff consultation: small about half of medium, large about twice); `people` is
+# the resources' capacity.
+SIZE_SCALES: Mapping[str, Mapping[str, float]] = {
+    "size": {"small": 0.6, "medium": 1.0, "large": 1.8},
+    "size-hypercare": {"small": 0.7, "medium": 1.0, "large": 2.0},
+    "setup": {"small": 0.5, "medium": 1.0, "large": 2.0},
+    "people": {"small": 1, "medium": 1, "large": 2},  # resource capacities: a large deal has more SMEs
+}
+SCALES = tuple(k for k in SIZE_SCALES if k != "people")
+DEFAULT_FLOOR = 5
+
+
+def split_shares(pilot_share: float, waves: int, wave_shares: Sequence[float] | None = None) -> tuple[float, ...]:
+    """The share of the volume each wave carries; with no waves, the one cutover's share.
+
+    Equal shares are whole percentages when they can be (85 over 3 waves: 29, 28, 28), so names
+    and criteria never read 28.333%.
+    """
+    remaining = 100 - pilot_share
+    if wave_shares is not None:
+        total = sum(wave_shares)
+        problems = [
+            Problem("template", "wave_shares", f"wave {k} has {pct(s)}%; every wave needs a share above 0")
+            for k, s in enumerate(wave_shares, 1)
+            if s <= 0
+        ]
+        if abs(total - remaining) > 0.05:
+            problems.append(
+                Problem(
+                    "template",
+                    "wave_shares",
+                    f"must add up to 100 - pilot share = {pct(remaining)} (they add up to {pct(total)})",
+                )
+            )
+        if len(wave_shares) != waves:
+            problems.append(Problem("template", "wave_shares", f"lists {len(wave_shares)} shares for {waves} waves"))
+        if problems:
+            raise PlanError(problems)
+        return tuple(float(s) for s in wave_shares)
+    count = max(waves, 1)
+    if float(remaining).is_integer() and remaining >= count:
+        base, extra = divmod(int(remaining), count)
+        return tuple(float(base + (1 if k < extra else 0)) for k in range(count))
+    return tuple(remaining / count for _ in range(count))
+
+
+def _round(x: float) -> int:
+    return int(x + 0.5)
+
+
+def scaled_estimate(
+    three: Sequence[float], factor: float, floor: float, extra: Sequence[float] = (0.0, 0.0, 0.0)
+) -> list[int]:
+    """A three-point estimate times `factor` plus `extra` days, the most likely value never under
+    `floor`; a floored estimate keeps its spread in proportion (10/15/20 at a floor of 5 gives 3/5/7)."""
+    o, m, p = (float(v) * factor + float(e) for v, e in zip(three, extra, strict=True))
+    if m > 0 and m < floor:
+        o, m, p = (v * floor / m for v in (o, m, p))
+    o2 = max(1 if o > 0 else 0, _round(o))
+    m2 = max(o2, _round(m))
+    return [o2, m2, max(m2, _round(p))]
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """The plan size a template is generated at."""
+
+    size: str
+
+    def factor(self, kind: str, where: str) -> float:
+        if kind not in SIZE_SCALES:
+            raise PlanError([Problem(where, "scale", f"unknown scale {kind!r}; use one of {', '.join(SCALES)}")])
+        return SIZE_SCALES[kind][self.size]
+
+    def volume(self, per_tenth: Sequence[float], share: float) -> tuple[float, ...]:
+        """The working days `share`% of the volume adds at `per_tenth` days per 10% (three-point),
+        at this size's headcount."""
+        k = share / 10 * SIZE_SCALES["size"][self.size]
+        return tuple(float(v) * k for v in per_tenth)
