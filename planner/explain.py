@@ -12,6 +12,8 @@ from typing import Any
 
 from planner.core.links import FROM_FINISH, TO_FINISH
 from planner.core.schedule import Driver, Schedule
+from planner.risk.contract import ContractEnd, verdict
+from planner.risk.result import RiskResult
 
 
 def driving_chain(sched: Schedule, task_id: str) -> list[Driver]:
@@ -95,6 +97,8 @@ class KeyFigures:
     next_milestone: Milestone | None
     pilot_go: Milestone | None
     handover: Milestone | None
+    p80: dt.date | None = None  # the committed finish (`planner.risk.contract.committed_run`)
+    contract: ContractEnd | None = None  # the handover against the contract end, at that P80
 
 
 def _milestone(table: Any, task_id: str) -> Milestone:
@@ -102,8 +106,9 @@ def _milestone(table: Any, task_id: str) -> Milestone:
     return Milestone(task_id, row["name"], dt.date.fromisoformat(row["finish"]))
 
 
-def key_figures(sched: Schedule, today: dt.date | None = None) -> KeyFigures:
-    """Plan finish, deadline margin, critical tasks, next milestone, pilot go/no-go, handover.
+def key_figures(sched: Schedule, today: dt.date | None = None, run: RiskResult | None = None) -> KeyFigures:
+    """Plan finish, deadline margin, critical tasks, next milestone, pilot go/no-go, handover; with
+    the committed run `run`, the P80 finish and the contract-end verdict.
 
     Pilot go/no-go is the first gate of the pilot (wave 0); the handover is `Plan.handover`'s.
     """
@@ -131,4 +136,6 @@ def key_figures(sched: Schedule, today: dt.date | None = None) -> KeyFigures:
         next_milestone=_milestone(by_id, upcoming) if upcoming else None,
         pilot_go=_milestone(by_id, pilot) if pilot else None,
         handover=_milestone(by_id, handover) if handover else None,
+        p80=run.finish_dates[80] if run is not None else None,
+        contract=verdict(plan, run, sched.passes.ef) if run is not None else None,
     )

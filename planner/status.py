@@ -19,11 +19,11 @@ from planner.core.model import Plan, PlanError
 from planner.core.network import Network
 from planner.core.schedule import Schedule
 from planner.explain import key_figures
+from planner.risk.result import RiskResult
 
 SLIP_RED = 10
 MARGIN_AMBER = 10
-QUICK_RISK_TASKS = 2_000  # plans up to this size get a P80 for their status on every change
-QUICK_RISK_ITERATIONS = 2_000
+QUICK_RISK_TASKS = 2_000  # plans up to this size get a committed P80 on every change
 
 
 @dataclass(frozen=True)
@@ -32,12 +32,21 @@ class Status:
     reason: str
 
 
-def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | None = None) -> Status:
+def plan_status(sched: Schedule, today: dt.date | None = None, run: RiskResult | None = None) -> Status:
+    """The status; `run` is the committed run (`committed`), which weighs the P80 and the contract end."""
     today = today or dt.date.today()
     plan = sched.plan
-    k = key_figures(sched, today)
+    k = key_figures(sched, today, run)
+    p80_days = run.finish_days[80] if run is not None else None
     reds: list[str] = []
     ambers: list[str] = []
+    c = k.contract
+    if c is not None and c.verdict != "met":
+        how = "misses" if c.verdict == "missed" else "is at risk against"
+        (reds if c.verdict == "missed" else ambers).append(
+            f"the handover {how} the contract end {c.contract_end}: P80 {c.p80}, {c.chance:.0%} chance; "
+            f"ask the incumbent for {c.extension_weeks} week{'s' if c.extension_weeks != 1 else ''} more"
+        )
     if k.deadline_margin is not None:
         if k.deadline_margin < 0:
             reds.append(f"finish {k.finish} misses the deadline {k.deadline} by {-k.deadline_margin} working days")
@@ -78,18 +87,15 @@ def plan_status(sched: Schedule, today: dt.date | None = None, p80_days: int | N
     return Status("green", f"on track for {k.finish}{spare}")
 
 
-def quick_p80(plan: Plan, network: Network | None = None) -> int | None:
-    """The P80 finish (working days) the status weighs against the deadline when no fuller run
-    is at hand: a 2,000-run simulation with the plan's own risk settings and a fixed seed (a few
-    ms on a template). None without a deadline or estimates, for plans over
-    QUICK_RISK_TASKS tasks, or when the simulation refuses the plan (the Risk view says why)."""
-    if plan.deadline is None or len(plan.tasks) > QUICK_RISK_TASKS:
+def committed(plan: Plan, network: Network | None = None, levelled: Schedule | None = None) -> RiskResult | None:
+    """The committed run (`planner.risk.contract.committed_run`) the status, the key figures and the
+    report show: None without estimates, for plans over QUICK_RISK_TASKS tasks, or when the
+    simulation refuses the plan (the Risk view says why)."""
+    if len(plan.tasks) > QUICK_RISK_TASKS or not any(t.estimate is not None for t in plan.tasks):
         return None
-    if not any(t.estimate is not None for t in plan.tasks):
-        return None
-    from planner.risk.montecarlo import simulate
+    from planner.risk.contract import committed_run
 
     try:
-        return int(simulate(plan, iterations=QUICK_RISK_ITERATIONS, seed=1, network=network).finish_days[80])
+        return committed_run(plan, network, levelled)
     except PlanError:
         return None

@@ -216,6 +216,7 @@ def test_new_pilot_only_with_holidays(tmp_path):
         "wave_shares": [],
         "size": "medium",
         "handover": "W1-CUTOVER",
+        "termination_assistance": None,  # an exit's alone
     }
 
 
@@ -379,6 +380,7 @@ def test_new_sizes_the_plan_and_warns(tmp_path):
         "wave_shares": [30, 60],
         "size": "large",
         "handover": "W2-CUTOVER",
+        "termination_assistance": None,  # an exit's alone
     }
     handover = next(t for t in data["tasks"] if t["id"] == "W2-CUTOVER")
     assert str(handover["deadline"]) == "2027-03-01" and "cumulative 100%" in handover["name"]
@@ -390,7 +392,10 @@ def test_new_sizes_the_plan_and_warns(tmp_path):
 
 def test_compare_template_options(tmp_path):
     """Tests `compare --template`: one row per option in table, CSV and JSON, the same numbers as
-    the library, and the chance of meeting the contract end."""
+    the library, and the contract end both ways (verdict with its chance, what to ask for, the
+    latest start)."""
+    import datetime as dt
+
     from planner.generate.options import option
     from tests.conftest import MONDAY
 
@@ -399,15 +404,36 @@ def test_compare_template_options(tmp_path):
     table = run(*args)
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["waves", "pilot", "%", "finish", "handover", "P80", "P(deadline)", "P(contract", "end)"]
-    assert len(lines) == 5
+    head = [
+        "waves",
+        "pilot",
+        "%",
+        "finish",
+        "handover",
+        "P50",
+        "P80",
+        "contract",
+        "end",
+        "ask",
+        "for",
+        "latest",
+        "start",
+    ]
+    assert lines[0].split() == head
+    expected = option("ams", 2, 20, start=MONDAY, contract_end=dt.date(2027, 9, 1))
+    c = expected.contract
+    assert f"  {c.verdict} {c.chance:.0%}  " in lines[4] and lines[4].endswith(c.latest_start.isoformat())
+    assert (f"extend {c.extension_weeks} wk" if c.extension_weeks else f"overlap {c.double_running_weeks} wk") in lines[
+        4
+    ]
     rows = list(csv.DictReader(io.StringIO(run(*args, "--format", "csv").stdout)))
     assert [(r["waves"], r["pilot_share"]) for r in rows] == [("0", "5"), ("0", "20"), ("2", "5"), ("2", "20")]
-    expected = option("ams", 2, 20, start=MONDAY, contract_end=__import__("datetime").date(2027, 9, 1))
     assert rows[3]["p80"] == expected.p80.isoformat() and rows[3]["handover"] == expected.handover.isoformat()
-    assert rows[3]["contract_end_chance"] == f"{expected.contract_end_chance:.0%}"
+    assert float(rows[3]["contract_end_chance"]) == round(c.chance, 4)
+    assert (rows[3]["contract_verdict"], rows[3]["extension_weeks"]) == (c.verdict, str(c.extension_weeks))
+    assert rows[3]["latest_start"] == c.latest_start.isoformat()
     doc = json.loads(run(*args, "--format", "json").stdout)
-    assert doc["options"][3]["contract_end_chance"] == expected.contract_end_chance
+    assert doc["options"][3]["contract_end"] == c.to_json()
     assert run("compare").returncode == 1
 
 

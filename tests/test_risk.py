@@ -373,3 +373,50 @@ def test_fractional_units_are_handed_on_within_capacity():
     rng = np.random.default_rng(2)
     for _ in range(40):
         assert over_allocations(schedule(order.with_durations(_drawn_durations(order, rng)))) == []
+
+
+def test_contract_end_both_ways():
+    """Tests the contract-end verdict (issue 27 item 4) on the service desk handing over in one
+    cutover: the verdict and its chance come from the committed run of the levelled plan, a miss
+    says the extension (P80 handover minus contract end, in weeks) and the latest start that
+    would meet it, an early handover the weeks of double running; the plan start moved to that
+    latest start meets the contract end at P80."""
+    from planner.generate.build import generate
+    from planner.risk.contract import committed_run, verdict
+
+    def said(end: dt.date, start: dt.date = MONDAY):
+        gen = generate("service-desk", waves=0, start=start, contract_end=end)
+        sched = schedule(gen.plan)
+        run = committed_run(gen.plan)
+        handover = gen.plan.ids.index(gen.handover)
+        return verdict(gen.plan, run, sched.passes.ef), run, handover
+
+    tight, run, j = said(dt.date(2027, 7, 2))
+    assert tight.verdict == "missed" and tight.chance < 0.5
+    assert tight.most_likely <= tight.contract_end < tight.p80  # the plan alone would say "on time"
+    assert tight.chance == next(d.probability for d in run.task_deadlines if d.id == tight.handover)
+    assert tight.p80 == schedule(generate("service-desk", waves=0, start=MONDAY).plan).calendar.date_of(
+        int(run.task_p80[j]) - 1
+    )
+    assert tight.extension_weeks == -(-(tight.p80 - tight.contract_end).days // 7)
+    assert tight.double_running_weeks == 0 and "Ask the incumbent for" in tight.sentence()
+    moved, _, _ = said(tight.contract_end, start=tight.latest_start)
+    assert moved.verdict == "met" and moved.p80 <= moved.contract_end
+    roomy, _, _ = said(dt.date(2028, 3, 31))
+    assert roomy.verdict == "met" and roomy.chance >= 0.8 and roomy.extension_weeks == 0
+    assert roomy.double_running_weeks == (roomy.contract_end - roomy.p80).days // 7 > 0
+    middle = dt.date.fromordinal((tight.p80.toordinal() + tight.most_likely.toordinal()) // 2)
+    assert said(middle)[0].verdict in ("at risk", "missed")
+
+
+def test_contract_end_before_the_start_and_bad_termination_assistance_are_refused():
+    """Tests the generator's refusals: a contract end before the plan start, and termination
+    assistance outside 0-730 days, each named."""
+    from planner.generate.build import generate
+
+    with pytest.raises(PlanError, match="contract_end: 2026-12-31 is before the plan start 2027-01-04"):
+        generate("vendor-exit", start=MONDAY, contract_end=dt.date(2026, 12, 31))
+    with pytest.raises(PlanError, match="termination_assistance: must be from 0 to 730"):
+        generate("vendor-exit", start=MONDAY, contract_end=dt.date(2027, 6, 30), termination_assistance=800)
+    gen = generate("vendor-exit", start=MONDAY, contract_end=dt.date(2027, 6, 30), termination_assistance=30)
+    assert gen.plan.task("EX21").deadline == dt.date(2027, 7, 30) and gen.plan.generated.termination_assistance == 30

@@ -6,11 +6,14 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.cli import common
 from planner.generate.catalogue import MAX_WAVES, SIZES, pct, template_names
 from planner.problems import PlanError, Problem
+
+if TYPE_CHECKING:
+    from planner.risk.contract import ContractEnd
 
 
 def _share(text: str) -> float:
@@ -66,6 +69,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         contract_end=args.contract_end,
         plan_name=args.name,
         holidays=args.holidays,
+        termination_assistance=args.termination_assistance,
     )
     for warning in gen.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -73,11 +77,25 @@ def cmd_new(args: argparse.Namespace) -> int:
     sol = solution(plan)  # levelled when the plan levels
     summary = common.summary(plan, sol.finish, sol.passes, sol.calendar)
     common.write_plan(plan, args.output, f"wrote {args.output}: {summary}")
+    if args.contract_end is not None:
+        from planner.risk.contract import committed_run, verdict
+
+        said = verdict(plan, committed_run(plan), sol.passes.ef)
+        if said is not None:
+            print(("" if said.verdict == "met" else "warning: ") + said.sentence(), file=sys.stderr)
     return 0
 
 
 def _chance(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
+
+
+def _ask(contract: ContractEnd) -> str:
+    if contract.extension_weeks:
+        return f"extend {contract.extension_weeks} wk"
+    if contract.double_running_weeks:
+        return f"overlap {contract.double_running_weeks} wk"
+    return "-"
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -101,46 +119,58 @@ def cmd_compare(args: argparse.Namespace) -> int:
         start=args.start,
         deadline=args.deadline,
         contract_end=args.contract_end,
+        termination_assistance=args.termination_assistance,
     )
-    head = ["waves", "pilot_share", "finish", "handover", "p80", "deadline_chance", "contract_end_chance"]
     if args.format == "json":
-        data = [
-            {
-                "waves": r.waves,
-                "pilot_share": r.pilot_share,
-                "finish": r.finish.isoformat(),
-                "handover": r.handover.isoformat(),
-                "p80": r.p80.isoformat(),
-                "deadline_chance": r.deadline_chance,
-                "contract_end_chance": r.contract_end_chance,
-                "warnings": list(r.warnings),
-            }
-            for r in rows
-        ]
+        data = [r.to_json() for r in rows]
         sys.stdout.write(json.dumps({"template": args.template, "size": args.size, "options": data}, indent=2) + "\n")
         return 0
-    cells = [
-        [
-            str(r.waves),
-            pct(r.pilot_share),
-            r.finish.isoformat(),
-            r.handover.isoformat(),
-            r.p80.isoformat(),
-            _chance(r.deadline_chance),
-            _chance(r.contract_end_chance),
-        ]
-        for r in rows
-    ]
     if args.format == "csv":
         from planner.formats.csvfile import write_rows
 
+        head = ["waves", "pilot_share", "finish", "handover", "p50", "p80", "deadline_chance", "contract_end_chance"]
+        head += ["contract_verdict", "extension_weeks", "double_running_weeks", "latest_start", "latest_signature"]
+        cells = []
+        for r in rows:
+            c = r.contract
+            cells.append(
+                [
+                    str(r.waves),
+                    pct(r.pilot_share),
+                    *(d.isoformat() for d in (r.finish, r.handover, r.p50, r.p80)),
+                    "" if r.deadline_chance is None else f"{r.deadline_chance:.4f}",
+                    "" if c is None else f"{c.chance:.4f}",
+                    "" if c is None else c.verdict,
+                    "" if c is None else str(c.extension_weeks),
+                    "" if c is None else str(c.double_running_weeks),
+                    "" if c is None else c.latest_start.isoformat(),
+                    "" if c is None or c.latest_signature is None else c.latest_signature.isoformat(),
+                ]
+            )
         sys.stdout.write(write_rows(head, cells))
         return 0
-    titles = ["waves", "pilot %", "finish", "handover", "P80", "P(deadline)", "P(contract end)"]
+    titles = ["waves", "pilot %", "finish", "handover", "P50", "P80"]
+    titles += ["P(deadline)"] if args.deadline else []
+    titles += ["contract end", "ask for", "latest start"] if args.contract_end else []
+    cells = []
+    for r in rows:
+        row = [str(r.waves), pct(r.pilot_share), *(d.isoformat() for d in (r.finish, r.handover, r.p50, r.p80))]
+        row += [_chance(r.deadline_chance)] if args.deadline else []
+        c = r.contract
+        if c is not None:
+            row += [f"{c.verdict} {c.chance:.0%}", _ask(c), c.latest_start.isoformat()]
+        cells.append(row)
     _print_table(titles, cells)
+    if args.contract_end:
+        print(
+            "P80 is the committed date; ask for: the extension to request (P80 handover after the contract end)"
+            " or the\ndouble running (both providers side by side before it); latest start: to hand over by the"
+            " contract end at P80"
+        )
     for r in rows:
         for warning in r.warnings:
-            print(f"warning ({r.waves} waves, {pct(r.pilot_share)}% pilot): {warning}", file=sys.stderr)
+            waves = f"{r.waves} wave{'' if r.waves == 1 else 's'}"
+            print(f"warning ({waves}, {pct(r.pilot_share)}% pilot): {warning}", file=sys.stderr)
     return 0
 
 
@@ -211,6 +241,13 @@ def _generator_options(p: argparse.ArgumentParser, listed: bool) -> None:
     p.add_argument("--deadline", type=common.parse_date, metavar="DATE", help="deadline for the whole plan")
     p.add_argument(
         "--contract-end", type=common.parse_date, metavar="DATE", help="deadline on the handover (the last cutover)"
+    )
+    p.add_argument(
+        "--termination-assistance",
+        type=int,
+        default=90,
+        metavar="DAYS",
+        help="calendar days the incumbent helps after its contract end (exit template; default 90)",
     )
 
 

@@ -269,9 +269,10 @@ class Generation(Frozen):
     template: Line
     waves: Annotated[int, Field(ge=0)]
     pilot_share: Annotated[int | float, Field(ge=0, lt=100)]
-    wave_shares: tuple[Annotated[int | float, Field(gt=0, lt=100)], ...] = ()
+    wave_shares: tuple[Annotated[int | float, Field(gt=0, le=100)], ...] = ()
     size: Literal["small", "medium", "large"] = "medium"
     handover: Line | None = None  # the task that hands the service over (the last cutover)
+    termination_assistance: Annotated[int, Field(ge=0, le=730)] | None = None  # calendar days, an exit's
 
 
 class Plan(Frozen):

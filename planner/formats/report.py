@@ -23,11 +23,14 @@ from planner.core.schedule import Schedule
 from planner.explain import key_figures
 from planner.formats.csvfile import milestone_rows
 from planner.plain import json_value
+from planner.risk.result import RiskResult
+from planner.status import committed, plan_status
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#222;max-width:1400px}
 h1{margin-bottom:.2rem} .sub{color:#666;margin-top:0}
-.figs{display:grid;grid-template-columns:repeat(3,minmax(180px,1fr));gap:.8rem;margin:1.2rem 0}
+.figs{display:grid;grid-template-columns:repeat(4,minmax(160px,1fr));gap:.8rem;margin:1.2rem 0}
+.status{font-size:1.05rem;margin:.6rem 0} .contract{margin:.2rem 0 1rem;color:#333}
 .fig{border:1px solid #ddd;border-radius:8px;padding:.6rem .8rem}
 .fig .k{color:#666;font-size:.85rem} .fig .v{font-size:1.4rem;font-weight:600}
 table{border-collapse:collapse;width:100%;margin:.6rem 0 1.6rem} th,td{border-bottom:1px solid #e5e5e5;
@@ -80,21 +83,27 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _figures(sched: Schedule, today: dt.date | None) -> str:
-    k = key_figures(sched, today)
+def _figures(sched: Schedule, today: dt.date | None, run: RiskResult | None) -> str:
+    k = key_figures(sched, today, run)
     margin = "no deadline" if k.deadline_margin is None else f"{k.deadline_margin:+d} working days"
+    c = k.contract
     cells = [
-        ("Plan finish", k.finish.isoformat()),
+        ("Plan finish (most likely)", k.finish.isoformat()),
+        ("P80 finish (to commit)", k.p80.isoformat() if k.p80 else "—"),
         ("Deadline margin", margin),
         ("Critical tasks", f"{k.critical_count} of {k.task_count}"),
         ("Next milestone", f"{k.next_milestone.date} ({k.next_milestone.id})" if k.next_milestone else "—"),
         ("Pilot go/no-go", f"{k.pilot_go.date} ({k.pilot_go.id})" if k.pilot_go else "—"),
         ("Handover", f"{k.handover.date} ({k.handover.id})" if k.handover else "—"),
+        ("Contract end", f"{c.contract_end}: {c.verdict}, {c.chance:.0%} chance" if c else "none set"),
     ]
+    status = plan_status(sched, today, run)
     return (
-        '<div class="figs">'
+        f'<p class="status"><b>Status {_e(status.rag.upper())}</b> — {_e(status.reason)}</p>'
+        + '<div class="figs">'
         + "".join(f'<div class="fig"><div class="k">{_e(a)}</div><div class="v">{_e(b)}</div></div>' for a, b in cells)
         + "</div>"
+        + (f'<p class="contract">{_e(c.sentence())}</p>' if c else "")
     )
 
 
@@ -140,10 +149,18 @@ def _raid(sched: Schedule, who: Audience) -> str:
     )
 
 
-def report_html(sched: Schedule, today: dt.date | None = None, title_note: str = "", view: str = "full") -> str:
+def report_html(
+    sched: Schedule,
+    today: dt.date | None = None,
+    title_note: str = "",
+    view: str = "full",
+    run: RiskResult | None = None,
+) -> str:
     """The whole report as one HTML document, as the audience named by `view` may see it
-    (planner.audience: the full plan, the executive view or a party's)."""
+    (planner.audience: the full plan, the executive view or a party's). `run` is the plan's
+    committed run when the caller has it (the P80 and the contract end come from it)."""
     plan = sched.plan
+    run = run if run is not None else committed(plan, sched.network, sched if sched.levelling else None)
     who = audience(plan, view)
     spec = chart_spec(audience_gantt(sched, who, width=900, today=today))
     path = " → ".join(f"<code>{_e(i)}</code>" for i in who.path(plan, sched.critical_path)) or "none"
@@ -169,7 +186,7 @@ def report_html(sched: Schedule, today: dt.date | None = None, title_note: str =
 <h1>{_e(plan.name)}</h1>
 <p class="sub">{_e(plan.description)}</p>
 <p class="sub">Start {_e(plan.start.isoformat())} · {len(plan.tasks)} tasks · generated {_e(generated)}{_e(note)}</p>
-{_figures(sched, today)}
+{_figures(sched, today, run)}
 <h2>Gantt</h2>
 <div id="gantt"></div>
 <h2>Critical path</h2><p>{path}</p>

@@ -19,8 +19,9 @@ days (default 5). A block task's `later:` estimate applies from wave 2 on (the t
 service); `last_depends_on:` adds links to the last wave's copy only (a backup provider ready
 before the last cutover). `due: {after: ID, months: M}` gives a task a deadline M months after
 ID's planned finish. `handover:` (default CUTOVER) names the block task whose last copy
-`--contract-end` constrains; a template's `termination_assistance: {task, days}` also gives that
-task a deadline so many days after the contract end (an exit's incumbent helps only that long).
+`--contract-end` constrains; a template's `termination_assistance: {task}` also gives that task a
+deadline the plan's termination assistance (90 calendar days by default) after the contract end
+(an exit's incumbent helps only that long).
 With no waves the block runs once, named "Rollout" ({wave}) and carrying the rest of the volume.
 
 Names and criteria may use {pilot_share}, {wave}, {n}, {next}, {share}, {cumulative},
@@ -48,12 +49,14 @@ from planner.generate.catalogue import (
     raw_template,
     template_info,
 )
-from planner.generate.sizing import DEFAULT_FLOOR, SIZE_SCALES, Sizing, scaled_estimate, split_shares
+from planner.generate.pilot import pilot_tasks, raid_for, without_pilot
+from planner.generate.sizing import DEFAULT_FLOOR, SIZE_SCALES, Sizing, cutover_risk, scaled_estimate, split_shares
 
 MAX_PILOT = 25
 MAX_SENSIBLE_WAVES = 6
 MIN_WAVE_SHARE = 5
-MAX_CUTOVER_CHANCE = 0.6
+TERMINATION_ASSISTANCE_DAYS = 90  # FAR's phase-out ceiling, a common contract default (DOMAIN.md 7)
+MAX_TERMINATION_ASSISTANCE_DAYS = 730
 _TEMPLATE_KEYS = (
     "scale",
     "floor",
@@ -151,59 +154,6 @@ class _Built:
     risks: list[dict]  # each cutover's own risk, as RAID items
 
 
-def _chance_band(chance: float) -> int:
-    """DOMAIN.md section 5's probability scale: <10%, 10-30%, 30-50%, 50-70%, >70%."""
-    return 1 + sum(chance >= edge for edge in (0.1, 0.3, 0.5, 0.7))
-
-
-def _cutover_risk(
-    spec: Mapping[str, Any],
-    n: int,
-    share: float,
-    local: Mapping[str, str],
-    sizing: Sizing,
-    values: Mapping[str, Any],
-) -> dict:
-    """The risk a cutover of `share`% carries (rolled back and re-run): its chance and its delay
-    both grow with the volume it moves, so the expected loss grows with its square: one big
-    cutover is the widest bet, many small ones add little (`probability` and `delay` are a
-    whole-volume cutover's)."""
-    chance = min(MAX_CUTOVER_CHANCE, float(spec["probability"]) * share / 100)
-    delay = scaled_estimate(sizing.volume(spec["delay"], share / 10), 1.0, 1.0)
-    return {
-        "id": f"CR{n}",
-        "kind": "risk",
-        "title": fill(spec["title"], values),
-        "owner": spec.get("owner", "joint"),
-        "tasks": [local[x] for x in spec["tasks"]],
-        "probability": _chance_band(chance),
-        "impact": 1 + sum(delay[1] > edge for edge in (2, 5, 10, 20)),
-        "schedule_impact": {"probability": round(chance, 3), "delay": delay},
-        "mitigation": fill(spec.get("mitigation", ""), values),
-    }
-
-
-def _bypass(tasks: list[dict], dropped: set[str]) -> list[dict]:
-    """The tasks without `dropped` (a plan without a pilot); a link to a dropped task becomes
-    links to that task's own predecessors, so the order of what remains holds."""
-    deps = {t["id"]: t["depends_on"] for t in tasks}
-
-    def through(link: str) -> list[str]:
-        task = parse_link(link)[0]
-        return [link] if task not in dropped else [x for d in deps[task] for x in through(d)]
-
-    return [
-        {**t, "depends_on": list(dict.fromkeys(x for link in t["depends_on"] for x in through(link)))}
-        for t in tasks
-        if t["id"] not in dropped
-    ]
-
-
-def pilot_tasks(raw: Mapping[str, Any]) -> set[str]:
-    """The template's tasks that exist only with a pilot: the pilot itself (wave 0) and its preparation."""
-    return {t["id"] for t in raw["tasks"] if t.get("pilot_only") or t.get("wave") == 0}
-
-
 def _tasks(
     raw: Mapping[str, Any], name: str, sizing: Sizing, pilot_share: float, shares: Sequence[float], waves: int
 ) -> _Built:
@@ -247,7 +197,7 @@ def _tasks(
             filled["depends_on"] = _resolve(refs, local, prev)
             tasks.append(filled)
         if "cutover_risk" in block:
-            risks.append(_cutover_risk(block["cutover_risk"], n, share, local, sizing, wave_values))
+            risks.append(cutover_risk(block["cutover_risk"], n, share, local, sizing, wave_values))
         prev = {t["id"]: [local[t["id"]]] for t in block_tasks}
         prev.update({key: [local[source]] for key, source in block.get("carry", {}).items()})
         handover = local.get(block.get("handover", "CUTOVER"), "")
@@ -256,25 +206,36 @@ def _tasks(
         filled["depends_on"] = _resolve(t.get("depends_on", []), {}, prev)
         tasks.append(filled)
     if pilot_share == 0:
-        tasks = _bypass(tasks, pilot_tasks(raw))
+        tasks = without_pilot(tasks, pilot_tasks(raw))
     return _Built(tasks, handover, risks)
 
 
-def _raid(items: Sequence[Mapping[str, Any]], kept: set[str], pilot: bool) -> list[dict]:
-    """The template's RAID log for the plan made: an item about the pilot (`pilot_only`) or only
-    about tasks the plan does not have goes."""
-    out = []
-    for item in items:
-        named = list(item.get("tasks", []))
-        tasks = [x for x in named if x in kept]
-        if (named and not tasks) or (item.get("pilot_only") and not pilot):
-            continue
-        entry = {k: v for k, v in item.items() if k != "pilot_only"}
-        out.append({**entry, "tasks": tasks} if named else entry)
-    return out
+def _check_contract(start: dt.date, contract_end: dt.date | None, assistance_days: int) -> None:
+    problems = []
+    if contract_end is not None and contract_end < start:
+        problems.append(
+            Problem(
+                "template",
+                "contract_end",
+                f"{contract_end} is before the plan start {start}: the handover cannot land before the plan "
+                "begins; give the incumbent's contract end (or notice date) ahead of the start",
+            )
+        )
+    if not 0 <= assistance_days <= MAX_TERMINATION_ASSISTANCE_DAYS:
+        problems.append(
+            Problem(
+                "template",
+                "termination_assistance",
+                f"must be from 0 to {MAX_TERMINATION_ASSISTANCE_DAYS} calendar days (got {assistance_days})",
+            )
+        )
+    if problems:
+        raise PlanError(problems)
 
 
-def _contract_end(raw: Mapping[str, Any], tasks: list[dict], handover: str, contract_end: dt.date) -> None:
+def _contract_end(
+    raw: Mapping[str, Any], tasks: list[dict], handover: str, contract_end: dt.date, assistance_days: int
+) -> None:
     """The handover must land by the contract end; an exit's acceptance within the incumbent's
     termination assistance after it."""
     assistance = raw.get("termination_assistance")
@@ -282,7 +243,7 @@ def _contract_end(raw: Mapping[str, Any], tasks: list[dict], handover: str, cont
         if t["id"] == handover:
             t["deadline"] = contract_end
         elif assistance and t["id"] == assistance["task"]:
-            t["deadline"] = contract_end + dt.timedelta(days=int(assistance["days"]))
+            t["deadline"] = contract_end + dt.timedelta(days=assistance_days)
 
 
 def _due_dates(raw: Mapping[str, Any], plan_data: dict[str, Any], tasks: list[dict]) -> None:
@@ -369,27 +330,31 @@ def generate(
     contract_end: dt.date | None = None,
     plan_name: str | None = None,
     holidays: str | None = None,
+    termination_assistance: int = TERMINATION_ASSISTANCE_DAYS,
 ) -> Generated:
     """A validated plan from a built-in template, sized by the pilot share, the waves' shares and
-    the plan size, with the warnings DESIGN.md lists."""
+    the plan size, with the warnings DESIGN.md lists. `termination_assistance` is the calendar
+    days the incumbent helps after its contract ends (an exit's acceptance must land inside)."""
     raw = raw_template(name)
     info = template_info(name)
     if waves is None:
         waves = len(wave_shares) if wave_shares is not None else info.waves_for(size)
     pilot_share = info.pilot_for(size) if pilot_share is None else pilot_share
     _check_arguments(waves, pilot_share, size)
+    plan_start = start or next_monday()
+    _check_contract(plan_start, contract_end, termination_assistance)
     shares = split_shares(pilot_share, waves, wave_shares)
     built = _tasks(raw, name, Sizing(size), float(pilot_share), shares, waves)
     tasks, handover = built.tasks, built.handover
     if contract_end is not None:
-        _contract_end(raw, tasks, handover, contract_end)
+        _contract_end(raw, tasks, handover, contract_end, termination_assistance)
     values = {"pilot_share": pct(pilot_share), "waves": waves, "final_share": 100, "remaining": pct(100 - pilot_share)}
     plan_data = dict(raw.get("plan", {}))
     plan_data["resources"] = [
         {**r, "capacity": r["capacity"] * SIZE_SCALES["people"][size]} for r in plan_data.get("resources", [])
     ]
     plan_data["name"] = fill(plan_name or plan_data.get("name", info.title), values)
-    plan_data["start"] = start or next_monday()
+    plan_data["start"] = plan_start
     if holidays:
         plan_data["calendar"] = {**plan_data.get("calendar", {}), "holidays": holidays}
     if deadline is not None:
@@ -397,7 +362,7 @@ def generate(
     described = raw.get("description_without_pilot") if pilot_share == 0 else None
     plan_data["description"] = fill(" ".join(str(described or raw.get("description", "")).split()), values)
     kept = {t["id"] for t in tasks}
-    plan_data["raid"] = [*_raid(plan_data.get("raid", []), kept, pilot_share > 0), *built.risks]
+    plan_data["raid"] = [*raid_for(plan_data.get("raid", []), kept, pilot_share > 0), *built.risks]
     plan_data["generated"] = {
         "template": name,
         "waves": waves,
@@ -405,6 +370,7 @@ def generate(
         "wave_shares": [_number(s) for s in shares] if waves else [],
         "size": size,
         **({"handover": handover} if handover else {}),
+        **({"termination_assistance": termination_assistance} if "termination_assistance" in raw else {}),
     }
     _due_dates(raw, plan_data, tasks)
     plan = parse_plan({**plan_data, "tasks": tasks})

@@ -48,6 +48,7 @@ class TemplateInfo:
     pilot_by_size: Mapping[str, float]
     volume_unit: str
     pilot_optional: tuple[str, ...]  # sizes that may skip the pilot without a warning (DOMAIN.md section 2)
+    termination_assistance: bool  # an exit: acceptance must land inside the incumbent's help after its end
 
     def waves_for(self, size: str) -> int:
         return self.waves_by_size.get(size, self.default_waves)
@@ -125,6 +126,7 @@ def template_info(name: str) -> TemplateInfo:
         pilot_by_size={k: float(v) for k, v in defaults.get("pilot_by_size", {}).items()},
         volume_unit=str(raw.get("volume_unit", "volume")),
         pilot_optional=_sizes(defaults.get("pilot_optional", ["small"])),
+        termination_assistance="termination_assistance" in raw,
     )
 
 

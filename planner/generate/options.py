@@ -12,32 +12,44 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from planner.core.model import Plan
-from planner.generate.build import Generated, generate
+from planner.generate.build import TERMINATION_ASSISTANCE_DAYS, generate
+from planner.risk.contract import COMMITTED_ITERATIONS, ContractEnd
 
-OPTION_ITERATIONS = 2_000
 MAX_OPTIONS = 60
 
 
 @dataclass(frozen=True)
 class Option:
-    """One template option: its dates and its odds of meeting the deadline and the contract end."""
+    """One template option: its most likely and committed (P80) dates, its odds of meeting the
+    deadline, and the contract end both ways (`planner.risk.contract`)."""
 
     waves: int
     pilot_share: float
     finish: dt.date
     handover: dt.date
+    p50: dt.date
     p80: dt.date
     deadline_chance: float | None
-    contract_end_chance: float | None
+    contract: ContractEnd | None
     warnings: tuple[str, ...]
 
+    @property
+    def contract_end_chance(self) -> float | None:
+        return self.contract.chance if self.contract is not None else None
 
-def _handover_date(gen: Generated) -> dt.date:
-    from planner.scheduling import solution
-
-    sol = solution(gen.plan)
-    handover = gen.plan.handover(sol.finish_off.tolist())
-    return sol.finish_of(gen.plan.ids.index(handover)) if handover else sol.finish
+    def to_json(self) -> dict:
+        return {
+            "waves": self.waves,
+            "pilot_share": self.pilot_share,
+            "finish": self.finish.isoformat(),
+            "handover": self.handover.isoformat(),
+            "p50": self.p50.isoformat(),
+            "p80": self.p80.isoformat(),
+            "deadline_chance": self.deadline_chance,
+            "contract_end_chance": self.contract_end_chance,
+            "contract_end": self.contract.to_json() if self.contract is not None else None,
+            "warnings": list(self.warnings),
+        }
 
 
 def option(
@@ -50,10 +62,11 @@ def option(
     deadline: dt.date | None = None,
     contract_end: dt.date | None = None,
     holidays: str | None = None,
-    iterations: int = OPTION_ITERATIONS,
-    seed: int = 1,
+    termination_assistance: int = TERMINATION_ASSISTANCE_DAYS,
 ) -> Option:
-    from planner.risk.montecarlo import simulate
+    """One option, with the committed run (`committed_run`): the same P80 the plan shows once made."""
+    from planner.risk.contract import committed_run, verdict
+    from planner.scheduling import solution
 
     gen = generate(
         template,
@@ -64,17 +77,20 @@ def option(
         deadline=deadline,
         contract_end=contract_end,
         holidays=holidays,
+        termination_assistance=termination_assistance,
     )
-    risk = simulate(gen.plan, iterations=iterations, seed=seed)
-    contract = next((d.probability for d in risk.task_deadlines if d.id == gen.handover), None)
+    sol = solution(gen.plan)  # levelled: the dates the plan shows
+    run = committed_run(gen.plan)
+    handover = gen.plan.handover(sol.finish_off.tolist())
     return Option(
         waves=waves,
         pilot_share=pilot_share,
-        finish=risk.deterministic_date,
-        handover=_handover_date(gen),
-        p80=risk.finish_dates[80],
-        deadline_chance=risk.deadline_probability,
-        contract_end_chance=contract if contract_end is not None else None,
+        finish=sol.finish,
+        handover=sol.finish_of(gen.plan.ids.index(handover)) if handover else sol.finish,
+        p50=run.finish_dates[50],
+        p80=run.finish_dates[80],
+        deadline_chance=run.deadline_probability,
+        contract=verdict(gen.plan, run, sol.passes.ef),
         warnings=gen.warnings,
     )
 
@@ -124,7 +140,7 @@ class PlanComparison:
 
 
 def compare_plans(
-    plans: Sequence[tuple[str, Plan]], iterations: int = OPTION_ITERATIONS, seed: int = 1
+    plans: Sequence[tuple[str, Plan]], iterations: int = COMMITTED_ITERATIONS, seed: int = 1
 ) -> PlanComparison:
     from planner.risk.montecarlo import simulate
     from planner.scheduling import solution

@@ -1,4 +1,5 @@
-"""How a template task's duration follows the plan size and the volume it moves.
+"""How a template task's duration follows the plan size and the volume it moves, and the risk a
+cutover carries for the volume it moves.
 
 A wave is fixed-length work (KT breadth for the same service, class length, nesting, the dry run,
 the hypercare window) plus work that grows with its volume (headcount, classes, data) at a
@@ -11,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from planner.generate.catalogue import pct
+from planner.generate.catalogue import fill, pct
 from planner.problems import PlanError, Problem
 
 # DOMAIN.md section 9 (work and hypercare) and section 1.2 (due diligence, contract, mobilisation
@@ -26,6 +28,7 @@ SIZE_SCALES: Mapping[str, Mapping[str, float]] = {
 }
 SCALES = tuple(k for k in SIZE_SCALES if k != "people")
 DEFAULT_FLOOR = 5
+MAX_CUTOVER_CHANCE = 0.6
 
 
 def split_shares(pilot_share: float, waves: int, wave_shares: Sequence[float] | None = None) -> tuple[float, ...]:
@@ -95,3 +98,35 @@ class Sizing:
         at this size's headcount."""
         k = share / 10 * SIZE_SCALES["size"][self.size]
         return tuple(float(v) * k for v in per_tenth)
+
+
+def _chance_band(chance: float) -> int:
+    """DOMAIN.md section 5's probability scale: <10%, 10-30%, 30-50%, 50-70%, >70%."""
+    return 1 + sum(chance >= edge for edge in (0.1, 0.3, 0.5, 0.7))
+
+
+def cutover_risk(
+    spec: Mapping[str, Any],
+    n: int,
+    share: float,
+    local: Mapping[str, str],
+    sizing: Sizing,
+    values: Mapping[str, Any],
+) -> dict:
+    """The risk a cutover of `share`% carries (rolled back and re-run), as a RAID item: its chance
+    and its delay both grow with the volume it moves, so the expected loss grows with its square:
+    one big cutover is the widest bet, many small ones add little (`probability` and `delay` are a
+    whole-volume cutover's)."""
+    chance = min(MAX_CUTOVER_CHANCE, float(spec["probability"]) * share / 100)
+    delay = scaled_estimate(sizing.volume(spec["delay"], share / 10), 1.0, 1.0)
+    return {
+        "id": f"CR{n}",
+        "kind": "risk",
+        "title": fill(spec["title"], values),
+        "owner": spec.get("owner", "joint"),
+        "tasks": [local[x] for x in spec["tasks"]],
+        "probability": _chance_band(chance),
+        "impact": 1 + sum(delay[1] > edge for edge in (2, 5, 10, 20)),
+        "schedule_impact": {"probability": round(chance, 3), "delay": delay},
+        "mitigation": fill(spec.get("mitigation", ""), values),
+    }

@@ -17,8 +17,9 @@ import streamlit as st
 from planner.core.model import Plan
 from planner.core.network import Network, prepare, structure
 from planner.core.schedule import Schedule
+from planner.risk.result import RiskResult
 from planner.scheduling import schedule, unlevelled_and_levelled
-from planner.status import quick_p80
+from planner.status import committed
 from planner.ui.keys import DERIVED, NETWORKS
 
 T = TypeVar("T")
@@ -56,9 +57,9 @@ def schedule_for(plan: Plan) -> Schedule:
     return derived(plan, "schedule", lambda: schedule(plan, network=network_for(plan)))
 
 
-def status_p80(plan: Plan) -> int | None:
-    """The status rule's quick simulation of this plan."""
-    return derived(plan, "quick P80", lambda: quick_p80(plan, network_for(plan)))
+def committed_for(plan: Plan) -> RiskResult | None:
+    """The plan's committed run (P80, contract end), on its levelled order when it levels."""
+    return derived(plan, "committed run", lambda: committed(plan, network_for(plan), schedule_for(plan)))
 
 
 def both_schedules(sched: Schedule) -> tuple[Schedule, Schedule | None]:

@@ -30,6 +30,7 @@ def _options(
     holidays: str | None,
     deadline: dt.date | None,
     contract_end: dt.date | None,
+    assistance: int,
 ) -> list[dict]:
     """The options table's rows (Streamlit's data cache: the same inputs give the same table)."""
     from planner.generate.options import options
@@ -43,6 +44,7 @@ def _options(
         deadline=deadline,
         contract_end=contract_end,
         holidays=holidays,
+        termination_assistance=assistance,
     )
     return [
         {
@@ -50,13 +52,26 @@ def _options(
             "Pilot %": pct(r.pilot_share),
             "Finish": r.finish,
             "Handover": r.handover,
+            "P50 finish": r.p50,
             "P80 finish": r.p80,
             "Meets deadline": None if r.deadline_chance is None else round(100 * r.deadline_chance),
-            "Meets contract end": None if r.contract_end_chance is None else round(100 * r.contract_end_chance),
+            "Contract end": None if r.contract is None else r.contract.verdict,
+            "Meets contract end": None if r.contract is None else round(100 * r.contract.chance),
+            "Ask for": None if r.contract is None else _ask(r.contract),
+            "Latest start": None if r.contract is None else r.contract.latest_start,
             "Notes": "; ".join(r.warnings),
         }
         for r in rows
     ]
+
+
+def _ask(contract) -> str:
+    """What a contract end asks of the steering committee: an extension or a period of double running."""
+    if contract.extension_weeks:
+        return f"extension of {contract.extension_weeks} wk"
+    if contract.double_running_weeks:
+        return f"{contract.double_running_weeks} wk double running"
+    return "—"
 
 
 def _form_defaults(info: TemplateInfo, size: str) -> None:
@@ -68,7 +83,9 @@ def _form_defaults(info: TemplateInfo, size: str) -> None:
         st.session_state.pop(_APPLIED, None)
 
 
-def _options_table(info: TemplateInfo, size: str, start: dt.date, holidays: str | None, deadline, contract_end) -> None:
+def _options_table(
+    info: TemplateInfo, size: str, start: dt.date, holidays: str | None, deadline, contract_end, assistance: int
+) -> None:
     st.markdown("**Options side by side** · pick a row to copy it into the form below")
     cols = st.columns(2)
     waves = cols[0].pills(
@@ -89,7 +106,15 @@ def _options_table(info: TemplateInfo, size: str, start: dt.date, holidays: str 
     try:
         with st.spinner("Simulating each option (2,000 runs each)…"):
             rows = _options(
-                info.name, tuple(sorted(waves)), tuple(sorted(shares)), size, start, holidays, deadline, contract_end
+                info.name,
+                tuple(sorted(waves)),
+                tuple(sorted(shares)),
+                size,
+                start,
+                holidays,
+                deadline,
+                contract_end,
+                assistance,
             )
     except PlanError as exc:
         st.error(md_list(exc.problems), icon="⚠️")
@@ -105,10 +130,27 @@ def _options_table(info: TemplateInfo, size: str, start: dt.date, holidays: str 
         column_config={
             "Meets deadline": chance if deadline else None,
             "Meets contract end": chance if contract_end else None,
-            "Finish": st.column_config.DateColumn(format="YYYY-MM-DD"),
-            "Handover": st.column_config.DateColumn(format="YYYY-MM-DD"),
+            "Contract end": st.column_config.TextColumn(help="At the P80 handover: met, at risk or missed")
+            if contract_end
+            else None,
+            "Ask for": st.column_config.TextColumn(
+                help="The extension to ask the incumbent for (P80 handover after the contract end), or how long "
+                "both providers run side by side (P80 handover before it)"
+            )
+            if contract_end
+            else None,
+            "Latest start": st.column_config.DateColumn(
+                format="YYYY-MM-DD", help="The latest start that still hands over by the contract end at P80"
+            )
+            if contract_end
+            else None,
+            "Finish": st.column_config.DateColumn(format="YYYY-MM-DD", help="Most likely, levelled"),
+            "Handover": st.column_config.DateColumn(format="YYYY-MM-DD", help="Most likely, levelled"),
+            "P50 finish": st.column_config.DateColumn(
+                format="YYYY-MM-DD", help="Half of 2,000 simulated runs finish by then: the internal target"
+            ),
             "P80 finish": st.column_config.DateColumn(
-                format="YYYY-MM-DD", help="80% of 2,000 simulated runs finish by then"
+                format="YYYY-MM-DD", help="80% of 2,000 simulated runs finish by then: the date to commit"
             ),
         },
     )
@@ -158,7 +200,19 @@ def _template_form() -> None:
         key="new-contract-end",
         help="Optional: the incumbent's contract end or notice date; the last cutover must land before it",
     )
-    _options_table(info, size, start, holidays.strip() or None, deadline, contract_end)
+    assistance = 90
+    if info.termination_assistance:
+        assistance = int(
+            row[2].number_input(
+                "Termination assistance (days)",
+                0,
+                730,
+                90,
+                key="new-assistance",
+                help="Calendar days the incumbent helps after its contract end: exit acceptance must land inside",
+            )
+        )
+    _options_table(info, size, start, holidays.strip() or None, deadline, contract_end, assistance)
     with st.form("new-plan-form"):
         cols = st.columns([2, 1, 1, 1.4])
         plan_name = cols[0].text_input("Plan name", "", key="new-name", placeholder="e.g. ACME service desk transition")
@@ -175,12 +229,13 @@ def _template_form() -> None:
         )
         created = st.form_submit_button("Create plan", type="primary")
     if created:
-        _create(info, size, start, holidays, deadline, contract_end, plan_name, int(waves), int(share), shares_text)
+        dates = (deadline, contract_end, assistance)
+        _create(info, size, start, holidays, dates, plan_name, int(waves), int(share), shares_text)
 
 
-def _create(
-    info: TemplateInfo, size, start, holidays, deadline, contract_end, plan_name, waves, share, shares_text
-) -> None:
+def _create(info: TemplateInfo, size, start, holidays, dates, plan_name, waves, share, shares_text) -> None:
+    """Makes the plan from the form; `dates` is the deadline, the contract end and the termination assistance."""
+    deadline, contract_end, assistance = dates
     from planner.generate.build import generate
 
     try:
@@ -200,6 +255,7 @@ def _create(
             contract_end=contract_end,
             plan_name=plan_name.strip() or None,
             holidays=holidays.strip() or None,
+            termination_assistance=assistance,
         )
     except PlanError as exc:
         st.error(md_list(exc.problems), icon="⚠️")

@@ -12,7 +12,6 @@ import streamlit as st
 from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, network_chart
 from planner.charts.common import spec_of
 from planner.charts.gantt import GanttShape, gantt_datasets, gantt_description, gantt_drawing, gantt_layout
-from planner.core.model import Plan
 from planner.core.schedule import Schedule
 from planner.explain import explain, key_figures
 from planner.formats.csvfile import milestone_rows
@@ -21,47 +20,72 @@ from planner.plain import slug
 from planner.status import plan_status
 from planner.ui import derived
 from planner.ui.chart import show as show_chart
-from planner.ui.keys import RISK_RESULT
 from planner.ui.text import md, md_list
 
 
-def _status_p80(plan: Plan) -> int | None:
-    """The Risk view's last P80 for this plan if there is one, else the status rule's quick run."""
-    run = st.session_state.get(RISK_RESULT)
-    if run is not None and run[0] is plan and plan.deadline is not None:
-        return run[1].finish_days[80]
-    return derived.status_p80(plan)
-
-
 def status(sched: Schedule) -> None:
-    s = plan_status(sched, p80_days=_status_p80(sched.plan))
+    s = plan_status(sched, run=derived.committed_for(sched.plan))
     icon = {"red": "🔴", "amber": "🟠", "green": "🟢"}[s.rag]
     st.markdown(f"**Status {icon} {s.rag.upper()}** — {md(s.reason)}")
 
 
 def figures(sched: Schedule, today: dt.date | None = None) -> None:
-    k = key_figures(sched, today)
-    cols = [*st.columns(3), *st.columns(3)]
-    cols[0].metric("Plan finish", k.finish.isoformat(), help=f"{k.finish_days} working days from the start")
+    k = key_figures(sched, today, derived.committed_for(sched.plan))
+    cols = [*st.columns(4), *st.columns(4)]
+    cols[0].metric(
+        "Plan finish", k.finish.isoformat(), help=f"Most likely: {k.finish_days} working days from the start"
+    )
+    cols[1].metric(
+        "P80 finish",
+        k.p80.isoformat() if k.p80 else "—",
+        help="The date to commit: 80% of 2,000 simulated runs finish by then (estimates, correlation, RAID and "
+        "cutover risks, the levelled order)"
+        if k.p80
+        else "Needs three-point estimates",
+    )
     if k.deadline_margin is None:
-        cols[1].metric("Deadline margin", "no deadline", help="Set a plan deadline under Settings")
+        cols[2].metric("Deadline margin", "no deadline", help="Set a plan deadline under Settings")
     else:
-        cols[1].metric(
+        cols[2].metric(
             "Deadline margin",
             f"{k.deadline_margin:+d} days",
             help=f"Working days between the plan finish and the deadline {k.deadline}",
             delta="met" if k.deadline_margin >= 0 else "missed",
             delta_color="normal" if k.deadline_margin >= 0 else "inverse",
         )
-    cols[2].metric("Critical tasks", f"{k.critical_count} of {k.task_count}")
+    cols[3].metric("Critical tasks", f"{k.critical_count} of {k.task_count}")
     for col, label, m in (
-        (cols[3], "Next milestone", k.next_milestone),
-        (cols[4], "Pilot go/no-go", k.pilot_go),
-        (cols[5], "Handover", k.handover),
+        (cols[4], "Next milestone", k.next_milestone),
+        (cols[5], "Pilot go/no-go", k.pilot_go),
+        (cols[6], "Handover", k.handover),
     ):
         col.metric(label, m.date.isoformat() if m else "—", help=md(f"{m.id}: {m.name}") if m else None)
         if m:
             col.caption(md(f"{m.id} · {m.name}"))
+    _contract(cols[7], k.contract)
+
+
+def _contract(col: Any, c: Any) -> None:
+    """The contract-end figure: the verdict at the P80 handover, and what it asks for."""
+    if c is None:
+        col.metric(
+            "Contract end",
+            "none set",
+            help="Give the handover task a deadline (the incumbent's contract end or notice date)",
+        )
+        return
+    col.metric(
+        "Contract end",
+        c.contract_end.isoformat(),
+        delta=f"{c.verdict}, {c.chance:.0%} chance",
+        delta_color="normal" if c.verdict == "met" else "inverse",
+        help=f"Handover P80 {c.p80} (most likely {c.most_likely}); latest start that still meets it at P80: "
+        f"{c.latest_start}",
+    )
+    if c.extension_weeks:
+        col.caption(f"Ask for {c.extension_weeks} wk more, or start by {c.latest_start}")
+    elif c.double_running_weeks:
+        col.caption(f"{c.double_running_weeks} wk of double running before it")
 
 
 def downloads(sched: Schedule) -> None:
