@@ -6,6 +6,7 @@ import streamlit as st
 
 from planner.charts import risk_charts, tornado_chart
 from planner.core.model import Plan, PlanError
+from planner.risk.contract import COMMITTED_ITERATIONS
 from planner.risk.drivers import risk_drivers
 from planner.risk.montecarlo import simulate
 from planner.risk.result import RiskResult
@@ -19,7 +20,7 @@ RESULT = RISK_RESULT
 
 def show(plan: Plan) -> None:
     cols = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
-    iterations = cols[0].number_input("Iterations", 500, 100_000, 5_000, step=500, key="risk-iterations")
+    iterations = cols[0].number_input("Iterations", 500, 100_000, COMMITTED_ITERATIONS, step=500, key="risk-iterations")
     distribution = cols[1].selectbox("Distribution", ["pert", "triangular"], key="risk-distribution")
     correlation = cols[2].slider(
         "Correlation",
@@ -43,6 +44,7 @@ def show(plan: Plan) -> None:
                 correlation=correlation,
                 progress=lambda done, total: bar.progress(done / total, text=f"Simulating… {done:,} of {total:,}"),
                 network=derived.network_for(plan),
+                levelled=derived.schedule_for(plan),
             )
         except PlanError as exc:
             bar.empty()
@@ -114,10 +116,9 @@ def _drivers(plan: Plan, result: RiskResult) -> None:
 
 def _summary(plan: Plan, result: RiskResult) -> None:
     if plan.level and any(t.uses for t in plan.tasks):
-        st.info(
-            "The simulation draws durations on the links alone: it does not level each draw, so its dates leave "
-            "out waits for people. Compare its deterministic finish with the levelled plan finish above.",
-            icon="ℹ️",
+        st.caption(
+            "The plan levels: every draw keeps the levelled order of each resource's work, so no draw needs more "
+            "people than there are, and the deterministic finish is the levelled one."
         )
     cols = st.columns(5)
     cols[0].metric("Deterministic finish", result.deterministic_date.isoformat())
