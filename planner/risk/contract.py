@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from planner.core.model import Plan
 from planner.core.network import Network
@@ -87,7 +88,7 @@ def handover_task(plan: Plan, run: RiskResult) -> str | None:
     return plan.handover(run.task_p50.tolist()) if len(plan.tasks) else None
 
 
-def verdict(plan: Plan, run: RiskResult, ef: Sequence[int]) -> ContractEnd | None:
+def verdict(plan: Plan, run: RiskResult, ef: np.ndarray) -> ContractEnd | None:
     """The verdict against the handover's deadline from the committed run `run` and the plan's
     most likely EF offsets `ef` (its schedule's passes: levelled when it levels); None when the
     handover has no deadline (no contract end given)."""

@@ -51,14 +51,14 @@ def _options(
             "Waves": r.waves,
             "Pilot %": pct(r.pilot_share),
             "Finish": r.finish,
-            "Handover": r.handover,
             "P50 finish": r.p50,
             "P80 finish": r.p80,
-            "Meets deadline": None if r.deadline_chance is None else round(100 * r.deadline_chance),
             "Contract end": None if r.contract is None else r.contract.verdict,
             "Meets contract end": None if r.contract is None else round(100 * r.contract.chance),
             "Ask for": None if r.contract is None else _ask(r.contract),
             "Latest start": None if r.contract is None else r.contract.latest_start,
+            "Meets deadline": None if r.deadline_chance is None else round(100 * r.deadline_chance),
+            "Handover": r.handover,
             "Notes": "; ".join(r.warnings),
         }
         for r in rows
@@ -119,7 +119,7 @@ def _options_table(
     except PlanError as exc:
         st.error(md_list(exc.problems), icon="⚠️")
         return
-    chance = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d%%", width="medium")
+    chance = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d%%", width="small")
     picked = st.dataframe(
         rows,
         hide_index=True,

@@ -286,8 +286,9 @@ def test_new_plan_options_table_picks_and_creates_an_option(page, app_url):
 
 
 def test_resources_view_levels_the_plan_in_the_browser(page, app_url):
-    """Tests the Resources view end to end: the histograms draw, the level switch moves the plan
-    finish to the levelled one, and the over-allocation is listed before levelling."""
+    """Tests the Resources view end to end on the example, which levels: the histograms draw, the
+    over-allocation levelling resolves is listed, and the level switch, turned off, moves the plan
+    finish to the one that ignores the people."""
     page.goto(app_url)
     wait_idle(page)
     page.locator('[data-testid="stButtonGroup"] button').filter(has_text="Resources").first.click()
@@ -295,14 +296,15 @@ def test_resources_view_levels_the_plan_in_the_browser(page, app_url):
     page.get_by_text("over-allocation without levelling").wait_for()
     page.wait_for_selector('[data-testid="stVegaLiteChart"] svg.marks >> nth=-1', state="attached")
     plan = state.example_plan()
-    plain, levelled = schedule(plan), schedule(plan, level=True)
-    assert metric_value(page, "Plan finish") == plain.finish.isoformat()
+    plain, levelled = schedule(plan, level=False), schedule(plan, level=True)
+    assert plan.level and plain.finish < levelled.finish
+    assert metric_value(page, "Plan finish") == levelled.finish.isoformat()
     assert metric_value(page, "Finish, levelled") == levelled.finish.isoformat()
     page.get_by_text("Level resources").click()
     page.wait_for_function(
         "(d) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
         ".some(e => e.innerText.includes('Plan finish') && e.innerText.includes(d))",
-        arg=levelled.finish.isoformat(),
+        arg=plain.finish.isoformat(),
     )
     wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
