@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planner.core.links import format_link, parse_link, split_cell
-from planner.core.model import Plan, PlanError, Problem
+from planner.core.model import Freeze, Plan, PlanError, Problem, Steering
 from planner.core.validate import parse_plan
 
 GRID_COLUMNS = [
@@ -330,3 +330,41 @@ def plan_with_resources(plan: Plan, rows: Sequence[Mapping[str, Any]], level: bo
     if level is not None:
         data["level"] = level
     return parse_plan(data)
+
+
+def steering_text(steering: Steering | None) -> str:
+    """A cadence as a person writes it: `every 2 weeks on thu from 2027-01-07` (empty: none)."""
+    if steering is None:
+        return ""
+    return f"every {steering.every_weeks} weeks on {steering.weekday}" + (
+        f" from {steering.first}" if steering.first else ""
+    )
+
+
+_STEERING = re.compile(r"every\s+(\d+)\s+weeks?\s+on\s+([a-z]+)(?:\s+from\s+(\S+))?", re.I)
+_FREEZE = re.compile(r"(.*?):\s*(\S+)\s+to\s+(\S+)")
+
+
+def steering_from_text(text: str) -> dict[str, Any] | None:
+    """`steering_text` read back; text that does not parse goes on for validation to name."""
+    if not text.strip():
+        return None
+    m = _STEERING.fullmatch(text.strip())
+    if m is None:
+        return {"weekday": text.strip()}
+    return {"every_weeks": m.group(1), "weekday": m.group(2).lower(), **({"first": m.group(3)} if m.group(3) else {})}
+
+
+def freezes_text(freezes: Sequence[Freeze]) -> str:
+    """Freeze windows as `name: start to end; ...`."""
+    return "; ".join(f"{f.name}: {f.start} to {f.end}" for f in freezes)
+
+
+def freezes_from_text(text: str) -> list[dict[str, Any]]:
+    """`freezes_text` read back; an item that does not parse goes on for validation to name."""
+    out = []
+    for item in (part.strip() for part in text.split(";")):
+        if item:
+            m = _FREEZE.fullmatch(item)
+            out.append({"name": m.group(1).strip(), "start": m.group(2), "end": m.group(3)} if m else {"name": item})
+    return out

@@ -49,6 +49,10 @@ def _sentence(sched: Schedule, driver: Driver, row: Any) -> str:
         if driver.reason == "not_before":
             nb = sched.plan.task(driver.task).not_before
             return f"{driver.task} {starts}, held by its not-before date {nb}"
+        if driver.reason == "steering":
+            return f"{driver.task} {starts}, the steering committee's next meeting once its evidence is ready"
+        if driver.reason == "freeze":
+            return f"{driver.task} {starts}, moved after {driver.resource}: no cutover or hypercare in a freeze"
         return f"{driver.task} {starts}, the plan start"
     link = driver.link
     pred = row[link.task]

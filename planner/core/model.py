@@ -201,6 +201,29 @@ class CalendarSpec(Frozen):
         return [WEEKDAY_NAMES[d] for d in self.weekend]
 
 
+class Steering(Frozen):
+    """The steering committee's cadence: a client gate's decision lands on the next meeting on or
+    after the day its evidence is ready (DOMAIN.md section 5: bi-weekly to monthly)."""
+
+    every_weeks: Annotated[int, Field(ge=1, le=8)] = 2
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "thu"
+    first: PlanDate | None = None  # the first meeting is on or after this day (default: the plan start)
+
+
+class Freeze(Frozen):
+    """A window in which no cutover starts and which a cutover's hypercare avoids (year-end, peak)."""
+
+    name: Annotated[Line, Field(min_length=1, max_length=80)] = "Change freeze"
+    start: PlanDate
+    end: PlanDate  # the last day of the freeze
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Freeze:
+        if self.end < self.start:
+            raise ValueError(f"ends {self.end} before it starts {self.start}")
+        return self
+
+
 class RiskSpec(Frozen):
     """Schedule-risk settings: `correlation` ties task draws to a common factor (0 = independent,
     1 = every task at the same percentile); `uplift` is a reference-class allowance (0.3 = +30%)
@@ -291,6 +314,8 @@ class Plan(Frozen):
     generated: Generation | None = None
     resources: tuple[Resource, ...] = ()
     level: bool = False
+    steering: Steering | None = None
+    freezes: tuple[Freeze, ...] = ()
     tasks: tuple[Task, ...] = ()
 
     def __eq__(self, other: object) -> bool:

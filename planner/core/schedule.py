@@ -17,6 +17,7 @@ from planner.core.calendar import WorkCalendar
 from planner.core.model import Link, Plan, PlanError, Problem, Task
 from planner.core.network import Network, Passes, prepare, run_passes
 from planner.core.tracking import actual_dates, add_baseline, baseline_of, progress
+from planner.core.windows import STEERING, Windows, windows
 from planner.limits import MAX_SPAN
 
 if TYPE_CHECKING:
@@ -45,8 +46,8 @@ class Driver:
 
     task: str
     link: Link | None
-    reason: str  # "link", "resource", "not_before", "start", "status_date" or "actual"
-    resource: str | None = None
+    reason: str  # "link", "resource", "not_before", "steering", "freeze", "start", "status_date" or "actual"
+    resource: str | None = None  # or, for a freeze, the freeze that moved the task
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Schedule:
     network: Network = field(repr=False)
     passes: Passes = field(repr=False)
     levelling: Levelling | None = None
+    moved: dict[str, str] = field(default_factory=dict, repr=False)  # task -> the meeting or freeze that moved it
 
     def margin(self, deadline: dt.date, ef: int | None = None) -> int:
         """Working days to spare before `deadline` for an end offset `ef` (default: the plan's
@@ -123,6 +125,11 @@ class Schedule:
             elif self.levelling is not None and task.id in self.levelling.waits and p.es[j] > 0:
                 pred, resource = self.levelling.waits[task.id]
                 out[task.id] = Driver(task.id, Link(task=pred), "resource", resource)
+            elif task.id in self.moved:
+                why = self.moved[task.id]
+                out[task.id] = (
+                    Driver(task.id, None, "steering") if why == STEERING else Driver(task.id, None, "freeze", why)
+                )
             elif (
                 task.not_before is not None
                 and p.es[j] > 0
@@ -213,12 +220,15 @@ def _critical_path(net: Network, p: Passes, critical: np.ndarray) -> tuple[str, 
     return tuple(net.ids[j] for j in members[order].tolist())
 
 
-def _date_offsets(net: Network, p: Passes, duration: np.ndarray, earliest: np.ndarray):
+def _date_offsets(
+    net: Network, p: Passes, duration: np.ndarray, earliest: np.ndarray, meetings: np.ndarray | None = None
+):
     """Start and finish day of each task; see DESIGN.md for milestones.
 
     A milestone sits at the end of the day before ES when a finish drives it (FS or FF link),
     and on day ES when a start drives it (SS or SF link, its not-before date, or day 0),
-    which is where Microsoft Project puts it.
+    which is where Microsoft Project puts it. A gate the steering committee decides (`meetings`)
+    sits on its meeting day, ES.
     """
     start = p.es.copy()
     finish = p.ef - 1
@@ -227,6 +237,8 @@ def _date_offsets(net: Network, p: Passes, duration: np.ndarray, earliest: np.nd
         anchored = (p.es == 0) | (earliest == p.es)
         start_links = (p.slack == 0) & (net.from_finish == 0)  # SS, SF anchor at a start
         anchored[net.dst[start_links]] = True
+        if meetings is not None:
+            anchored[meetings] = True
         day = np.where(anchored, p.es, np.maximum(p.es - 1, 0))
         start = np.where(zero, day, start)
         finish = np.where(zero, day, finish)
@@ -238,8 +250,9 @@ class Solution:
     """The schedule's arrays without the table: what Monte Carlo starts from.
 
     `duration` is the effective duration (actual or remaining work for tracked tasks), `earliest`
-    each task's lower bound on ES (not-before, status date, actual start), `fixed` the tasks whose
-    start is an actual one; links into them no longer constrain.
+    each task's lower bound on ES (not-before, status date, actual start; not the meetings and
+    freezes of `windows`, which a caller with other durations settles again), `fixed` the tasks
+    whose start is an actual one; links into them no longer constrain.
     """
 
     net: Network
@@ -251,6 +264,8 @@ class Solution:
     passes: Passes
     start_off: np.ndarray
     finish_off: np.ndarray
+    windows: Windows | None = None  # the steering cadence and freezes that hold tasks
+    moved: dict[int, str] = field(default_factory=dict)  # task position -> the meeting or freeze that moved it
 
     @property
     def finish(self) -> dt.date:
@@ -291,12 +306,20 @@ def solve(plan: Plan, floor: np.ndarray | None = None, network: Network | None =
         earliest = np.maximum(earliest, floor)
     tracked = progress(plan, cal, duration, earliest, cols.started)
     effective, fixed = (duration, None) if tracked is None else tracked
-    p = run_passes(net, effective, earliest, latest, plan_deadline, None if fixed is None else ~fixed[net.dst])
+    active = None if fixed is None else ~fixed[net.dst]
+    held = windows(plan, cal)
+    moved: dict[int, str] = {}
+    settled = earliest
+    if held is not None:
+        settled = held.settle(lambda e: run_passes(net, effective, e, latest, plan_deadline, active).es, earliest)
+    p = run_passes(net, effective, settled, latest, plan_deadline, active)
+    if held is not None:  # held where the window, not a link, sets the start
+        moved = {j: held.reason(j, int(p.es[j])) for j in np.flatnonzero((settled > earliest) & (p.es == settled))}
     _check_span(plan, p)
-    start_off, finish_off = _date_offsets(net, p, effective, earliest)
+    start_off, finish_off = _date_offsets(net, p, effective, settled, held.gates if held is not None else None)
     if tracked is not None:
         start_off, finish_off = actual_dates(plan, cal, start_off, finish_off, cols.started)
-    return Solution(net, cal, cols, effective, earliest, fixed, p, start_off, finish_off)
+    return Solution(net, cal, cols, effective, earliest, fixed, p, start_off, finish_off, held, moved)
 
 
 def table_of(plan: Plan, sol: Solution, levelling: Levelling | None = None) -> Schedule:
@@ -341,6 +364,7 @@ def table_of(plan: Plan, sol: Solution, levelling: Levelling | None = None) -> S
         network=net,
         passes=p,
         levelling=levelling,
+        moved={plan.tasks[j].id: why for j, why in sol.moved.items()},
     )
 
 

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.core.model import Plan, PlanError, Problem
 from planner.core.schedule import Schedule
+from planner.editing import freezes_from_text, freezes_text, steering_from_text, steering_text
 from planner.formats.csvfile import RAID_COLUMNS, TASK_COLUMNS, milestone_rows, raid_row, read_task_rows, task_row
 from planner.limits import MAX_TASKS
 
@@ -53,6 +54,8 @@ def _settings_rows(plan: Plan) -> list[tuple[str, Any]]:
         "closures": ", ".join(d.isoformat() for d in cal.closures) or None,
         "parties": ", ".join(plan.parties),
         "level": plan.level,
+        "steering": steering_text(plan.steering),
+        "freezes": freezes_text(plan.freezes) or None,
     }
     return list(values.items())
 
@@ -187,6 +190,10 @@ def _settings(rows: list[list[str]]) -> dict[str, Any]:
         data["parties"] = [p.strip() for p in values["parties"].split(",") if p.strip()]
     if "level" in values:
         data["level"] = values["level"]
+    if "steering" in values:
+        data["steering"] = steering_from_text(str(values["steering"]))
+    if "freezes" in values:
+        data["freezes"] = freezes_from_text(str(values["freezes"]))
     return data
 
 

@@ -39,6 +39,7 @@ from planner.core.calendar import WorkCalendar
 from planner.core.links import format_link, parse_link
 from planner.core.model import Generation, Plan, PlanError, Problem
 from planner.core.validate import parse_plan
+from planner.core.windows import STEERING
 from planner.generate.catalogue import (
     MAX_WAVES,
     SIZES,
@@ -55,6 +56,7 @@ from planner.generate.sizing import DEFAULT_FLOOR, SIZE_SCALES, Sizing, cutover_
 MAX_PILOT = 25
 MAX_SENSIBLE_WAVES = 6
 MIN_WAVE_SHARE = 5
+YEAR_END_FREEZE_YEARS = 5  # plans run a few years at most: a large exit with waves is under 2
 TERMINATION_ASSISTANCE_DAYS = 90  # FAR's phase-out ceiling, a common contract default (DOMAIN.md 7)
 MAX_TERMINATION_ASSISTANCE_DAYS = 730
 _TEMPLATE_KEYS = (
@@ -210,6 +212,16 @@ def _tasks(
     return _Built(tasks, handover, risks)
 
 
+def year_end_freezes(start: dt.date, region: str | None) -> list[dict[str, Any]]:
+    """The change freeze most organisations hold over the year end (DOMAIN.md section 3: no cutover
+    in a change freeze), from 15 December to 5 January, for the years a plan may span."""
+    name = f"year-end change freeze ({region})" if region else "year-end change freeze"
+    return [
+        {"name": name, "start": dt.date(year, 12, 15), "end": dt.date(year + 1, 1, 5)}
+        for year in range(start.year - 1, start.year + YEAR_END_FREEZE_YEARS)
+    ]
+
+
 def _check_contract(start: dt.date, contract_end: dt.date | None, assistance_days: int) -> None:
     problems = []
     if contract_end is not None and contract_end < start:
@@ -301,7 +313,7 @@ def _warnings(
     if small:
         out.append(f"{', '.join(small)} carries under {MIN_WAVE_SHARE}% of the volume; merge it into a neighbour")
     dated = [t for t in plan.tasks if t.deadline is not None]
-    if not dated and plan.deadline is None:
+    if not dated and plan.deadline is None and not plan.freezes:
         return out
     from planner.scheduling import solution
 
@@ -313,6 +325,9 @@ def _warnings(
             what = "the contract end" if t.id == handover else "its deadline"
             late = _late(sol.calendar, due, finish)
             out.append(f"{t.id} finishes {finish.isoformat()}, {late} after {what} {due.isoformat()}")
+    for j, why in sol.moved.items():
+        if why != STEERING and plan.tasks[j].id.endswith("CUTOVER"):
+            out.append(f"{plan.tasks[j].id} moves after {why}, so that neither it nor its hypercare runs in it")
     if plan.deadline is not None and sol.finish > plan.deadline:
         late = _late(sol.calendar, plan.deadline, sol.finish)
         out.append(f"the plan finishes {sol.finish.isoformat()}, {late} after its deadline {plan.deadline.isoformat()}")
@@ -359,6 +374,7 @@ def generate(
         plan_data["calendar"] = {**plan_data.get("calendar", {}), "holidays": holidays}
     if deadline is not None:
         plan_data["deadline"] = deadline
+    plan_data["freezes"] = year_end_freezes(plan_start, plan_data.get("calendar", {}).get("holidays"))
     described = raw.get("description_without_pilot") if pilot_share == 0 else None
     plan_data["description"] = fill(" ".join(str(described or raw.get("description", "")).split()), values)
     kept = {t["id"] for t in tasks}

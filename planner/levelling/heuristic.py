@@ -27,6 +27,7 @@ import numpy as np
 
 from planner.core.model import Plan
 from planner.core.network import link_weights
+from planner.core.windows import Windows
 
 EPS = 1e-9
 DEFAULT_DRAWS = 64
@@ -48,6 +49,7 @@ class Instance:
     resource_ids: tuple[str, ...]
     lft: list[int]  # latest finish with precedence only (the priority rule)
     rank: list[int]  # each task's place in the natural order of the ids: ties never depend on row order
+    held: Windows | None = None  # meetings and freezes a placement must respect (`core.windows`)
 
     @property
     def size(self) -> int:
@@ -64,6 +66,7 @@ def build(
     fixed: np.ndarray | None,
     start_off: np.ndarray,
     finish_off: np.ndarray,
+    held: Windows | None = None,
 ) -> Instance:
     """The levelling instance of a solved plan (`planner.core.schedule.solve`'s arrays)."""
     n = len(plan.tasks)
@@ -100,6 +103,7 @@ def build(
         tuple(r.id for r in plan.resources),
         [int(x) for x in lf],
         id_rank([t.id for t in plan.tasks]),
+        held,
     )
 
 
@@ -165,6 +169,7 @@ def serial(inst: Instance, order_key: list[float], horizon: int) -> list[int]:
     heap = [(order_key[j], j) for j in range(n) if missing[j] == 0]
     heapq.heapify(heap)
     prof = _Profile(inst, horizon)
+    held = inst.held.holds() if inst.held is not None else frozenset()
     while heap:
         _, j = heapq.heappop(heap)
         if inst.fixed[j] is not None:
@@ -174,6 +179,8 @@ def serial(inst: Instance, order_key: list[float], horizon: int) -> list[int]:
             for p, w in inst.preds[j]:
                 t = max(t, start[p] + w)
             t = prof.earliest_fit(inst, j, t)
+            if j in held:
+                t = _settled(inst, prof, j, t)
             start[j] = t
             if inst.rows[j].size and inst.d[j]:
                 prof.take(inst, j, t, inst.d[j])
@@ -182,6 +189,17 @@ def serial(inst: Instance, order_key: list[float], horizon: int) -> list[int]:
             if missing[s] == 0:
                 heapq.heappush(heap, (order_key[s], s))
     return start
+
+
+def _settled(inst: Instance, prof: _Profile, j: int, t: int) -> int:
+    """The first start from `t` that is both an allowed day (a meeting, out of a freeze) and fits
+    the resources."""
+    assert inst.held is not None
+    while True:
+        allowed = inst.held.next_start(j, t)
+        if allowed == t:
+            return t
+        t = prof.earliest_fit(inst, j, allowed)
 
 
 def makespan(inst: Instance, start: list[int]) -> int:

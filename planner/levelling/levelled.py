@@ -145,7 +145,9 @@ def _levelled(plan: Plan, level_time: float | None, network: Network | None) -> 
     began = time.perf_counter()
     sol = solve(plan, network=network)
     p = sol.passes
-    inst = build(plan, sol.net, sol.duration, sol.earliest, p.es, p.lf, sol.fixed, sol.start_off, sol.finish_off)
+    inst = build(
+        plan, sol.net, sol.duration, sol.earliest, p.es, p.lf, sol.fixed, sol.start_off, sol.finish_off, sol.windows
+    )
     start = heuristic(inst, _draws(inst.size, level_time))
     bound = max(p.finish, resource_bound(inst))
     optimal = makespan(inst, start) <= bound

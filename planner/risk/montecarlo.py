@@ -23,6 +23,7 @@ import numpy as np
 from planner.core.model import Plan, PlanError, Problem
 from planner.core.network import Network, run_passes, sweep2d
 from planner.core.schedule import Schedule, Solution, solve
+from planner.core.windows import Windows
 from planner.limits import MAX_SPAN
 from planner.risk.draws import add_risk_delays, centred, draw_durations, estimates, risk_impacts, worst_delays
 from planner.risk.result import PERCENTILES, DeadlineRisk, MilestoneRisk, RiskResult
@@ -236,6 +237,21 @@ def _milestone_dates(
     )
 
 
+def _held(held: Windows, es: np.ndarray, base: np.ndarray, sweep, scale: int) -> np.ndarray:
+    """Each draw's starts with the client gates on a meeting day and the cutovers out of freezes
+    (`core.windows`), settled as the schedule settles them; `es` in work units (`scale` a day)."""
+    rows = np.concatenate((held.gates, held.cutovers))
+    for _ in range(rows.size + 1):
+        days = -(-es // scale)  # a start part-way into a day is on the next whole day
+        snapped = held.snap(days)
+        later = snapped[rows] > days[rows]
+        if not later.any():
+            break
+        base[rows] = np.maximum(base[rows], np.where(later, snapped[rows] * scale, base[rows]).astype(base.dtype))
+        es = sweep(base)
+    return es
+
+
 def levels(plan: Plan) -> bool:
     return bool(plan.level) and any(t.uses for t in plan.tasks)
 
@@ -295,7 +311,10 @@ def simulate(
     inactive = fixed[net.dst]
     has_inactive = bool(inactive.any())
     impacts = risk_impacts(plan, distribution, muted_risks)
-    work, scale, bound = _work_units(net, base, p, est_idx, earliest, inactive, worst_delays(impacts, t_count))
+    extra = worst_delays(impacts, t_count)
+    if sol.windows is not None:
+        extra = extra + sol.windows.worst_waits(t_count)
+    work, scale, bound = _work_units(net, base, p, est_idx, earliest, inactive, extra)
     shift, half = scale.bit_length() - 1, scale // 2  # units -> nearest whole day: (x + half) >> shift
     earliest = (earliest * scale).astype(work)
     rng = np.random.default_rng(seed)
@@ -322,7 +341,10 @@ def simulate(
         c = lag + d[net.src] * a_from - d[net.dst] * a_to
         if has_inactive:
             c[inactive] = -bound  # a link into a started task no longer constrains
-        es = sweep2d(net.forward, steps[0], np.repeat(earliest[:, None], n, axis=1), c)
+        base2d = np.repeat(earliest[:, None], n, axis=1)
+        es = sweep2d(net.forward, steps[0], base2d, c)
+        if sol.windows is not None:
+            es = _held(sol.windows, es, base2d, lambda b, c=c: sweep2d(net.forward, steps[0], b, c), scale)
         ef = es + d
         f = ef.max(axis=0) if t_count else np.zeros(n, dtype=work)
         ls = -sweep2d(net.backward, steps[1], -(f[None, :] - d), c)

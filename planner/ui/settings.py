@@ -1,4 +1,5 @@
-"""Plan settings in a form: name, start, calendar, deadline, parties."""
+"""Plan settings in a form: name, start, calendar, deadline, parties, the steering cadence and
+the freeze windows."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import streamlit as st
 
 from planner.core.calendar import WEEKDAY_NAMES
 from planner.core.model import Plan, PlanError
-from planner.editing import plan_with_settings
+from planner.editing import freezes_from_text, freezes_text, plan_with_settings, steering_from_text, steering_text
 from planner.ui import state
 from planner.ui.text import md_list
 
@@ -49,6 +50,20 @@ def show(plan: Plan) -> None:
             help="Progress is measured at this date; unstarted work starts after it",
         )
         status = cols[1].date_input("Status date", plan.status_date or dt.date.today(), key="settings-status")
+        steering = st.text_input(
+            "Steering committee",
+            steering_text(plan.steering),
+            key="settings-steering",
+            placeholder="every 2 weeks on thu from 2027-01-07",
+            help="Client gates wait for its next meeting; empty: decisions as soon as the evidence is ready",
+        )
+        freezes = st.text_area(
+            "Freeze windows",
+            freezes_text(plan.freezes),
+            key="settings-freezes",
+            placeholder="year-end change freeze: 2027-12-15 to 2028-01-05; peak season: 2027-11-20 to 2027-11-30",
+            help="No cutover starts in a freeze, nor so close before one that its hypercare would run into it",
+        )
         submitted = st.form_submit_button("Apply settings", type="primary")
     if not submitted:
         return
@@ -59,6 +74,8 @@ def show(plan: Plan) -> None:
         "calendar": {"weekend": weekend, "holidays": holidays.strip() or None, "closures": _dates(closures)},
         "parties": [p.strip() for p in parties.split(",") if p.strip()],
         "status_date": status if has_status else None,
+        "steering": steering_from_text(steering),
+        "freezes": freezes_from_text(freezes),
     }
     try:
         new = plan_with_settings(plan, settings)
