@@ -56,7 +56,6 @@ def _listed(parse: Callable[[str], Any]) -> Callable[[str], list]:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from planner.generate.build import generate
-    from planner.scheduling import solution
 
     gen = generate(
         args.template,
@@ -74,13 +73,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     for warning in gen.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     plan = gen.plan
-    sol = solution(plan)  # levelled when the plan levels
+    sol = gen.schedule  # levelled when the plan levels
     summary = common.summary(plan, sol.finish, sol.passes, sol.calendar)
     common.write_plan(plan, args.output, f"wrote {args.output}: {summary}")
     if args.contract_end is not None:
         from planner.risk.contract import committed_run, verdict
 
-        said = verdict(plan, committed_run(plan), sol.passes.ef)
+        said = verdict(plan, committed_run(plan, sol.network, sol), sol.passes.ef)
         if said is not None:
             print(("" if said.verdict == "met" else "warning: ") + said.sentence(), file=sys.stderr)
     return 0

@@ -314,7 +314,8 @@ def solve(plan: Plan, floor: np.ndarray | None = None, network: Network | None =
         settled = held.settle(lambda e: run_passes(net, effective, e, latest, plan_deadline, active).es, earliest)
     p = run_passes(net, effective, settled, latest, plan_deadline, active)
     if held is not None:  # held where the window, not a link, sets the start
-        moved = {j: held.reason(j, int(p.es[j])) for j in np.flatnonzero((settled > earliest) & (p.es == settled))}
+        held_here = np.flatnonzero((settled > earliest) & (p.es == settled)).tolist()
+        moved = {j: held.reason(j, int(p.es[j])) for j in held_here}
     _check_span(plan, p)
     start_off, finish_off = _date_offsets(net, p, effective, settled, held.gates if held is not None else None)
     if tracked is not None:

@@ -38,6 +38,7 @@ from typing import Any
 from planner.core.calendar import WorkCalendar
 from planner.core.links import format_link, parse_link
 from planner.core.model import Generation, Plan, PlanError, Problem
+from planner.core.schedule import Schedule
 from planner.core.validate import parse_plan
 from planner.core.windows import STEERING
 from planner.generate.catalogue import (
@@ -79,6 +80,7 @@ class Generated:
     plan: Plan
     warnings: tuple[str, ...]
     handover: str  # the last cutover's id: where --contract-end applies
+    schedule: Schedule  # the plan's dates, levelled when it levels: made once, for every caller
 
 
 def _number(x: float) -> int | float:
@@ -292,8 +294,10 @@ def _late(cal: WorkCalendar, due: dt.date, finish: dt.date) -> str:
 
 
 def _warnings(
-    plan: Plan, info: TemplateInfo, size: str, pilot_share: float, shares: Sequence[float], waves: int, handover: str
+    sched: Schedule, info: TemplateInfo, size: str, pilot_share: float, shares: Sequence[float], waves: int
 ) -> list[str]:
+    plan = sched.plan
+    handover = plan.generated.handover if plan.generated else None
     out = []
     if pilot_share == 0 and size not in info.pilot_optional:
         out.append(
@@ -312,25 +316,22 @@ def _warnings(
     small = [f"wave {k} ({pct(s)}%)" for k, s in enumerate(shares, 1) if waves and s < MIN_WAVE_SHARE]
     if small:
         out.append(f"{', '.join(small)} carries under {MIN_WAVE_SHARE}% of the volume; merge it into a neighbour")
-    dated = [t for t in plan.tasks if t.deadline is not None]
-    if not dated and plan.deadline is None and not plan.freezes:
-        return out
-    from planner.scheduling import solution
-
-    sol = solution(plan)  # levelled when the plan levels: the dates it will show
-    for t in dated:
+    finishes = dict(zip(sched.table["id"], sched.table["finish"], strict=True))
+    for t in plan.tasks:
         due = t.deadline
-        finish = sol.finish_of(plan.ids.index(t.id))
+        finish = dt.date.fromisoformat(finishes[t.id])
         if due is not None and finish > due:
             what = "the contract end" if t.id == handover else "its deadline"
-            late = _late(sol.calendar, due, finish)
+            late = _late(sched.calendar, due, finish)
             out.append(f"{t.id} finishes {finish.isoformat()}, {late} after {what} {due.isoformat()}")
-    for j, why in sol.moved.items():
-        if why != STEERING and plan.tasks[j].id.endswith("CUTOVER"):
-            out.append(f"{plan.tasks[j].id} moves after {why}, so that neither it nor its hypercare runs in it")
-    if plan.deadline is not None and sol.finish > plan.deadline:
-        late = _late(sol.calendar, plan.deadline, sol.finish)
-        out.append(f"the plan finishes {sol.finish.isoformat()}, {late} after its deadline {plan.deadline.isoformat()}")
+    for tid, why in sched.moved.items():
+        if why != STEERING and tid.endswith("CUTOVER"):
+            out.append(f"{tid} moves after {why}, so that neither it nor its hypercare runs in it")
+    if plan.deadline is not None and sched.finish > plan.deadline:
+        late = _late(sched.calendar, plan.deadline, sched.finish)
+        out.append(
+            f"the plan finishes {sched.finish.isoformat()}, {late} after its deadline {plan.deadline.isoformat()}"
+        )
     return out
 
 
@@ -390,7 +391,10 @@ def generate(
     }
     _due_dates(raw, plan_data, tasks)
     plan = parse_plan({**plan_data, "tasks": tasks})
-    return Generated(plan, tuple(_warnings(plan, info, size, float(pilot_share), shares, waves, handover)), handover)
+    from planner.scheduling import schedule
+
+    sched = schedule(plan)  # levelled when the plan levels: the dates it will show
+    return Generated(plan, tuple(_warnings(sched, info, size, float(pilot_share), shares, waves)), handover, sched)
 
 
 def describe(record: Generation) -> str:

@@ -66,7 +66,6 @@ def option(
 ) -> Option:
     """One option, with the committed run (`committed_run`): the same P80 the plan shows once made."""
     from planner.risk.contract import committed_run, verdict
-    from planner.scheduling import solution
 
     gen = generate(
         template,
@@ -79,18 +78,19 @@ def option(
         holidays=holidays,
         termination_assistance=termination_assistance,
     )
-    sol = solution(gen.plan)  # levelled: the dates the plan shows
-    run = committed_run(gen.plan)
-    handover = gen.plan.handover(sol.finish_off.tolist())
+    sched = gen.schedule  # levelled: the dates the plan shows
+    run = committed_run(gen.plan, sched.network, sched)
+    finishes = sched.table["finish"].tolist()
+    handover = gen.plan.handover(finishes)
     return Option(
         waves=waves,
         pilot_share=pilot_share,
-        finish=sol.finish,
-        handover=sol.finish_of(gen.plan.ids.index(handover)) if handover else sol.finish,
+        finish=sched.finish,
+        handover=dt.date.fromisoformat(finishes[gen.plan.ids.index(handover)]) if handover else sched.finish,
         p50=run.finish_dates[50],
         p80=run.finish_dates[80],
         deadline_chance=run.deadline_probability,
-        contract=verdict(gen.plan, run, sol.passes.ef),
+        contract=verdict(gen.plan, run, sched.passes.ef),
         warnings=gen.warnings,
     )
 
