@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -64,9 +65,23 @@ class Windows:
 
     def next_start(self, j: int, t: int) -> int:
         """`snap` for one task and one start (the levelling's placement)."""
-        out = np.zeros(int(max(self.gates.max(initial=-1), self.cutovers.max(initial=-1), j)) + 1, dtype=np.int64)
-        out[j] = t
-        return int(self.snap(out)[j])
+        if self.meetings.size and j in self._gate_set:
+            k = int(np.searchsorted(self.meetings, t, side="left"))
+            return int(self.meetings[k]) if k < self.meetings.size else t
+        if j in self._span_of:
+            span = self._span_of[j]
+            for lo, hi in zip(self.freeze_lo.tolist(), self.freeze_hi.tolist(), strict=True):
+                if lo - span + 1 <= t <= hi:
+                    t = hi + 1
+        return t
+
+    @cached_property
+    def _gate_set(self) -> frozenset[int]:
+        return frozenset(self.gates.tolist())
+
+    @cached_property
+    def _span_of(self) -> dict[int, int]:
+        return dict(zip(self.cutovers.tolist(), self.spans.tolist(), strict=True))
 
     def holds(self) -> frozenset[int]:
         return frozenset(self.gates.tolist()) | frozenset(self.cutovers.tolist())

@@ -254,12 +254,13 @@ def justify(inst: Instance, start: list[int], rounds: int = 8) -> list[int]:
     return best
 
 
-def heuristic(inst: Instance, draws: int = DEFAULT_DRAWS, seed: int = 7) -> list[int]:
+def heuristic(inst: Instance, draws: int = DEFAULT_DRAWS, seed: int = 7, bound: int = 0) -> list[int]:
     """The best of the latest-finish rule and `draws` randomised variants of it, each justified.
 
     A variant adds noise to each task's latest finish (the rule's key), on a scale that grows
     from half a mean task to a few tasks across the draws, so orders near the rule are tried
-    first and bolder ones later."""
+    first and bolder ones later. Once a schedule finishes at `bound` (no schedule can finish
+    earlier) the draws stop: none could replace it, as only a shorter one does."""
     n = inst.size
     horizon = max(sum(inst.d) + max(inst.release, default=0) + 1, 1)
     lft = np.array(inst.lft, dtype=float)
@@ -270,6 +271,8 @@ def heuristic(inst: Instance, draws: int = DEFAULT_DRAWS, seed: int = 7) -> list
     rng = np.random.default_rng(seed)
     mean = max(float(np.mean([d for d in inst.d if d > 0] or [1])), 1.0)
     for k in range(draws):
+        if best_end <= bound:
+            break
         scale = mean * (0.5 + 3.0 * k / max(draws - 1, 1))
         key = lft + rng.random(n)[rank] * scale + tie
         cand = justify(inst, serial(inst, key.tolist(), best_end + 1))

@@ -148,8 +148,8 @@ def _levelled(plan: Plan, level_time: float | None, network: Network | None) -> 
     inst = build(
         plan, sol.net, sol.duration, sol.earliest, p.es, p.lf, sol.fixed, sol.start_off, sol.finish_off, sol.windows
     )
-    start = heuristic(inst, _draws(inst.size, level_time))
     bound = max(p.finish, resource_bound(inst))
+    start = heuristic(inst, _draws(inst.size, level_time), bound=bound)
     optimal = makespan(inst, start) <= bound
     budget = level_time if level_time else (DEFAULT_EXACT if inst.size <= EXACT_MAX_TASKS else 0.0)
     if budget and not optimal:
