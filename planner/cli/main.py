@@ -270,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = plan_cmd("import", "convert a task CSV, Excel workbook or MS Project XML file into a plan file")
     p.add_argument("-o", "--output", required=True, metavar="PLAN.yaml")
     p.set_defaults(func=cmd_import)
+    from planner.cli.cost import add_cost
+
+    add_cost(plan_cmd)
     sub.add_parser("templates", help="list the built-in templates").set_defaults(func=cmd_templates)
     from planner.cli.generate import add_generate
     from planner.cli.store import add_store

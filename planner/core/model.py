@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
@@ -224,6 +225,33 @@ class Freeze(Frozen):
         return self
 
 
+Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]  # exact to the cent
+
+
+class OneOff(Frozen):
+    """A one-off cost due when a task finishes (a transition fee, an exit fee, a payment a gate releases)."""
+
+    task: Annotated[str, Field(pattern=ID_RE.pattern, max_length=80)]
+    amount: Money
+    name: Line = ""
+
+
+class CostModel(Frozen):
+    """What the plan costs (DESIGN.md, "Costs"), all optional, in one currency: day rates per
+    resource (and per party for work no resource is named for), the incumbent's and the new
+    provider's run cost per month, the incumbent's monthly price of an extension beyond the
+    contract end, one-off costs on tasks, and a budget."""
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    rates: dict[Annotated[str, Field(max_length=80)], Money] = Field(default_factory=dict)  # resource -> per day
+    party_rates: dict[Annotated[str, Field(max_length=80)], Money] = Field(default_factory=dict)  # party -> per day
+    incumbent_monthly: Money | None = None  # until the last handover plus termination assistance
+    provider_monthly: Money | None = None  # at 100% of the volume, from the first transfer, ramping
+    extension_monthly: Money | None = None  # the incumbent's price per month past the contract end
+    one_offs: tuple[OneOff, ...] = ()
+    budget: Money | None = None
+
+
 class RiskSpec(Frozen):
     """Schedule-risk settings: `correlation` ties task draws to a common factor (0 = independent,
     1 = every task at the same percentile); `uplift` is a reference-class allowance (0.3 = +30%)
@@ -316,6 +344,7 @@ class Plan(Frozen):
     level: bool = False
     steering: Steering | None = None
     freezes: tuple[Freeze, ...] = ()
+    costs: CostModel | None = None
     tasks: tuple[Task, ...] = ()
 
     def __eq__(self, other: object) -> bool:

@@ -157,6 +157,7 @@ def parse_plan(data: Any, labels: Sequence[str] | None = None) -> Plan:
                 if tid not in known:
                     problems.append(Problem(f"raid {item.id}", f"tasks[{k + 1}]", f"unknown task {tid!r}"))
         problems += resource_checks(plan_head, tasks, names)
+        problems += cost_checks(plan_head, known)
     ids = [r["id"].strip() for r in raw_tasks if isinstance(r, Mapping) and isinstance(r.get("id"), str)]
     _, cycle_problems = _order(list(dict.fromkeys(ids)), edges)
     problems += cycle_problems
@@ -199,6 +200,32 @@ def resource_checks(head: Plan, tasks: Sequence[Task | None], names: Sequence[st
                         f"needs {units:g} of {rid}, whose capacity is {capacity[rid]:g}: it could never run",
                     )
                 )
+    return out
+
+
+def cost_checks(head: Plan, known: set[str]) -> list[Problem]:
+    """A cost model's names must be the plan's: rates for its resources and parties, one-offs on its tasks."""
+    costs = head.costs
+    if costs is None:
+        return []
+    resources = {r.id for r in head.resources}
+    out = [
+        Problem(
+            "costs", f"rates.{rid}", f"unknown resource {rid!r} (resources: {', '.join(sorted(resources)) or 'none'})"
+        )
+        for rid in costs.rates
+        if rid not in resources
+    ]
+    out += [
+        Problem("costs", f"party_rates.{p}", f"{p!r} is not a party of this plan ({', '.join(head.parties)})")
+        for p in costs.party_rates
+        if p not in head.parties
+    ]
+    out += [
+        Problem("costs", f"one_offs[{k}].task", f"unknown task {o.task!r}")
+        for k, o in enumerate(costs.one_offs, 1)
+        if o.task not in known
+    ]
     return out
 
 

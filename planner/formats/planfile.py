@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -137,11 +138,14 @@ def read_json(text: str, source: str = "plan") -> Any:
 
 
 def _plain(value: Any) -> Any:
-    """Tuples as lists, recursively: safe dumpers write only lists, mappings and scalars."""
+    """Tuples as lists, recursively: safe dumpers write only lists, mappings and scalars. Money
+    (at most 15 digits, 2 after the point) is written as a number whose text reads back exactly."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
     return value
 
 

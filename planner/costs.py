@@ -1,0 +1,151 @@
+"""What a plan costs (DESIGN.md, "Costs"): transition effort, the incumbent's and the new provider's
+run costs with the double running between them, an extension past the contract end, one-off costs
+and the total, from the schedule the plan shows (levelled when it levels).
+
+Money is exact: Decimal, each line rounded once to the cent (half to even). A month is 365.25 / 12
+calendar days; run costs are prorated by the calendar days they run, both ends included.
+
+- Effort: each task's working days x the day rate of every resource it uses (x its units), or,
+  for a task that names no resource, the day rate of its owner's party.
+- The incumbent is paid from the plan start until the later of the contract end and the handover
+  plus the termination assistance. The days between the contract end and a later handover are an
+  extension, at the extension price when the plan gives one.
+- The new provider is paid from the first transfer (the pilot go, else the first cutover), for the
+  share of the volume it carries (the pilot share, then each cutover's cumulative share), until the
+  plan finishes. Double running is the provider's cost while the incumbent is still paid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from planner.core.schedule import Schedule
+
+DAYS_PER_MONTH = Decimal("365.25") / 12
+CENT = Decimal("0.01")
+CATEGORIES = ("effort", "incumbent", "extension", "provider", "one-off")
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True)
+class CostLine:
+    category: str  # one of CATEGORIES
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PlanCost:
+    """A plan's costs, line by line, in its currency."""
+
+    currency: str
+    lines: tuple[CostLine, ...]
+    double_running_days: int  # calendar days both the incumbent and the new provider are paid
+    double_running: Decimal  # the new provider's cost over those days
+    budget: Decimal | None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+    def by_category(self) -> dict[str, Decimal]:
+        out = dict.fromkeys(CATEGORIES, Decimal(0))
+        for line in self.lines:
+            out[line.category] += line.amount
+        return out
+
+    def to_json(self) -> dict:
+        return {
+            "currency": self.currency,
+            "total": str(self.total),
+            "by_category": {k: str(v) for k, v in self.by_category().items()},
+            "double_running": {"days": self.double_running_days, "amount": str(self.double_running)},
+            "budget": None if self.budget is None else str(self.budget),
+            "lines": [{"category": x.category, "label": x.label, "amount": str(x.amount)} for x in self.lines],
+        }
+
+
+def _prorated(monthly: Decimal, days: int) -> Decimal:
+    return cents(monthly * days / DAYS_PER_MONTH) if days > 0 else Decimal(0)
+
+
+def _provider_steps(sched: Schedule, finish_of: dict[str, dt.date], handover: str) -> list[tuple[dt.date, Decimal]]:
+    """When the new provider takes each share of the volume (as a fraction): the pilot go, then each cutover."""
+    plan = sched.plan
+    record = plan.generated
+    if record is None or (not record.waves and record.pilot_share == 0):
+        return [(finish_of[handover], Decimal(1))]
+    steps = []
+    if record.pilot_share:
+        gates = [t.id for t in plan.tasks if t.wave == 0 and t.is_gate]
+        if gates:
+            first = min(gates, key=lambda i: finish_of[i])
+            steps.append((finish_of[first], Decimal(str(record.pilot_share)) / 100))
+    cumulative = Decimal(str(record.pilot_share))
+    shares = record.wave_shares or (100 - record.pilot_share,)
+    for n, share in enumerate(shares, 1):
+        cumulative = Decimal(100) if n == len(shares) else cumulative + Decimal(str(share))
+        cutover = f"W{n}-CUTOVER"
+        if cutover in finish_of:
+            steps.append((finish_of[cutover], cumulative / 100))
+    return steps or [(finish_of[handover], Decimal(1))]
+
+
+def plan_cost(sched: Schedule) -> PlanCost | None:
+    """The plan's costs from its schedule; None when the plan has no cost model."""
+    plan = sched.plan
+    model = plan.costs
+    if model is None:
+        return None
+    table = sched.table
+    finish_of = {tid: dt.date.fromisoformat(day) for tid, day in zip(table["id"], table["finish"], strict=True)}
+    lines: list[CostLine] = []
+    effort: dict[str, tuple[Decimal, Decimal]] = {}  # who -> (person-days, amount)
+    for task, days in zip(plan.tasks, table["duration"].tolist(), strict=True):
+        payers = [(rid, Decimal(str(units)), model.rates.get(rid)) for rid, units in task.uses]
+        if not task.uses:
+            payers = [(task.owner or "", Decimal(1), model.party_rates.get(task.owner or ""))]
+        for who, units, rate in payers:
+            if rate is None or not days:
+                continue
+            person_days, amount = effort.get(who, (Decimal(0), Decimal(0)))
+            effort[who] = (person_days + units * days, amount + units * days * rate)
+    for who, (person_days, amount) in effort.items():
+        lines.append(CostLine("effort", f"{who}: {person_days.normalize():f} person-days", cents(amount)))
+    handover = plan.handover(table["finish"].tolist()) or plan.tasks[-1].id
+    handed = finish_of[handover]
+    end = plan.task(handover).deadline
+    assistance = (plan.generated.termination_assistance if plan.generated else None) or 0
+    paid_until = max(end or handed, handed + dt.timedelta(days=assistance))
+    extension_days = max(0, (handed - end).days) if end is not None else 0
+    if model.incumbent_monthly is not None:
+        regular = (paid_until - plan.start).days + 1 - extension_days
+        lines.append(
+            CostLine("incumbent", f"{regular} days to {paid_until}", _prorated(model.incumbent_monthly, regular))
+        )
+    price = model.extension_monthly if model.extension_monthly is not None else model.incumbent_monthly
+    if extension_days and price is not None:
+        lines.append(CostLine("extension", f"{extension_days} days past {end}", _prorated(price, extension_days)))
+    overlap_days, overlap = 0, Decimal(0)
+    if model.provider_monthly is not None:
+        steps = _provider_steps(sched, finish_of, handover)
+        bounds = [day for day, _ in steps[1:]] + [sched.finish]
+        for (first, share), last in zip(steps, bounds, strict=True):
+            days = (last - first).days
+            lines.append(
+                CostLine(
+                    "provider", f"{share * 100:.0f}% from {first}", _prorated(model.provider_monthly * share, days)
+                )
+            )
+            both = (min(last, paid_until + dt.timedelta(days=1)) - first).days
+            if both > 0:
+                overlap_days += both
+                overlap += _prorated(model.provider_monthly * share, both)
+    for item in model.one_offs:
+        lines.append(CostLine("one-off", item.name or f"on {item.task}", item.amount))
+    return PlanCost(model.currency, tuple(lines), overlap_days, overlap, model.budget)

@@ -1,0 +1,109 @@
+"""Tests the cost model (issue 28 items 1, 2 and 4, the schedule's part): hand-computed cases for
+effort, run costs, double running, an extension and one-offs, exact to the cent, and named errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+
+from planner.core.model import PlanError
+from planner.core.validate import parse_plan
+from planner.costs import plan_cost
+from planner.formats.planfile import dump_yaml
+from planner.scheduling import schedule
+from tests.conftest import plan_data, task
+
+MONTH = "3043.75"  # 365.25 / 12 days x 100 a day: a run cost of exactly 100 a calendar day
+
+
+def _plan(*extra, **costs):
+    """Mon 4 Jan 2027: A (3 days, 2 of R at 100 a day) then B (2 days, the vendor at 50 a day),
+    then the CUTOVER milestone on Fri 8 Jan, whose deadline is the contract end; `extra` after."""
+    return parse_plan(
+        plan_data(
+            task("A", 3, uses={"R": 2}),
+            task("B", 2, "A", owner="vendor"),
+            task("CUTOVER", 0, "B", phase="Cutover", deadline=costs.pop("contract_end", None)),
+            *extra,
+            resources=[{"id": "R", "capacity": 2}],
+            costs={"currency": "GBP", "rates": {"R": 100}, "party_rates": {"vendor": 50}, **costs},
+        )
+    )
+
+
+def test_effort_run_costs_and_one_offs_by_hand():
+    """Tests a two-task plan: effort 2 x 3 x 100 + 2 x 50 = 700; the incumbent paid 4-8 Jan (5
+    days at 100) = 500; the provider from the handover (Fri 8 Jan) to the plan finish (the same
+    day): nothing; a one-off of 1,234.56; total 2,434.56, exact."""
+    plan = _plan(incumbent_monthly=MONTH, provider_monthly=MONTH, one_offs=[{"task": "CUTOVER", "amount": "1234.56"}])
+    cost = plan_cost(schedule(plan))
+    assert cost.by_category() == {
+        "effort": Decimal("700.00"),
+        "incumbent": Decimal("500.00"),
+        "extension": Decimal("0"),
+        "provider": Decimal("0.00"),
+        "one-off": Decimal("1234.56"),
+    }
+    assert cost.total == Decimal("2434.56") and isinstance(cost.total, Decimal)
+
+
+def test_a_late_handover_is_priced_as_an_extension_and_early_one_as_double_running():
+    """Tests the contract end both ways: a contract end on Wed 6 Jan and a handover on Fri 8 Jan
+    is 2 days of extension at its price (200 a day = 400), the incumbent's regular days 4-6 Jan
+    (300); a contract end on Fri 15 Jan keeps the incumbent until then (12 days, 1,200) while the
+    provider is paid from the handover on the 8th: 8 days of double running (the 8th to the 15th, 800)."""
+    late = _plan(contract_end=dt.date(2027, 1, 6), incumbent_monthly=MONTH, extension_monthly="6087.50")
+    by = plan_cost(schedule(late)).by_category()
+    assert (by["extension"], by["incumbent"]) == (Decimal("400.00"), Decimal("300.00"))
+    settle = task("SETTLE", 10, "CUTOVER", owner="client")  # the plan runs on after the handover
+    early = _plan(settle, contract_end=dt.date(2027, 1, 15), incumbent_monthly=MONTH, provider_monthly=MONTH)
+    cost = plan_cost(schedule(early))
+    assert cost.by_category()["incumbent"] == Decimal("1200.00")
+    assert cost.double_running_days == 8 and cost.double_running == Decimal("800.00")
+
+
+def test_bad_cost_models_are_named():
+    """Tests the errors: a negative rate, fractions of a cent, a rate for an unknown resource or
+    party, a one-off on an unknown task, a currency that is not a code."""
+    base = plan_data(task("A", 3), resources=[{"id": "R", "capacity": 1}])
+    for costs, message in (
+        ({"currency": "GBP", "rates": {"R": -5}}, "costs.rates.R"),
+        ({"currency": "GBP", "incumbent_monthly": "10.005"}, "costs.incumbent_monthly"),
+        ({"currency": "GBP", "rates": {"X": 5}}, "rates.X: unknown resource 'X'"),
+        ({"currency": "GBP", "party_rates": {"nobody": 5}}, "party_rates.nobody"),
+        ({"currency": "GBP", "one_offs": [{"task": "Z", "amount": 5}]}, "one_offs[1].task: unknown task 'Z'"),
+        ({"currency": "pounds"}, "costs.currency"),
+    ):
+        with pytest.raises(PlanError, match=message.replace("[", r"\[").replace("]", r"\]")):
+            parse_plan({**base, "costs": costs})
+
+
+def test_cost_command_prints_table_csv_and_json(tmp_path):
+    """Tests `planner cost`: the JSON total is the library's, the CSV reads back, the table ends
+    with the total; a plan without a cost model is refused by name."""
+    import csv
+    import io
+
+    plan = _plan(incumbent_monthly=MONTH, one_offs=[{"task": "CUTOVER", "amount": "1234.56"}])
+    path = tmp_path / "plan.yaml"
+    path.write_text(dump_yaml(plan), encoding="utf-8")
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "planner", "cost", str(path), *args], capture_output=True, text=True
+        )
+
+    doc = json.loads(run("--format", "json").stdout)
+    assert doc["total"] == "2434.56" and doc["currency"] == "GBP"
+    rows = list(csv.DictReader(io.StringIO(run("--format", "csv").stdout)))
+    assert sum(Decimal(r["amount_gbp"]) for r in rows) == Decimal("2434.56")
+    assert run().stdout.splitlines()[-1].split()[-1] == "2434.56"
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(dump_yaml(parse_plan(plan_data(task("A", 1)))), encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "planner", "cost", str(bare)], capture_output=True, text=True)
+    assert res.returncode == 1 and "costs" in res.stderr and "Traceback" not in res.stderr
