@@ -18,9 +18,11 @@ calendar days; run costs are prorated by the calendar days they run, both ends i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from planner.core.model import Plan
 from planner.core.schedule import Schedule
 
 DAYS_PER_MONTH = Decimal("365.25") / 12
@@ -74,26 +76,43 @@ def _prorated(monthly: Decimal, days: int) -> Decimal:
     return cents(monthly * days / DAYS_PER_MONTH) if days > 0 else Decimal(0)
 
 
-def _provider_steps(sched: Schedule, finish_of: dict[str, dt.date], handover: str) -> list[tuple[dt.date, Decimal]]:
-    """When the new provider takes each share of the volume (as a fraction): the pilot go, then each cutover."""
-    plan = sched.plan
+def transfer_steps(plan: Plan, finish_of: Mapping[str, dt.date], handover: str) -> list[tuple[str, Decimal]]:
+    """The tasks at which the new provider takes each share of the volume (as a fraction): the
+    pilot go, then each cutover; for a plan not made from a template, the handover takes it all."""
     record = plan.generated
     if record is None or (not record.waves and record.pilot_share == 0):
-        return [(finish_of[handover], Decimal(1))]
+        return [(handover, Decimal(1))]
     steps = []
     if record.pilot_share:
         gates = [t.id for t in plan.tasks if t.wave == 0 and t.is_gate]
         if gates:
-            first = min(gates, key=lambda i: finish_of[i])
-            steps.append((finish_of[first], Decimal(str(record.pilot_share)) / 100))
+            steps.append((min(gates, key=lambda i: finish_of[i]), Decimal(str(record.pilot_share)) / 100))
     cumulative = Decimal(str(record.pilot_share))
     shares = record.wave_shares or (100 - record.pilot_share,)
     for n, share in enumerate(shares, 1):
         cumulative = Decimal(100) if n == len(shares) else cumulative + Decimal(str(share))
-        cutover = f"W{n}-CUTOVER"
-        if cutover in finish_of:
-            steps.append((finish_of[cutover], cumulative / 100))
-    return steps or [(finish_of[handover], Decimal(1))]
+        if f"W{n}-CUTOVER" in finish_of:
+            steps.append((f"W{n}-CUTOVER", cumulative / 100))
+    return steps or [(handover, Decimal(1))]
+
+
+def task_day_rates(plan: Plan) -> list[tuple[tuple[str, Decimal, Decimal], ...]]:
+    """Per task, who is paid for each of its working days: (resource or party, units, day rate)."""
+    model = plan.costs
+    assert model is not None
+    out = []
+    for task in plan.tasks:
+        payers = [(rid, Decimal(str(units)), model.rates.get(rid)) for rid, units in task.uses]
+        if not task.uses:
+            payers = [(task.owner or "", Decimal(1), model.party_rates.get(task.owner or ""))]
+        out.append(tuple((who, units, rate) for who, units, rate in payers if rate is not None))
+    return out
+
+
+def incumbent_terms(plan: Plan, handover: str) -> tuple[dt.date | None, int]:
+    """The contract end the handover is bound to (its deadline) and the termination assistance in days."""
+    assistance = (plan.generated.termination_assistance if plan.generated else None) or 0
+    return plan.task(handover).deadline, assistance
 
 
 def plan_cost(sched: Schedule) -> PlanCost | None:
@@ -106,21 +125,16 @@ def plan_cost(sched: Schedule) -> PlanCost | None:
     finish_of = {tid: dt.date.fromisoformat(day) for tid, day in zip(table["id"], table["finish"], strict=True)}
     lines: list[CostLine] = []
     effort: dict[str, tuple[Decimal, Decimal]] = {}  # who -> (person-days, amount)
-    for task, days in zip(plan.tasks, table["duration"].tolist(), strict=True):
-        payers = [(rid, Decimal(str(units)), model.rates.get(rid)) for rid, units in task.uses]
-        if not task.uses:
-            payers = [(task.owner or "", Decimal(1), model.party_rates.get(task.owner or ""))]
+    for payers, days in zip(task_day_rates(plan), table["duration"].tolist(), strict=True):
         for who, units, rate in payers:
-            if rate is None or not days:
-                continue
-            person_days, amount = effort.get(who, (Decimal(0), Decimal(0)))
-            effort[who] = (person_days + units * days, amount + units * days * rate)
+            if days:
+                person_days, amount = effort.get(who, (Decimal(0), Decimal(0)))
+                effort[who] = (person_days + units * days, amount + units * days * rate)
     for who, (person_days, amount) in effort.items():
         lines.append(CostLine("effort", f"{who}: {person_days.normalize():f} person-days", cents(amount)))
     handover = plan.handover(table["finish"].tolist()) or plan.tasks[-1].id
     handed = finish_of[handover]
-    end = plan.task(handover).deadline
-    assistance = (plan.generated.termination_assistance if plan.generated else None) or 0
+    end, assistance = incumbent_terms(plan, handover)
     paid_until = max(end or handed, handed + dt.timedelta(days=assistance))
     extension_days = max(0, (handed - end).days) if end is not None else 0
     if model.incumbent_monthly is not None:
@@ -133,7 +147,7 @@ def plan_cost(sched: Schedule) -> PlanCost | None:
         lines.append(CostLine("extension", f"{extension_days} days past {end}", _prorated(price, extension_days)))
     overlap_days, overlap = 0, Decimal(0)
     if model.provider_monthly is not None:
-        steps = _provider_steps(sched, finish_of, handover)
+        steps = [(finish_of[tid], share) for tid, share in transfer_steps(plan, finish_of, handover)]
         bounds = [day for day, _ in steps[1:]] + [sched.finish]
         for (first, share), last in zip(steps, bounds, strict=True):
             days = (last - first).days

@@ -146,11 +146,13 @@ def _estimate_for(source: Any, row: Mapping[str, Any]) -> list[Any]:
 
 
 def _renamed_head(head: dict[str, Any], renames: Mapping[str, str]) -> dict[str, Any]:
-    """Plan-level data that names tasks (RAID links, the baseline) follows renamed ids."""
+    """Plan-level data that names tasks (RAID links, the baseline, one-off costs) follows renamed ids."""
     if not renames:
         return head
     for item in head.get("raid") or []:
         item["tasks"] = [renames.get(t, t) for t in item.get("tasks") or []]
+    for item in (head.get("costs") or {}).get("one_offs") or []:
+        item["task"] = renames.get(item["task"], item["task"])
     baseline = head.get("baseline")
     if baseline and baseline.get("tasks"):
         baseline["tasks"] = {renames.get(k, k): v for k, v in baseline["tasks"].items()}

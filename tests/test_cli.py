@@ -418,11 +418,13 @@ def test_compare_template_options(tmp_path):
         "for",
         "latest",
         "start",
+        *("cost", "P50", "(GBP", "k)", "cost", "P80"),
     ]
     assert lines[0].split() == head
     expected = option("ams", 2, 20, start=MONDAY, contract_end=dt.date(2027, 9, 1))
     c = expected.contract
-    assert f"  {c.verdict} {c.chance:.0%}  " in lines[4] and lines[4].endswith(c.latest_start.isoformat())
+    assert f"  {c.verdict} {c.chance:.0%}  " in lines[4] and f"  {c.latest_start.isoformat()}  " in lines[4]
+    assert lines[4].split()[-1] == f"{expected.cost_risk.percentiles[80] / 1000:,.0f}"
     assert (f"extend {c.extension_weeks} wk" if c.extension_weeks else f"overlap {c.double_running_weeks} wk") in lines[
         4
     ]

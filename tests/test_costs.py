@@ -107,3 +107,60 @@ def test_cost_command_prints_table_csv_and_json(tmp_path):
     bare.write_text(dump_yaml(parse_plan(plan_data(task("A", 1)))), encoding="utf-8")
     res = subprocess.run([sys.executable, "-m", "planner", "cost", str(bare)], capture_output=True, text=True)
     assert res.returncode == 1 and "costs" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_each_draw_is_priced_like_the_schedule():
+    """Tests the Monte Carlo's cost (issue 28 item 2): with no spread in the estimates every draw
+    costs what the schedule costs, to the cent; with spread, P50 <= P80 and the chance of staying
+    within a budget follows the draws (a budget at the P80 cost is met in about 80% of draws)."""
+    from planner.risk.montecarlo import simulate
+
+    settle = task("SETTLE", 10, "CUTOVER", owner="client")
+    plan = _plan(settle, contract_end=dt.date(2027, 1, 15), incumbent_monthly=MONTH, provider_monthly=MONTH)
+    exact = plan_cost(schedule(plan)).total
+    run = simulate(plan, iterations=500, seed=2)
+    assert set(run.cost.percentiles.values()) == {exact}
+    spread = _plan(
+        task("SETTLE", 10, "CUTOVER", owner="client", estimate=[8, 10, 20]),
+        contract_end=dt.date(2027, 1, 15),
+        incumbent_monthly=MONTH,
+        provider_monthly=MONTH,
+        extension_monthly="6087.50",
+    )
+    first = simulate(spread, iterations=4000, seed=5).cost
+    assert first.percentiles[50] <= first.percentiles[80] < first.percentiles[90]
+    budgeted = spread.model_copy(update={"costs": spread.costs.model_copy(update={"budget": first.percentiles[80]})})
+    chance = simulate(budgeted, iterations=4000, seed=5).cost.budget_chance
+    assert 0.78 <= chance <= 0.85
+
+
+def test_templates_price_their_options_in_compare_and_the_options_table():
+    """Tests issue 28 items 1 and 3 on the templates: illustrative figures scaled by size and said
+    to be illustrative; `compare` gives each option its exact cost and its P50/P80 cost, the same
+    as the library's; with more waves the P80 cost grows (more months of running both)."""
+    import csv
+    import io
+
+    from planner.generate.build import build_plan
+    from planner.generate.options import option
+    from tests.conftest import MONDAY
+
+    small, medium = (build_plan("service-desk", size=s, start=MONDAY).costs for s in ("small", "medium"))
+    assert "illustrative" in medium.note.lower() and small.incumbent_monthly * 4 == medium.incumbent_monthly
+    assert small.rates == medium.rates
+    argv = [sys.executable, "-m", "planner", "compare", "--template", "service-desk", "--waves", "0,2,6"]
+    argv += ["--pilot-share", "15", "--start", "2027-01-04", "--format", "csv"]
+    rows = list(csv.DictReader(io.StringIO(subprocess.run(argv, capture_output=True, text=True).stdout)))
+    expected = option("service-desk", 2, 15, start=MONDAY)
+    assert rows[1]["cost"] == f"{expected.cost.total:.2f}" and rows[1]["currency"] == "GBP"
+    assert rows[1]["cost_p80"] == f"{expected.cost_risk.percentiles[80]:.2f}"
+    p80 = [Decimal(r["cost_p80"]) for r in rows]
+    assert p80 == sorted(p80) and len(set(p80)) == 3
+
+
+def test_options_table_shows_cost_columns(app):
+    """Tests the New plan page's options table: P50 and P80 cost and double running per option."""
+    app.switch_page("planner/ui/pages/new.py").run()
+    table = app.dataframe[0].value
+    assert {"Cost P50", "Cost P80", "Double running cost"} <= set(table.columns)
+    assert (table["Cost P80"] >= table["Cost P50"]).all() and (table["Cost P50"] > 0).all()

@@ -82,13 +82,15 @@ def test_key_figures(sd):
 
 
 def test_grid_rename_updates_links_and_keeps_gates():
-    """Tests that renaming an id in the grid renames links to it and keeps gate criteria."""
+    """Tests that renaming an id in the grid renames links to it, and the one-off cost on it,
+    and keeps gate criteria."""
     plan = build_plan("service-desk", waves=1, start=MONDAY)
     rows = plan_rows(plan)
     i = [r["id"] for r in rows].index("SD04")
     new = rows_to_plan(plan, apply_delta(rows, {"edited_rows": {i: {"id": "CONTRACT"}}}))
     assert new.task("CONTRACT").gate == plan.task("SD04").gate
     assert "CONTRACT" in {link.task for link in new.task("SD05").depends_on}
+    assert "CONTRACT" in {o.task for o in new.costs.one_offs}  # the transition fee follows it
 
 
 def test_grid_problems_name_rows():

@@ -33,7 +33,8 @@ def cmd_cost(args: argparse.Namespace) -> int:
         print(f"  {category:<10} {label:<{width}}  {amount:>15}")
     print(f"  {'total':<10} {'':<{width}}  {cost.total:>15.2f}")
     if cost.double_running_days:
-        print(f"  double running: {cost.double_running_days} days, {cost.double_running:.2f} of the provider's cost")
+        days = f"{cost.double_running_days} day{'s' if cost.double_running_days != 1 else ''}"
+        print(f"  double running: {days}, {cost.double_running:.2f} of the provider's cost")
     if cost.budget is not None:
         left = cost.budget - cost.total
         print(f"  budget {cost.budget:.2f}: {'within it' if left >= 0 else 'over it'} by {abs(left):.2f}")

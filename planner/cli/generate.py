@@ -89,6 +89,16 @@ def _chance(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
 
 
+def _cost_cells(r) -> list[str]:
+    """The CSV's cost columns: exact amounts as text, empty without a cost model."""
+    if r.cost is None or r.cost_risk is None:
+        return [""] * 6
+    extension = r.cost.by_category()["extension"]
+    risk = r.cost_risk.percentiles
+    amounts = (r.cost.total, risk[50], risk[80], r.cost.double_running, extension)
+    return [r.cost.currency, *(f"{x:.2f}" for x in amounts)]
+
+
 def _ask(contract: ContractEnd) -> str:
     if contract.extension_weeks:
         return f"extend {contract.extension_weeks} wk"
@@ -129,6 +139,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
         head = ["waves", "pilot_share", "finish", "handover", "p50", "p80", "deadline_chance", "contract_end_chance"]
         head += ["contract_verdict", "extension_weeks", "double_running_weeks", "latest_start", "latest_signature"]
+        head += ["currency", "cost", "cost_p50", "cost_p80", "double_running_cost", "extension_cost"]
         cells = []
         for r in rows:
             c = r.contract
@@ -144,6 +155,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     "" if c is None else str(c.double_running_weeks),
                     "" if c is None else c.latest_start.isoformat(),
                     "" if c is None or c.latest_signature is None else c.latest_signature.isoformat(),
+                    *_cost_cells(r),
                 ]
             )
         sys.stdout.write(write_rows(head, cells))
@@ -151,6 +163,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     titles = ["waves", "pilot %", "finish", "handover", "P50", "P80"]
     titles += ["P(deadline)"] if args.deadline else []
     titles += ["contract end", "ask for", "latest start"] if args.contract_end else []
+    priced = any(r.cost_risk is not None for r in rows)
+    titles += [f"cost P50 ({rows[0].cost_risk.currency} k)", "cost P80"] if priced and rows[0].cost_risk else []
     cells = []
     for r in rows:
         row = [str(r.waves), pct(r.pilot_share), *(d.isoformat() for d in (r.finish, r.handover, r.p50, r.p80))]
@@ -158,6 +172,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         c = r.contract
         if c is not None:
             row += [f"{c.verdict} {c.chance:.0%}", _ask(c), c.latest_start.isoformat()]
+        if priced and r.cost_risk is not None:
+            row += [f"{r.cost_risk.percentiles[q] / 1000:,.0f}" for q in (50, 80)]
         cells.append(row)
     _print_table(titles, cells)
     if args.contract_end:

@@ -103,6 +103,11 @@ class WorkCalendar:
         """`date_of` for many offsets at once."""
         return self._dates(offsets).astype(object).tolist()
 
+    def day_numbers(self, offsets: np.ndarray | Sequence[int]) -> np.ndarray:
+        """Calendar day numbers (days since 1970-01-01) of working-day offsets, for date arithmetic
+        on many at once."""
+        return self._dates(offsets).astype("datetime64[D]").astype(np.int64)
+
     def iso_of(self, offsets: np.ndarray | Sequence[int]) -> np.ndarray:
         """ISO date strings for many offsets at once (used to build schedule tables)."""
         return np.datetime_as_string(self._dates(offsets))

@@ -243,6 +243,7 @@ class CostModel(Frozen):
     contract end, one-off costs on tasks, and a budget."""
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    note: Line = ""  # e.g. that the figures are illustrative
     rates: dict[Annotated[str, Field(max_length=80)], Money] = Field(default_factory=dict)  # resource -> per day
     party_rates: dict[Annotated[str, Field(max_length=80)], Money] = Field(default_factory=dict)  # party -> per day
     incumbent_monthly: Money | None = None  # until the last handover plus termination assistance

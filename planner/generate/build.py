@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from planner.core.calendar import WorkCalendar
@@ -214,6 +215,23 @@ def _tasks(
     return _Built(tasks, handover, risks)
 
 
+def illustrative_costs(costs: Mapping[str, Any], size: str) -> dict[str, Any]:
+    """A template's cost model at `size`: run costs and fees scaled (day rates are not), and
+    marked as illustrative, for the user to replace."""
+    k = Decimal(str(SIZE_SCALES["money"][size]))
+
+    def scaled(value: Any) -> Decimal:
+        return (Decimal(str(value)) * k).quantize(Decimal(1))
+
+    out = dict(costs)
+    for key in ("incumbent_monthly", "provider_monthly", "extension_monthly"):
+        if key in out:
+            out[key] = scaled(out[key])
+    out["one_offs"] = [{**o, "amount": scaled(o["amount"])} for o in costs.get("one_offs", [])]
+    out["note"] = f"Illustrative figures for a {size} transition: replace them with your own"
+    return out
+
+
 def year_end_freezes(start: dt.date, region: str | None) -> list[dict[str, Any]]:
     """The change freeze most organisations hold over the year end (DOMAIN.md section 3: no cutover
     in a change freeze), from 15 December to 5 January, for the years a plan may span."""
@@ -369,6 +387,8 @@ def generate(
     plan_data["resources"] = [
         {**r, "capacity": r["capacity"] * SIZE_SCALES["people"][size]} for r in plan_data.get("resources", [])
     ]
+    if "costs" in plan_data:
+        plan_data["costs"] = illustrative_costs(plan_data["costs"], size)
     plan_data["name"] = fill(plan_name or plan_data.get("name", info.title), values)
     plan_data["start"] = plan_start
     if holidays:

@@ -12,8 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from planner.core.model import Plan
+from planner.costs import PlanCost
 from planner.generate.build import TERMINATION_ASSISTANCE_DAYS, generate
 from planner.risk.contract import COMMITTED_ITERATIONS, ContractEnd
+from planner.risk.cost_draws import CostRisk
 
 MAX_OPTIONS = 60
 
@@ -32,6 +34,8 @@ class Option:
     deadline_chance: float | None
     contract: ContractEnd | None
     warnings: tuple[str, ...]
+    cost: PlanCost | None = None  # the schedule's exact costs, when the plan has a cost model
+    cost_risk: CostRisk | None = None  # the committed run's P50 and P80 cost
 
     @property
     def contract_end_chance(self) -> float | None:
@@ -48,6 +52,8 @@ class Option:
             "deadline_chance": self.deadline_chance,
             "contract_end_chance": self.contract_end_chance,
             "contract_end": self.contract.to_json() if self.contract is not None else None,
+            "cost": None if self.cost is None else self.cost.to_json(),
+            "cost_risk": None if self.cost_risk is None else self.cost_risk.to_json(),
             "warnings": list(self.warnings),
         }
 
@@ -65,6 +71,7 @@ def option(
     termination_assistance: int = TERMINATION_ASSISTANCE_DAYS,
 ) -> Option:
     """One option, with the committed run (`committed_run`): the same P80 the plan shows once made."""
+    from planner.costs import plan_cost
     from planner.risk.contract import committed_run, verdict
 
     gen = generate(
@@ -92,6 +99,8 @@ def option(
         deadline_chance=run.deadline_probability,
         contract=verdict(gen.plan, run, sched.passes.ef),
         warnings=gen.warnings,
+        cost=plan_cost(sched),
+        cost_risk=run.cost,
     )
 
 

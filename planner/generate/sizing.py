@@ -25,8 +25,9 @@ SIZE_SCALES: Mapping[str, Mapping[str, float]] = {
     "size-hypercare": {"small": 0.7, "medium": 1.0, "large": 2.0},
     "setup": {"small": 0.5, "medium": 1.0, "large": 2.0},
     "people": {"small": 1, "medium": 1, "large": 2},  # resource capacities: a large deal has more SMEs
+    "money": {"small": 0.25, "medium": 1, "large": 4},  # a template's illustrative run costs and fees
 }
-SCALES = tuple(k for k in SIZE_SCALES if k != "people")
+SCALES = tuple(k for k in SIZE_SCALES if k not in ("people", "money"))
 DEFAULT_FLOOR = 5
 MAX_CUTOVER_CHANCE = 0.6
 

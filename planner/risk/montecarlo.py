@@ -25,6 +25,7 @@ from planner.core.network import Network, run_passes, sweep2d
 from planner.core.schedule import Schedule, Solution, solve
 from planner.core.windows import Windows
 from planner.limits import MAX_SPAN
+from planner.risk.cost_draws import CostDraws
 from planner.risk.draws import add_risk_delays, centred, draw_durations, estimates, risk_impacts, worst_delays
 from planner.risk.result import PERCENTILES, DeadlineRisk, MilestoneRisk, RiskResult
 
@@ -332,6 +333,7 @@ def simulate(
     dl_idx = np.array([j for j, t in enumerate(tasks) if t.deadline is not None], dtype=np.int64)
     dl_cap = np.array([cal.deadline_offset(tasks[j].deadline) for j in dl_idx], dtype=np.int64)[:, None]
     dl_met = np.zeros(dl_idx.size, dtype=np.int64)
+    spend = CostDraws(plan, sol, iterations) if plan.costs is not None else None
     done = 0
     while done < iterations:
         n = min(chunk, iterations - done)
@@ -354,6 +356,8 @@ def simulate(
         if dl_idx.size:
             dl_met += ((ef[dl_idx] >> shift) <= dl_cap).sum(axis=1)
         finishes.add(ef >> shift)
+        if spend is not None:
+            spend.add(done, d, ef >> shift, scale)
         done += n
         if progress is not None:
             progress(done, iterations)
@@ -401,6 +405,7 @@ def simulate(
         task_p80=p80,
         task_p80_dates=tuple(_finish_dates(cal, p80)),
         milestones=_milestone_dates(plan, sol, by_q, anchor, factor),
+        cost=spend.result(PERCENTILES) if spend is not None else None,
         finish_samples=finish,
         task_deadlines=tuple(
             DeadlineRisk(tasks[j].id, tasks[j].name, tasks[j].deadline, float(met / iterations))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.risk.cost_draws import CostRisk
+
 PERCENTILES = (10, 50, 80, 90)
 
 
@@ -82,6 +84,7 @@ class RiskResult:
     milestones: tuple[MilestoneRisk, ...]  # plan order
     finish_samples: np.ndarray  # plan finish offset per iteration (for the histogram and S-curve)
     task_deadlines: tuple[DeadlineRisk, ...] = ()  # plan order
+    cost: CostRisk | None = None  # each draw's cost, when the plan has a cost model
 
     def to_json(self) -> dict:
         return {
@@ -105,4 +108,5 @@ class RiskResult:
             ],
             "milestones": [m.to_json() for m in self.milestones],
             "task_deadlines": [d.to_json() for d in self.task_deadlines],
+            **({"cost": self.cost.to_json()} if self.cost is not None else {}),
         }

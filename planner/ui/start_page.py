@@ -59,6 +59,9 @@ def _options(
             "Latest start": None if r.contract is None else r.contract.latest_start,
             "Meets deadline": None if r.deadline_chance is None else round(100 * r.deadline_chance),
             "Handover": r.handover,
+            "Cost P50": None if r.cost_risk is None else float(r.cost_risk.percentiles[50]),
+            "Cost P80": None if r.cost_risk is None else float(r.cost_risk.percentiles[80]),
+            "Double running cost": None if r.cost is None else float(r.cost.double_running),
             "Notes": "; ".join(r.warnings),
         }
         for r in rows
@@ -151,6 +154,13 @@ def _options_table(
             ),
             "P80 finish": st.column_config.DateColumn(
                 format="YYYY-MM-DD", help="80% of 2,000 simulated runs finish by then: the date to commit"
+            ),
+            "Cost P50": st.column_config.NumberColumn(format="localized", help="Half of the runs cost less"),
+            "Cost P80": st.column_config.NumberColumn(
+                format="localized", help="80% of the runs cost less (the template's figures are illustrative)"
+            ),
+            "Double running cost": st.column_config.NumberColumn(
+                format="localized", help="The new provider's cost while the incumbent is still paid"
             ),
         },
     )
