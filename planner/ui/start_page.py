@@ -59,9 +59,9 @@ def _options(
             "Latest start": None if r.contract is None else r.contract.latest_start,
             "Meets deadline": None if r.deadline_chance is None else round(100 * r.deadline_chance),
             "Handover": r.handover,
-            "Cost P50": None if r.cost_risk is None else float(r.cost_risk.percentiles[50]),
-            "Cost P80": None if r.cost_risk is None else float(r.cost_risk.percentiles[80]),
-            "Double running cost": None if r.cost is None else float(r.cost.double_running),
+            "Cost P50": None if r.cost_risk is None else round(r.cost_risk.percentiles[50]),
+            "Cost P80": None if r.cost_risk is None else round(r.cost_risk.percentiles[80]),
+            "Double running cost": None if r.cost is None else round(r.cost.double_running),
             "Notes": "; ".join(r.warnings),
         }
         for r in rows
