@@ -164,3 +164,32 @@ def test_options_table_shows_cost_columns(app):
     table = app.dataframe[0].value
     assert {"Cost P50", "Cost P80", "Double running cost"} <= set(table.columns)
     assert (table["Cost P80"] >= table["Cost P50"]).all() and (table["Cost P50"] > 0).all()
+
+
+def test_report_and_plan_page_show_the_costs(app):
+    """Tests issue 28 item 3 in two places: the HTML report has a Costs section whose total is the
+    library's (read back by the standard HTML parser), and the plan page (and so every share view
+    that shows the key figures) shows the cost, its P80, the double running and the budget."""
+    from html.parser import HTMLParser
+
+    from planner.formats.report import report_html
+    from planner.generate.build import build_plan
+    from tests.conftest import MONDAY
+
+    sched = schedule(build_plan("service-desk", start=MONDAY))
+    cost = plan_cost(sched)
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts: list[str] = []
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    reader = Text()
+    reader.feed(report_html(sched))
+    text = " ".join(reader.parts)
+    assert "Costs (GBP)" in text and f"Total {cost.total:,.2f}" in text and "Illustrative" in text
+    labels = {m.label for m in app.metric}
+    assert {"Cost (GBP)", "Cost P80 (GBP)", "Double running (GBP)", "Budget"} <= labels

@@ -35,7 +35,7 @@ h1{margin-bottom:.2rem} .sub{color:#666;margin-top:0}
 .fig .k{color:#666;font-size:.85rem} .fig .v{font-size:1.4rem;font-weight:600}
 table{border-collapse:collapse;width:100%;margin:.6rem 0 1.6rem} th,td{border-bottom:1px solid #e5e5e5;
 padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.9rem} th{background:#f6f6f6}
-.crit{color:#d62728;font-weight:600} code{background:#f3f3f3;padding:0 .2rem;border-radius:3px}
+.crit{color:#d62728;font-weight:600} .num{text-align:right} code{background:#f3f3f3;padding:0 .2rem;border-radius:3px}
 """
 
 
@@ -104,6 +104,31 @@ def _figures(sched: Schedule, today: dt.date | None, run: RiskResult | None) -> 
         + "".join(f'<div class="fig"><div class="k">{_e(a)}</div><div class="v">{_e(b)}</div></div>' for a, b in cells)
         + "</div>"
         + (f'<p class="contract">{_e(c.sentence())}</p>' if c else "")
+        + _costs(sched, run)
+    )
+
+
+def _costs(sched: Schedule, run: RiskResult | None) -> str:
+    """The cost lines and, from the committed run, P50 and P80 cost, when the plan has a cost model."""
+    from planner.costs import plan_cost
+
+    cost = plan_cost(sched)
+    if cost is None:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(x.category)}</td><td>{_e(x.label)}</td><td class=num>{x.amount:,.2f}</td></tr>"
+        for x in cost.lines
+    )
+    spread = ""
+    if run is not None and run.cost is not None:
+        q = run.cost.percentiles
+        spread = f"; P50 {q[50]:,.2f}, P80 {q[80]:,.2f}"
+    note = f" ({_e(sched.plan.costs.note)})" if sched.plan.costs and sched.plan.costs.note else ""
+    return (
+        f"<h2>Costs ({_e(cost.currency)})</h2><p>Total {cost.total:,.2f}{spread}; double running "
+        f"{cost.double_running_days} days, {cost.double_running:,.2f}{note}</p>"
+        f"<table><thead><tr><th>Category</th><th>Item</th><th>Amount</th></tr></thead><tbody>{rows}"
+        f"<tr><td><b>total</b></td><td></td><td class=num><b>{cost.total:,.2f}</b></td></tr></tbody></table>"
     )
 
 

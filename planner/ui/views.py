@@ -63,6 +63,39 @@ def figures(sched: Schedule, today: dt.date | None = None) -> None:
         if m:
             col.caption(md(f"{m.id} · {m.name}"))
     _contract(cols[7], k.contract)
+    _costs(sched, derived.committed_for(sched.plan))
+
+
+def _costs(sched: Schedule, run: Any) -> None:
+    """The cost figures, when the plan has a cost model: most likely, P80, double running, budget."""
+    from planner.costs import plan_cost
+
+    cost = plan_cost(sched)
+    if cost is None:
+        return
+    cur = cost.currency
+    cols = st.columns(4)
+    cols[0].metric(
+        f"Cost ({cur})", f"{cost.total:,.0f}", help="From the plan as scheduled: effort, run costs, one-offs"
+    )
+    p80 = run.cost.percentiles[80] if run is not None and run.cost is not None else None
+    cols[1].metric(f"Cost P80 ({cur})", f"{p80:,.0f}" if p80 is not None else "—", help="80% of 2,000 runs cost less")
+    days = cost.double_running_days
+    cols[2].metric(
+        f"Double running ({cur})", f"{cost.double_running:,.0f}", help=f"{days} days both providers are paid"
+    )
+    if cost.budget is None:
+        cols[3].metric("Budget", "none set")
+    else:
+        chance = run.cost.budget_chance if run is not None and run.cost is not None else None
+        cols[3].metric(
+            f"Budget ({cur})",
+            f"{cost.budget:,.0f}",
+            delta=None if chance is None else f"{chance:.0%} chance within it",
+            delta_color="normal" if chance is None or chance >= 0.8 else "inverse",
+        )
+    if plan_note := sched.plan.costs.note if sched.plan.costs else "":
+        st.caption(md(plan_note))
 
 
 def _contract(col: Any, c: Any) -> None:
