@@ -163,3 +163,67 @@ def plan_cost(sched: Schedule) -> PlanCost | None:
     for item in model.one_offs:
         lines.append(CostLine("one-off", item.name or f"on {item.task}", item.amount))
     return PlanCost(model.currency, tuple(lines), overlap_days, overlap, model.budget)
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _calendar_days(first: dt.date, last: dt.date) -> dict[dt.date, int]:
+    """Calendar days per month from `first` to `last`, both included."""
+    out: dict[dt.date, int] = {}
+    day = first
+    while day <= last:
+        nxt = (_month(day) + dt.timedelta(days=32)).replace(day=1)
+        stop = min(last, nxt - dt.timedelta(days=1))
+        out[_month(day)] = out.get(_month(day), 0) + (stop - day).days + 1
+        day = nxt
+    return out
+
+
+def monthly_costs(sched: Schedule) -> list[tuple[dt.date, str, Decimal]]:
+    """The cost by month and category (each cell rounded to the cent): effort over each task's
+    working days, run costs over their calendar days, one-offs in the month their task finishes.
+    The cells add up to `plan_cost`'s total within a few cents of rounding."""
+    plan, model = sched.plan, sched.plan.costs
+    if model is None:
+        return []
+    cal, table = sched.calendar, sched.table
+    cells: dict[tuple[dt.date, str], Decimal] = {}
+
+    def add(month: dt.date, category: str, amount: Decimal) -> None:
+        cells[(month, category)] = cells.get((month, category), Decimal(0)) + amount
+
+    finish_of = {tid: dt.date.fromisoformat(day) for tid, day in zip(table["id"], table["finish"], strict=True)}
+    starts = [dt.date.fromisoformat(day) for day in table["start"]]
+    for payers, days, first, task in zip(
+        task_day_rates(plan), table["duration"].tolist(), starts, plan.tasks, strict=True
+    ):
+        daily = sum((units * rate for _, units, rate in payers), Decimal(0))
+        if daily and days:
+            for month, count in _calendar_days(first, finish_of[task.id]).items():
+                last = min(finish_of[task.id], (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
+                worked = cal.working_days_between(max(first, month), last) if count else 0
+                add(month, "effort", daily * worked)
+    handover = plan.handover(table["finish"].tolist()) or plan.tasks[-1].id
+    handed = finish_of[handover]
+    end, assistance = incumbent_terms(plan, handover)
+    paid_until = max(end or handed, handed + dt.timedelta(days=assistance))
+    if model.incumbent_monthly is not None:
+        regular_until = min(paid_until, end) if end is not None and handed > end else paid_until
+        for month, count in _calendar_days(plan.start, regular_until).items():
+            add(month, "incumbent", model.incumbent_monthly * count / DAYS_PER_MONTH)
+    price = model.extension_monthly if model.extension_monthly is not None else model.incumbent_monthly
+    if end is not None and handed > end and price is not None:
+        for month, count in _calendar_days(end + dt.timedelta(days=1), handed).items():
+            add(month, "extension", price * count / DAYS_PER_MONTH)
+    if model.provider_monthly is not None:
+        steps = [(finish_of[tid], share) for tid, share in transfer_steps(plan, finish_of, handover)]
+        bounds = [day for day, _ in steps[1:]] + [sched.finish]
+        for (first, share), last in zip(steps, bounds, strict=True):
+            if last > first:
+                for month, count in _calendar_days(first, last - dt.timedelta(days=1)).items():
+                    add(month, "provider", model.provider_monthly * share * count / DAYS_PER_MONTH)
+    for item in model.one_offs:
+        add(_month(finish_of[item.task]), "one-off", item.amount)
+    return [(month, category, cents(amount)) for (month, category), amount in sorted(cells.items())]

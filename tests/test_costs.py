@@ -193,3 +193,70 @@ def test_report_and_plan_page_show_the_costs(app):
     assert "Costs (GBP)" in text and f"Total {cost.total:,.2f}" in text and "Illustrative" in text
     labels = {m.label for m in app.metric}
     assert {"Cost (GBP)", "Cost P80 (GBP)", "Double running (GBP)", "Budget"} <= labels
+
+
+def test_monthly_costs_add_up_to_the_plan_cost():
+    """Tests the monthly breakdown behind the Costs view: the cells of every category add up to
+    the schedule's lines (to the cent on the templates), one-offs in their task's month."""
+    from planner.costs import monthly_costs
+    from planner.generate.build import build_plan
+    from tests.conftest import MONDAY
+
+    for name in ("service-desk", "vendor-exit"):
+        sched = schedule(build_plan(name, start=MONDAY, contract_end=dt.date(2027, 6, 30)))
+        cost = plan_cost(sched)
+        cells = monthly_costs(sched)
+        for category, amount in cost.by_category().items():
+            total = sum((a for _, c, a in cells if c == category), Decimal(0))
+            assert abs(total - amount) <= Decimal("0.05"), (name, category, total, amount)
+        fee = sched.plan.costs.one_offs[0]
+        month = dt.date.fromisoformat(sched.table.set_index("id").loc[fee.task, "finish"]).replace(day=1)
+        assert (month, "one-off", fee.amount) in cells or any(m == month and c == "one-off" for m, c, _ in cells)
+
+
+def test_costs_view_shows_lines_and_charts(app):
+    """Tests the Costs view on the example plan: the total, both charts and a row per cost line;
+    a plan without a cost model gets a pointer to docs/costs.md, not an error."""
+    from planner.ui import state
+
+    app.segmented_control(key="plan-view").set_value("Costs").run()
+    assert not app.exception
+    plan = app.session_state[state.PLAN]
+    cost = plan_cost(schedule(plan))
+    assert any(f"Total {cost.total:,.2f} GBP" in m.value for m in app.markdown)
+    assert len(app.get("vega_lite_chart")) >= 3  # the Gantt and the two cost charts
+    assert len(app.dataframe[-1].value) == len(cost.lines)
+    budget = Decimal("2500000")
+    app.session_state[state.PLAN] = plan.model_copy(update={"costs": plan.costs.model_copy(update={"budget": budget})})
+    app.run()
+    specs = [c.proto.spec for c in app.get("vega_lite_chart")]
+    assert any("Cumulative spend against budget" in s and '"budget"' in s and '"rule"' in s for s in specs)
+    app.session_state[state.PLAN] = plan.model_copy(update={"costs": None})
+    app.run()
+    assert any("no cost model" in i.value for i in app.info) and not app.exception
+
+
+def test_workbook_carries_the_costs_as_numbers(tmp_path):
+    """Tests the workbook's Costs sheets, read back by openpyxl: each line with its amount as a
+    number, the total, and the monthly cells dated; a workbook with costs still imports."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from planner.files import read_plan_bytes
+    from planner.formats.xlsx import to_xlsx
+    from planner.generate.build import build_plan
+    from tests.conftest import MONDAY
+
+    sched = schedule(build_plan("ams", start=MONDAY))
+    cost = plan_cost(sched)
+    raw = to_xlsx(sched)
+    book = load_workbook(io.BytesIO(raw))
+    rows = list(book["Costs"].iter_rows(values_only=True))
+    assert rows[0] == ("category", "item", "amount_gbp") and len(rows) == len(cost.lines) + 2
+    assert rows[-1][0] == "total" and Decimal(str(rows[-1][2])) == cost.total
+    assert all(isinstance(r[2], float | int) for r in rows[1:])
+    monthly = list(book["Costs by month"].iter_rows(values_only=True))[1:]
+    assert monthly and all(hasattr(r[0], "year") for r in monthly)
+    back, _ = read_plan_bytes(raw, "plan.xlsx")
+    assert [t.id for t in back.tasks] == [t.id for t in sched.plan.tasks]

@@ -38,7 +38,16 @@ def test_workbook_sheets_types_and_layout(sched, tmp_path):
     res = run("export", str(_plan_file(sched, tmp_path)), "--to", "xlsx", "-o", str(out))
     assert res.returncode == 0, res.stderr
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Plan", "Schedule", "Milestones", "RAID", "Tasks", "Resources"]
+    assert book.sheetnames == [
+        "Plan",
+        "Schedule",
+        "Milestones",
+        "RAID",
+        "Tasks",
+        "Resources",
+        "Costs",
+        "Costs by month",
+    ]
     ws = book["Schedule"]
     header = [c.value for c in ws[1]]
     assert header == list(sched.table.columns)

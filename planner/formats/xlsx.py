@@ -1,4 +1,5 @@
-"""Excel workbook: Plan, Schedule, Milestones, RAID, Tasks and Resources sheets, and import.
+"""Excel workbook: Plan, Schedule, Milestones, RAID, Tasks, Resources and (with a cost model)
+Costs sheets, and import.
 
 Cells are typed: dates are Excel dates, numbers are numbers, flags are TRUE/FALSE. Every text cell
 is stored as text with Excel's quote prefix, so a name such as `=HYPERLINK(...)` shows as written
@@ -80,6 +81,21 @@ def to_xlsx(sched: Schedule) -> bytes:
     if plan.resources:
         resources = ((r.id, r.name, r.party, r.capacity) for r in plan.resources)
         _sheet(book.create_sheet(), "Resources", RESOURCE_COLUMNS, resources, set())
+    from planner.costs import monthly_costs, plan_cost
+
+    cost = plan_cost(sched)
+    if cost is not None:  # amounts as numbers, to the cent; the currency in the header
+        amount = f"amount_{cost.currency.lower()}"
+        lines = [(x.category, x.label, float(x.amount)) for x in cost.lines]
+        _sheet(
+            book.create_sheet(),
+            "Costs",
+            ("category", "item", amount),
+            [*lines, ("total", "", float(cost.total))],
+            set(),
+        )
+        cells = ((m, c, float(a)) for m, c, a in monthly_costs(sched))
+        _sheet(book.create_sheet(), "Costs by month", ("month", "category", amount), cells, {"month"})
     settings = book.create_sheet(index=0)
     _sheet(settings, "Plan", ("setting", "value"), _settings_rows(plan), set())
     out = io.BytesIO()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from planner.core.schedule import Schedule
 from planner.ui import (
+    costs_view,
     derived,
     editors,
     grid,
@@ -21,7 +22,18 @@ from planner.ui import (
 from planner.ui.keys import IMPORT_WARNINGS, PAGES
 from planner.ui.text import md
 
-VIEWS = ("Tasks", "Why critical?", "Milestones", "Progress", "Risk", "RAID", "Resources", "Network", "Settings")
+VIEWS = (
+    "Tasks",
+    "Why critical?",
+    "Milestones",
+    "Progress",
+    "Risk",
+    "Costs",
+    "RAID",
+    "Resources",
+    "Network",
+    "Settings",
+)
 
 
 def _url(plan_id: str | None) -> None:
@@ -67,6 +79,7 @@ def _view(view: str, sched: Schedule) -> None:
         "Progress": lambda: editors.progress(sched),
         "RAID": lambda: editors.raid(sched),
         "Resources": lambda: resources_editor.show(sched),
+        "Costs": lambda: costs_view.show(sched),
         "Network": lambda: views.network(sched),
         "Settings": lambda: settings.show(sched.plan),
     }

@@ -172,7 +172,16 @@ def test_excel_workbook_from_the_app_opens_with_the_schedule(page, app_url, tmp_
     path.write_bytes(Path(info.value.path()).read_bytes())
     book = openpyxl.load_workbook(path)
     plan = state.example_plan()
-    assert book.sheetnames == ["Plan", "Schedule", "Milestones", "RAID", "Tasks", "Resources"]
+    assert book.sheetnames == [
+        "Plan",
+        "Schedule",
+        "Milestones",
+        "RAID",
+        "Tasks",
+        "Resources",
+        "Costs",
+        "Costs by month",
+    ]
     ids = [row[0] for row in book["Tasks"].iter_rows(min_row=2, values_only=True)]
     assert ids == [t.id for t in plan.tasks]
     start = book["Schedule"].cell(row=2, column=11)
