@@ -32,6 +32,10 @@ def run_in_own_loop(make: Callable[[], Coroutine[Any, Any, T]], timeout: float =
     return out[0]
 
 
+# the sheets of a workbook the planner writes for a plan with resources and a cost model
+WORKBOOK_SHEETS = ["Plan", "Schedule", "Milestones", "RAID", "Tasks", "Resources", "Costs", "Costs by month"]
+
+
 def plan_data(*tasks: dict[str, Any], **plan: Any) -> dict[str, Any]:
     """Minimal plan data: tasks given as dicts; name and start filled in."""
     return {"name": "Test plan", "start": MONDAY, **plan, "tasks": list(tasks)}

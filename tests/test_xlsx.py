@@ -19,7 +19,7 @@ from planner.formats.registry import BY_NAME, FORMATS
 from planner.formats.xlsx import to_xlsx
 from planner.generate.build import build_plan
 from planner.scheduling import schedule
-from tests.conftest import MONDAY
+from tests.conftest import MONDAY, WORKBOOK_SHEETS
 from tests.test_cli import run
 
 
@@ -38,16 +38,7 @@ def test_workbook_sheets_types_and_layout(sched, tmp_path):
     res = run("export", str(_plan_file(sched, tmp_path)), "--to", "xlsx", "-o", str(out))
     assert res.returncode == 0, res.stderr
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == [
-        "Plan",
-        "Schedule",
-        "Milestones",
-        "RAID",
-        "Tasks",
-        "Resources",
-        "Costs",
-        "Costs by month",
-    ]
+    assert book.sheetnames == WORKBOOK_SHEETS
     ws = book["Schedule"]
     header = [c.value for c in ws[1]]
     assert header == list(sched.table.columns)

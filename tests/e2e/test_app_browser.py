@@ -10,6 +10,7 @@ from planner.files import plan_from_bytes
 from planner.formats.csvfile import milestones_csv
 from planner.scheduling import schedule
 from planner.ui import state
+from tests.conftest import WORKBOOK_SHEETS
 from tests.e2e.server import edit_first_row_days, wait_idle
 
 
@@ -172,16 +173,7 @@ def test_excel_workbook_from_the_app_opens_with_the_schedule(page, app_url, tmp_
     path.write_bytes(Path(info.value.path()).read_bytes())
     book = openpyxl.load_workbook(path)
     plan = state.example_plan()
-    assert book.sheetnames == [
-        "Plan",
-        "Schedule",
-        "Milestones",
-        "RAID",
-        "Tasks",
-        "Resources",
-        "Costs",
-        "Costs by month",
-    ]
+    assert book.sheetnames == WORKBOOK_SHEETS
     ids = [row[0] for row in book["Tasks"].iter_rows(min_row=2, values_only=True)]
     assert ids == [t.id for t in plan.tasks]
     start = book["Schedule"].cell(row=2, column=11)
