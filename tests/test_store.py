@@ -335,3 +335,11 @@ def test_store_limits_are_the_same_on_every_database(store):
         with pytest.raises(StoreError, match="author"):
             store.save(plan, author=author)
     assert store.plans() == []
+
+
+def test_share_tokens_never_start_with_a_dash(store, plan):
+    """Tests that a share token can be typed after `store revoke` as it is: none of 300 starts
+    with "-", which the command line would take for an option (1 in 64 would, unchecked)."""
+    pid, _ = store.save(plan)
+    tokens = [store.share_links.share(pid, "executive") for _ in range(300)]
+    assert len(set(tokens)) == 300 and not [t for t in tokens if t.startswith("-")]

@@ -1,6 +1,7 @@
 """Share links: an unguessable token that opens one plan read-only, for a stakeholder with no account.
 
-Tokens are `secrets.token_urlsafe(32)`, stored only as SHA-256 hashes; the first 12 hex digits of
+Tokens are `secrets.token_urlsafe(32)` (never starting with "-", which a command line would take
+for an option), stored only as SHA-256 hashes; the first 12 hex digits of
 the hash name a link in lists without revealing it. Links record who made and who revoked them.
 """
 
@@ -79,6 +80,8 @@ class ShareLinks:
             raise StoreError(f"link expiry {expires_on.isoformat()} is in the past")
         check_author(author)
         token = secrets.token_urlsafe(32)
+        while token.startswith("-"):  # a token is typed on command lines, where a leading "-" reads as an option
+            token = secrets.token_urlsafe(32)
         with self.store.transaction() as conn:
             conn.execute(
                 insert(links).values(
