@@ -21,11 +21,15 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import numpy as np
 
 from planner.core.model import Plan
 from planner.core.schedule import Schedule
 
 DAYS_PER_MONTH = Decimal("365.25") / 12
+EPOCH = dt.date(1970, 1, 1)  # day numbers count from it (`WorkCalendar.day_numbers`)
 CENT = Decimal("0.01")
 CATEGORIES = ("effort", "incumbent", "extension", "provider", "one-off")
 
@@ -115,6 +119,52 @@ def incumbent_terms(plan: Plan, handover: str) -> tuple[dt.date | None, int]:
     return plan.task(handover).deadline, assistance
 
 
+def incumbent_days(handed: Any, end: Any, assistance: int) -> tuple[Any, Any]:
+    """The incumbent's last paid day and the days of extension, for a handover on day `handed`
+    (day numbers, one or an array of draws) against a contract end `end` (None: no contract end):
+    paid until the later of the contract end and the handover plus the termination assistance;
+    the days from the contract end to a later handover are the extension. The one rule, for the
+    schedule (`plan_cost`, `monthly_costs`) and for every Monte Carlo draw."""
+    paid_until = np.maximum(handed + assistance, handed if end is None else end)
+    extension = np.maximum(handed - end, 0) if end is not None else np.zeros_like(handed)
+    return paid_until, extension
+
+
+@dataclass(frozen=True)
+class _Periods:
+    """The calendar-day ranges run costs are paid over, from a schedule (both ends included)."""
+
+    incumbent: tuple[tuple[dt.date, dt.date], ...]  # at its run cost
+    extension: tuple[dt.date, dt.date] | None  # past the contract end, at the extension price
+    end: dt.date | None  # the contract end
+    paid_until: dt.date
+    provider: tuple[tuple[dt.date, dt.date, Decimal], ...]  # each share of the volume, first to last day
+
+
+def _periods(sched: Schedule, finish_of: Mapping[str, dt.date]) -> _Periods:
+    plan = sched.plan
+    handover = plan.handover(sched.table["finish"].tolist()) or plan.tasks[-1].id
+    handed = finish_of[handover]
+    end, assistance = incumbent_terms(plan, handover)
+    until, extension = incumbent_days((handed - EPOCH).days, None if end is None else (end - EPOCH).days, assistance)
+    paid_until = EPOCH + dt.timedelta(days=int(until))
+    one_day = dt.timedelta(days=1)
+    incumbent: tuple[tuple[dt.date, dt.date], ...]
+    if end is not None and extension:  # the regular run, the extension, then the termination assistance
+        incumbent = ((plan.start, end), (handed + one_day, paid_until))
+        late: tuple[dt.date, dt.date] | None = (end + one_day, handed)
+    else:
+        incumbent, late = ((plan.start, paid_until),), None
+    steps = [(finish_of[tid], share) for tid, share in transfer_steps(plan, finish_of, handover)]
+    bounds = [day for day, _ in steps[1:]] + [sched.finish]
+    provider = tuple((first, last - one_day, share) for (first, share), last in zip(steps, bounds, strict=True))
+    return _Periods(tuple((a, b) for a, b in incumbent if b >= a), late, end, paid_until, provider)
+
+
+def _days(first: dt.date, last: dt.date) -> int:
+    return max(0, (last - first).days + 1)
+
+
 def plan_cost(sched: Schedule) -> PlanCost | None:
     """The plan's costs from its schedule; None when the plan has no cost model."""
     plan = sched.plan
@@ -132,34 +182,29 @@ def plan_cost(sched: Schedule) -> PlanCost | None:
                 effort[who] = (person_days + units * days, amount + units * days * rate)
     for who, (person_days, amount) in effort.items():
         lines.append(CostLine("effort", f"{who}: {person_days.normalize():f} person-days", cents(amount)))
-    handover = plan.handover(table["finish"].tolist()) or plan.tasks[-1].id
-    handed = finish_of[handover]
-    end, assistance = incumbent_terms(plan, handover)
-    paid_until = max(end or handed, handed + dt.timedelta(days=assistance))
-    extension_days = max(0, (handed - end).days) if end is not None else 0
+    periods = _periods(sched, finish_of)
     if model.incumbent_monthly is not None:
-        regular = (paid_until - plan.start).days + 1 - extension_days
+        regular = sum(_days(a, b) for a, b in periods.incumbent)
         lines.append(
-            CostLine("incumbent", f"{regular} days to {paid_until}", _prorated(model.incumbent_monthly, regular))
+            CostLine(
+                "incumbent", f"{regular} days to {periods.paid_until}", _prorated(model.incumbent_monthly, regular)
+            )
         )
     price = model.extension_monthly if model.extension_monthly is not None else model.incumbent_monthly
-    if extension_days and price is not None:
-        lines.append(CostLine("extension", f"{extension_days} days past {end}", _prorated(price, extension_days)))
+    if periods.extension is not None and price is not None:
+        late = _days(*periods.extension)
+        lines.append(CostLine("extension", f"{late} days past {periods.end}", _prorated(price, late)))
     overlap_days, overlap = 0, Decimal(0)
     if model.provider_monthly is not None:
-        steps = [(finish_of[tid], share) for tid, share in transfer_steps(plan, finish_of, handover)]
-        bounds = [day for day, _ in steps[1:]] + [sched.finish]
-        for (first, share), last in zip(steps, bounds, strict=True):
-            days = (last - first).days
+        for first, last, share in periods.provider:
+            monthly = model.provider_monthly * share
             lines.append(
-                CostLine(
-                    "provider", f"{share * 100:.0f}% from {first}", _prorated(model.provider_monthly * share, days)
-                )
+                CostLine("provider", f"{share * 100:.0f}% from {first}", _prorated(monthly, _days(first, last)))
             )
-            both = (min(last, paid_until + dt.timedelta(days=1)) - first).days
-            if both > 0:
+            both = _days(first, min(last, periods.paid_until))
+            if both:
                 overlap_days += both
-                overlap += _prorated(model.provider_monthly * share, both)
+                overlap += _prorated(monthly, both)
     for item in model.one_offs:
         lines.append(CostLine("one-off", item.name or f"on {item.task}", item.amount))
     return PlanCost(model.currency, tuple(lines), overlap_days, overlap, model.budget)
@@ -205,25 +250,19 @@ def monthly_costs(sched: Schedule) -> list[tuple[dt.date, str, Decimal]]:
                 last = min(finish_of[task.id], (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
                 worked = cal.working_days_between(max(first, month), last) if count else 0
                 add(month, "effort", daily * worked)
-    handover = plan.handover(table["finish"].tolist()) or plan.tasks[-1].id
-    handed = finish_of[handover]
-    end, assistance = incumbent_terms(plan, handover)
-    paid_until = max(end or handed, handed + dt.timedelta(days=assistance))
-    if model.incumbent_monthly is not None:
-        regular_until = min(paid_until, end) if end is not None and handed > end else paid_until
-        for month, count in _calendar_days(plan.start, regular_until).items():
-            add(month, "incumbent", model.incumbent_monthly * count / DAYS_PER_MONTH)
+    periods = _periods(sched, finish_of)
+    runs: list[tuple[str, Decimal | None, dt.date, dt.date]] = [
+        ("incumbent", model.incumbent_monthly, a, b) for a, b in periods.incumbent
+    ]
     price = model.extension_monthly if model.extension_monthly is not None else model.incumbent_monthly
-    if end is not None and handed > end and price is not None:
-        for month, count in _calendar_days(end + dt.timedelta(days=1), handed).items():
-            add(month, "extension", price * count / DAYS_PER_MONTH)
+    if periods.extension is not None:
+        runs.append(("extension", price, *periods.extension))
     if model.provider_monthly is not None:
-        steps = [(finish_of[tid], share) for tid, share in transfer_steps(plan, finish_of, handover)]
-        bounds = [day for day, _ in steps[1:]] + [sched.finish]
-        for (first, share), last in zip(steps, bounds, strict=True):
-            if last > first:
-                for month, count in _calendar_days(first, last - dt.timedelta(days=1)).items():
-                    add(month, "provider", model.provider_monthly * share * count / DAYS_PER_MONTH)
+        runs += [("provider", model.provider_monthly * share, a, b) for a, b, share in periods.provider]
+    for category, monthly, first, last in runs:
+        if monthly is not None:
+            for month, count in _calendar_days(first, last).items():
+                add(month, category, monthly * count / DAYS_PER_MONTH)
     for item in model.one_offs:
         add(_month(finish_of[item.task]), "one-off", item.amount)
     return [(month, category, cents(amount)) for (month, category), amount in sorted(cells.items())]

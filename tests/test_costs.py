@@ -214,6 +214,25 @@ def test_monthly_costs_add_up_to_the_plan_cost():
         assert (month, "one-off", fee.amount) in cells or any(m == month and c == "one-off" for m, c, _ in cells)
 
 
+def test_monthly_costs_keep_the_termination_assistance_after_a_late_handover():
+    """Tests a vendor exit whose handover lands past the contract end: the incumbent is paid its
+    regular run to the contract end, the extension to the handover and then 90 days of termination
+    assistance, and the Costs view's months carry all three as the cost table does."""
+    from planner.costs import monthly_costs
+    from planner.generate.build import build_plan
+    from tests.conftest import MONDAY
+
+    sched = schedule(build_plan("vendor-exit", start=MONDAY, contract_end=dt.date(2027, 3, 1)))
+    by = plan_cost(sched).by_category()
+    assert by["extension"] > 0
+    cells = monthly_costs(sched)
+    for category in ("incumbent", "extension"):
+        total = sum((a for _, c, a in cells if c == category), Decimal(0))
+        assert abs(total - by[category]) <= Decimal("0.05"), (category, total, by[category])
+    paid = max(m for m, c, _ in cells if c == "incumbent")
+    assert paid > max(m for m, c, _ in cells if c == "extension")
+
+
 def test_costs_view_shows_lines_and_charts(app):
     """Tests the Costs view on the example plan: the total, both charts and a row per cost line;
     a plan without a cost model gets a pointer to docs/costs.md, not an error."""

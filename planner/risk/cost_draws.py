@@ -5,7 +5,6 @@ cent: the exact figures are the schedule's (`planner.cost`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,9 +12,15 @@ import numpy as np
 
 from planner.core.model import Plan
 from planner.core.schedule import Solution
-from planner.costs import DAYS_PER_MONTH, cents, incumbent_terms, task_day_rates, transfer_steps
-
-EPOCH = dt.date(1970, 1, 1)
+from planner.costs import (
+    DAYS_PER_MONTH,
+    EPOCH,
+    cents,
+    incumbent_days,
+    incumbent_terms,
+    task_day_rates,
+    transfer_steps,
+)
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,7 @@ class CostDraws:
         total = (self.rate[:, None] * d).sum(axis=0) / scale + self.fixed
         day = self.cal.day_numbers
         handed = day(np.maximum(ef_days[self.handover] - 1, 0))
-        paid_until = np.maximum(handed + self.assistance, handed if self.end is None else self.end)
-        extension = np.maximum(handed - self.end, 0) if self.end is not None else np.zeros_like(handed)
+        paid_until, extension = incumbent_days(handed, self.end, self.assistance)
         monthly = float(DAYS_PER_MONTH)
         if m.incumbent_monthly is not None:
             total += float(m.incumbent_monthly) * (paid_until - self.start + 1 - extension) / monthly
