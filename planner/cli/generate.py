@@ -6,14 +6,11 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from planner.cli import common
 from planner.generate.catalogue import MAX_WAVES, SIZES, pct, template_names
 from planner.problems import PlanError, Problem
-
-if TYPE_CHECKING:
-    from planner.risk.contract import ContractEnd
 
 
 def _share(text: str) -> float:
@@ -99,14 +96,6 @@ def _cost_cells(r) -> list[str]:
     return [r.cost.currency, *(f"{x:.2f}" for x in amounts)]
 
 
-def _ask(contract: ContractEnd) -> str:
-    if contract.extension_weeks:
-        return f"extend {contract.extension_weeks} wk"
-    if contract.double_running_weeks:
-        return f"overlap {contract.double_running_weeks} wk"
-    return "-"
-
-
 def cmd_compare(args: argparse.Namespace) -> int:
     if args.plans and args.template:
         raise PlanError([Problem("compare", "--template", "give either --template or plan files, not both")])
@@ -171,7 +160,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         row += [_chance(r.deadline_chance)] if args.deadline else []
         c = r.contract
         if c is not None:
-            row += [f"{c.verdict} {c.chance:.0%}", _ask(c), c.latest_start.isoformat()]
+            row += [f"{c.verdict} {c.chance:.0%}", c.ask() or "-", c.latest_start.isoformat()]
         if priced and r.cost_risk is not None:
             row += [f"{r.cost_risk.percentiles[q] / 1000:,.0f}" for q in (50, 80)]
         cells.append(row)

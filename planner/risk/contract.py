@@ -64,6 +64,14 @@ class ContractEnd:
             return f"{head}. Both providers run side by side for {_weeks(self.double_running_weeks)}."
         return f"{head}."
 
+    def ask(self) -> str:
+        """The options tables' "ask for" cell: the extension to request or the double running, or ""."""
+        if self.extension_weeks:
+            return f"extend {self.extension_weeks} wk"
+        if self.double_running_weeks:
+            return f"overlap {self.double_running_weeks} wk"
+        return ""
+
     def to_json(self) -> dict:
         return {
             "contract_end": self.contract_end.isoformat(),

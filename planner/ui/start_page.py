@@ -55,7 +55,7 @@ def _options(
             "P80 finish": r.p80,
             "Contract end": None if r.contract is None else r.contract.verdict,
             "Meets contract end": None if r.contract is None else round(100 * r.contract.chance),
-            "Ask for": None if r.contract is None else _ask(r.contract),
+            "Ask for": None if r.contract is None else r.contract.ask() or "—",
             "Latest start": None if r.contract is None else r.contract.latest_start,
             "Meets deadline": None if r.deadline_chance is None else round(100 * r.deadline_chance),
             "Handover": r.handover,
@@ -66,15 +66,6 @@ def _options(
         }
         for r in rows
     ]
-
-
-def _ask(contract) -> str:
-    """What a contract end asks of the steering committee: an extension or a period of double running."""
-    if contract.extension_weeks:
-        return f"extension of {contract.extension_weeks} wk"
-    if contract.double_running_weeks:
-        return f"{contract.double_running_weeks} wk double running"
-    return "—"
 
 
 def _form_defaults(info: TemplateInfo, size: str) -> None:
@@ -137,8 +128,8 @@ def _options_table(
             if contract_end
             else None,
             "Ask for": st.column_config.TextColumn(
-                help="The extension to ask the incumbent for (P80 handover after the contract end), or how long "
-                "both providers run side by side (P80 handover before it)"
+                help="Extend: the extension to ask the incumbent for (P80 handover after the contract end); overlap: "
+                "how long both providers run side by side (P80 handover before it)"
             )
             if contract_end
             else None,
