@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -52,28 +53,31 @@ class Windows:
         (tasks,) or (tasks, iterations) in whole working days."""
         out = es.copy()
         if self.gates.size and self.meetings.size:
-            x = out[self.gates]
-            k = np.searchsorted(self.meetings, x, side="left")
-            out[self.gates] = np.where(k < self.meetings.size, self.meetings[np.minimum(k, self.meetings.size - 1)], x)
+            out[self.gates] = self._meeting_from(out[self.gates])
         if self.cutovers.size:
             x = out[self.cutovers]
-            span = self.spans.reshape((-1,) + (1,) * (x.ndim - 1))
-            for lo, hi in zip(self.freeze_lo.tolist(), self.freeze_hi.tolist(), strict=True):
-                x = np.where((x >= lo - span + 1) & (x <= hi), hi + 1, x)
-            out[self.cutovers] = x
+            out[self.cutovers] = self._out_of_freezes(x, self.spans.reshape((-1,) + (1,) * (x.ndim - 1)))
         return out
 
     def next_start(self, j: int, t: int) -> int:
         """`snap` for one task and one start (the levelling's placement)."""
         if self.meetings.size and j in self._gate_set:
-            k = int(np.searchsorted(self.meetings, t, side="left"))
-            return int(self.meetings[k]) if k < self.meetings.size else t
+            return int(self._meeting_from(t))
         if j in self._span_of:
-            span = self._span_of[j]
-            for lo, hi in zip(self.freeze_lo.tolist(), self.freeze_hi.tolist(), strict=True):
-                if lo - span + 1 <= t <= hi:
-                    t = hi + 1
+            return int(self._out_of_freezes(t, self._span_of[j]))
         return t
+
+    def _meeting_from(self, x: np.ndarray | int) -> np.ndarray:
+        """The first meeting on or after `x` (a start or an array of them); `x` past the last meeting."""
+        k = np.searchsorted(self.meetings, x, side="left")
+        return np.where(k < self.meetings.size, self.meetings[np.minimum(k, self.meetings.size - 1)], x)
+
+    def _out_of_freezes(self, x: Any, span: Any) -> Any:
+        """`x` moved past each freeze its cutover and hypercare (`span` working days) would run into;
+        plain arithmetic, so one start stays a Python int on the levelling's path."""
+        for lo, hi in zip(self.freeze_lo.tolist(), self.freeze_hi.tolist(), strict=True):
+            x = x + ((x >= lo - span + 1) & (x <= hi)) * (hi + 1 - x)
+        return x
 
     @cached_property
     def _gate_set(self) -> frozenset[int]:
@@ -98,7 +102,7 @@ class Windows:
 
     def reason(self, j: int, es: int) -> str:
         """Why task `j` starts on `es` when a window moved it: the meeting, or the freeze it keeps out of."""
-        if j in set(self.gates.tolist()):
+        if j in self._gate_set:
             return STEERING
         k = int(np.searchsorted(self.freeze_hi, es - 1, side="left"))
         k = min(k, len(self.freeze_names) - 1)
