@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -133,8 +135,16 @@ def edit_first_row_days(page: Any, current: int, value: str, commit: bool = True
     """
     grid = page.locator("[data-testid='stDataFrame']").last
     grid.scroll_into_view_if_needed()
-    grid.locator('[data-testid="glide-cell-1-0"]').focus()
-    grid.locator('[data-testid="glide-cell-1-0"][aria-selected="true"]').wait_for(state="attached")
+    first = grid.locator('[data-testid="glide-cell-1-0"]')
+    selected = grid.locator('[data-testid="glide-cell-1-0"][aria-selected="true"]')
+    for attempt in range(3):  # a grid still mounting (after a view switch, on a loaded machine) can miss the focus
+        first.focus()
+        try:
+            selected.wait_for(state="attached", timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     for col in range(2, column + 1):
         page.keyboard.press("ArrowRight")
         grid.locator(f'[data-testid="glide-cell-{col}-0"][aria-selected="true"]').wait_for(state="attached")
