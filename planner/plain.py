@@ -1,5 +1,5 @@
 """Plain values for the world outside the planner: JSON values from numpy and pandas, and the
-slug of a plan name for file names, calendar ids and saved-plan ids."""
+slug of a plan name for file names, calendar ids and saved-plan ids, and text cut to fit."""
 
 from __future__ import annotations
 
@@ -27,3 +27,10 @@ def slug(name: str, limit: int | None = None) -> str:
     nothing is left."""
     text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return (text[:limit] if limit else text).strip("-") or "plan"
+
+
+def clip(text: str, width: int) -> str:
+    """`text` on one line in at most `width` characters, cut with an ellipsis: a terminal column,
+    a slide's box or a PDF cell never overflows."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"

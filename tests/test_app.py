@@ -103,6 +103,8 @@ def test_downloads_offered(app):
         "⬇ Task CSV",
         "⬇ Plan YAML",
         "⬇ Report (HTML)",
+        "⬇ Steering slides",
+        "⬇ Steering PDF",
         "⬇ Excel workbook",
         "⬇ Gantt PNG",
         "⬇ Gantt SVG",

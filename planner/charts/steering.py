@@ -136,3 +136,32 @@ def tornado_chart(drivers: Any) -> alt.Chart:
         )
         .properties(height=alt.Step(26), width="container")
     )
+
+
+TREND_SERIES = ("Handover P80", "Handover most likely", "Finish P80", "Finish most likely")
+
+
+def trend_chart(trend: Any) -> alt.Chart:
+    """The forecast's trend (`planner.pack.trend.Trend`): the handover's and finish's most likely and
+    P80 dates at each saved revision; a point's tooltip names its revision and status date."""
+    rows = []
+    for p in trend.points:
+        values = (p.handover_p80, p.handover_date, p.finish_p80, p.finish)
+        for series, day in zip(TREND_SERIES, values, strict=True):
+            if day is not None:
+                rows.append({"revision": p.label, "order": p.revision, "series": series, "date": _utc(day)})
+    return (
+        alt.Chart(inline(rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("revision:N", sort=alt.SortField("order"), title="Saved revision", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("date:T", title=None, scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=list(TREND_SERIES), range=["#c62828", "#f28e8e", "#1f4e9a", "#8fb3e8"]),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            tooltip=["revision:N", "series:N", alt.Tooltip("date:T", format="%Y-%m-%d")],
+        )
+        .properties(height=300, width="container")
+    )

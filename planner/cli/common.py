@@ -50,11 +50,6 @@ def write_plan(plan: Plan, out: str | None, done: str) -> None:
         print(done, file=sys.stderr)
 
 
-def clip(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def summary(plan: Plan, finish: dt.date, passes: Passes, cal: WorkCalendar) -> str:
     """The one-line summary of a schedule (or of a table-less `solve`, which validate uses)."""
     crit = int(passes.critical.sum())

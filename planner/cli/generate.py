@@ -10,6 +10,7 @@ from typing import Any
 
 from planner.cli import common
 from planner.generate.catalogue import MAX_WAVES, SIZES, pct, template_names
+from planner.plain import clip
 from planner.problems import PlanError, Problem
 
 
@@ -209,7 +210,7 @@ def _compare_plans(args: argparse.Namespace) -> int:
     missing = "" if as_csv else "-"
     for tid, name in result.rows:
         dates = [c.milestones[tid].isoformat() if tid in c.milestones else missing for c in result.columns]
-        rows.append([tid, name if as_csv else common.clip(name, 40), *dates, change(result.shift(tid))])
+        rows.append([tid, name if as_csv else clip(name, 40), *dates, change(result.shift(tid))])
     head = ["id", "name", *labels, "change_days" if args.format == "csv" else "change"]
     if args.format == "csv":
         from planner.formats.csvfile import write_rows

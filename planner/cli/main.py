@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from planner.cli import common
 from planner.formats.registry import BY_NAME
 from planner.generate.catalogue import list_templates
-from planner.plain import json_value
-from planner.problems import PlanError, Problem
+from planner.plain import clip, json_value
+from planner.problems import PlanError
 
 if TYPE_CHECKING:
     from planner.core.model import Plan
@@ -57,7 +57,7 @@ def render_table(sched: Schedule, width: int = TABLE_WIDTH) -> str:
         mark = "*" if crit else " "
         label = ("◆ " if ms else "") + str(name)
         lines.append(
-            f"{mark} {common.clip(tid, id_w):<{id_w}} {common.clip(label, name_w):<{name_w}} {start:<10} {finish:<10} "
+            f"{mark} {clip(tid, id_w):<{id_w}} {clip(label, name_w):<{name_w}} {start:<10} {finish:<10} "
             f"{dur:>4} {tf:>5} {ff:>5}"
         )
     lines.append("")
@@ -136,14 +136,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     fmt = BY_NAME[args.to]
     sched = _schedule(common.load_args(args))
-    if args.view is None:
-        common.write(fmt.write(sched), args.output, fmt.name)
-    elif fmt.name != "html":
-        raise PlanError([Problem("export", "--view", "a view is made for the HTML report only: add --to html")])
-    else:
-        from planner.formats.report import report_html
-
-        common.write(report_html(sched, view=args.view), args.output, fmt.name)
+    common.write(fmt.write_for(sched, args.view or "full"), args.output, fmt.name)
     if args.output not in (None, "-"):
         print(f"wrote {args.to} to {args.output}", file=sys.stderr)
     return 0
@@ -199,7 +192,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(f"  chance of meeting the deadline {plan.deadline}: {result.deadline_probability:.0%}")
     for d in drivers:
         head = f"  risk {d.id} ({d.probability:.0%}) moves P80 by {d.p80_shift:+d} working days: "
-        print(head + common.clip(d.title, TABLE_WIDTH - len(head)))
+        print(head + clip(d.title, TABLE_WIDTH - len(head)))
     if result.milestones:
         width = max(14, *(len(m.id) for m in result.milestones))
         print(f"  {'milestone':<{width + 2}}  {'planned':<10}  {'P50':<10}  {'P80':<10}  {'P90':<10}  name")
@@ -255,7 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, choices=tuple(BY_NAME), metavar="FORMAT", help=", ".join(BY_NAME))
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: the terminal)")
     p.add_argument(
-        "--view", metavar="VIEW", help="the HTML report as an audience sees it: executive, full or one of the parties"
+        "--view",
+        metavar="VIEW",
+        help="the report or the steering pack (html, pptx, pdf) as an audience sees it: executive, full or a party",
     )
     p.set_defaults(func=cmd_export)
     p = plan_cmd("simulate", "Monte Carlo schedule risk: P10/P50/P80/P90 finish, criticality index")

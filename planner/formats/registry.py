@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from planner.core.schedule import Schedule
+    from planner.pack.trend import Trend
 
 Writer = Callable[["Schedule"], "str | bytes"]
+ViewWriter = Callable[["Schedule", str, "Trend | None"], "str | bytes"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,20 @@ class Format:
     mime: str
     write: Writer
     binary: bool = False  # bytes that only a file can hold (text formats may also go to stdout)
-    place: str = "more"  # in the app: "main" (a button of its own), "more" (the More formats menu), "" (elsewhere)
+    place: str = "more"  # in the app: "main" (a button), "more" or "pack" (those menus), "" (elsewhere)
+    for_view: ViewWriter | None = None  # the file as an audience sees it, with the forecast's trend
+
+    def write_for(self, s: Schedule, view: str = "full", trend: Trend | None = None) -> str | bytes:
+        """The file as the audience named `view` may see it (`planner.audience`), with a saved plan's
+        forecast trend where the format shows one; a PlanError for a format without views."""
+        if view == "full" and self.for_view is None:
+            return self.write(s)
+        if self.for_view is None:
+            from planner.problems import PlanError, Problem
+
+            made = ", ".join(f.name for f in FORMATS if f.for_view is not None)
+            raise PlanError([Problem("export", "--view", f"a view is made for these formats only: {made}")])
+        return self.for_view(s, view, trend)
 
 
 def _milestones(s: Schedule) -> str:
@@ -63,10 +78,24 @@ def _json(s: Schedule) -> str:
     return dump_json(s.plan)
 
 
-def _html(s: Schedule) -> str:
+def _html(s: Schedule, view: str = "full", trend: Trend | None = None) -> str:
     from planner.formats.report import report_html
 
-    return report_html(s)
+    return report_html(s, view=view, trend=trend)
+
+
+def _pptx(s: Schedule, view: str = "full", trend: Trend | None = None) -> bytes:
+    from planner.pack.content import steering_pack
+    from planner.pack.slides import to_pptx
+
+    return to_pptx(steering_pack(s, view=view, trend=trend))
+
+
+def _pdf(s: Schedule, view: str = "full", trend: Trend | None = None) -> bytes:
+    from planner.pack.content import steering_pack
+    from planner.pack.pdf import to_pdf
+
+    return to_pdf(steering_pack(s, view=view, trend=trend))
 
 
 def _png(s: Schedule) -> bytes:
@@ -108,12 +137,15 @@ def _mermaid(s: Schedule) -> str:
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 FORMATS: tuple[Format, ...] = (
     Format("milestones-csv", "Milestone CSV", "milestones.csv", "text/csv", _milestones, place="main"),
     Format("schedule-csv", "Schedule CSV", "schedule.csv", "text/csv", _schedule_csv, place="main"),
     Format("tasks-csv", "Task CSV", "tasks.csv", "text/csv", _tasks, place="main"),
     Format("yaml", "Plan YAML", "plan.yaml", "application/yaml", _yaml, place="main"),
-    Format("html", "Report (HTML)", "report.html", "text/html", _html, place="main"),
+    Format("html", "Report (HTML)", "report.html", "text/html", _html, place="main", for_view=_html),
+    Format("pptx", "Steering slides", "steering.pptx", PPTX_MIME, _pptx, binary=True, place="pack", for_view=_pptx),
+    Format("pdf", "Steering PDF", "steering.pdf", "application/pdf", _pdf, binary=True, place="pack", for_view=_pdf),
     Format("xlsx", "Excel workbook", "plan.xlsx", XLSX_MIME, _xlsx, binary=True),
     Format("png", "Gantt PNG", "gantt.png", "image/png", _png, binary=True),
     Format("svg", "Gantt SVG", "gantt.svg", "image/svg+xml", _svg),

@@ -22,6 +22,7 @@ from planner.charts import audience_gantt
 from planner.core.schedule import Schedule
 from planner.explain import key_figures
 from planner.formats.csvfile import milestone_rows
+from planner.pack.trend import Trend
 from planner.plain import json_value
 from planner.risk.result import RiskResult
 from planner.status import committed, plan_status
@@ -174,16 +175,44 @@ def _raid(sched: Schedule, who: Audience) -> str:
     )
 
 
+def _trend(trend: Trend | None) -> tuple[str, str]:
+    """The forecast's trend: what moved since the last committee, the chart, and each revision's dates."""
+    if trend is None or not trend.points:
+        return "", ""
+    from planner.charts.steering import trend_chart
+
+    said = "".join(f"<li>{_e(s)}</li>" for s in trend.sentences())
+    rows = "".join(
+        f"<tr><td>{p.revision}</td><td>{_e(p.saved)}</td><td>{_e(p.status_date or '')}</td>"
+        f"<td>{_e(p.handover_date or '—')}</td><td>{_e(p.handover_p80 or '—')}</td>"
+        f"<td>{_e(p.finish)}</td><td>{_e(p.finish_p80 or '—')}</td></tr>"
+        for p in trend.points
+    )
+    spec = chart_spec(trend_chart(trend).properties(width=800))
+    html_part = (
+        f'<h2>Forecast trend</h2><ul>{said}</ul><div id="trend"></div>'
+        "<table><thead><tr><th>Revision</th><th>Saved</th><th>Status date</th><th>Handover</th>"
+        f"<th>Handover P80</th><th>Finish</th><th>Finish P80</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+    js = (
+        f'\nvegaEmbed("#trend", {_json_for_script(spec)}, {{"actions": false, "renderer": "svg"}})'
+        '\n  .then((r) => { document.getElementById("trend").dataset.drawn = "yes"; });'
+    )
+    return html_part, js
+
+
 def report_html(
     sched: Schedule,
     today: dt.date | None = None,
     title_note: str = "",
     view: str = "full",
     run: RiskResult | None = None,
+    trend: Trend | None = None,
 ) -> str:
     """The whole report as one HTML document, as the audience named by `view` may see it
     (planner.audience: the full plan, the executive view or a party's). `run` is the plan's
-    committed run when the caller has it (the P80 and the contract end come from it)."""
+    committed run when the caller has it (the P80 and the contract end come from it); `trend` the
+    saved plan's forecast trend, shown in the full view."""
     plan = sched.plan
     run = run if run is not None else committed(plan, sched.network, sched if sched.levelling else None)
     who = audience(plan, view)
@@ -203,6 +232,7 @@ def report_html(
             f'\nvegaEmbed("#resources", {_json_for_script(hist)}, {{"actions": false, "renderer": "svg"}})'
             '\n  .then((r) => { document.getElementById("resources").dataset.drawn = "yes"; });'
         )
+    trend_html, trend_js = _trend(trend if view == "full" else None)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
@@ -221,8 +251,9 @@ def report_html(
 {_gates(sched)}
 {_raid(sched, who)}
 {histogram_html}
+{trend_html}
 <script>{_vega_bundle()}</script>
 <script>vegaEmbed("#gantt", {_json_for_script(spec)}, {{"actions": false, "renderer": "svg"}})
-  .then((r) => {{ document.getElementById("gantt").dataset.drawn = "yes"; }});{histogram_js}</script>
+  .then((r) => {{ document.getElementById("gantt").dataset.drawn = "yes"; }});{histogram_js}{trend_js}</script>
 </body></html>
 """

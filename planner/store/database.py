@@ -30,6 +30,7 @@ from planner.core.validate import parse_plan
 from planner.formats.planfile import dump_json, read_json, read_yaml
 from planner.plain import slug
 from planner.store.access import User
+from planner.store.forecasts import Forecasts
 from planner.store.history import change_summary
 from planner.store.schema import (
     CONTROL,
@@ -126,6 +127,7 @@ class Store:
         self._ensure_schema()
         self.share_links = ShareLinks(self)
         self.teams = PlanTeams(self)
+        self.forecasts = Forecasts(self)
 
     def _check_sqlite_file(self) -> None:
         check_sqlite_file(Path(self.url.split("///", 1)[-1]), self._where())

@@ -1,7 +1,8 @@
 """The store's tables, their upgrades in place, and the read-only look at a SQLite file before use.
 
 Schema history: 1 plans, revisions, share links; 2 links have a label and an expiry date;
-3 plans have an owner and editors, links record who made and who revoked them.
+3 plans have an owner and editors, links record who made and who revoked them; 4 each revision's
+forecast is kept once computed (the forecast's trend).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from planner.store.access import User
 if TYPE_CHECKING:
     from planner.core.model import Plan
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 EMAIL_SIZE = 200
 
 metadata = MetaData()
@@ -84,6 +85,19 @@ editors = Table(
     metadata,
     Column("plan_id", String(80), ForeignKey("planner_plans.id"), primary_key=True),
     Column("email", String(EMAIL_SIZE), primary_key=True),
+)
+forecasts = Table(
+    "planner_forecasts",
+    metadata,
+    Column("plan_id", String(80), ForeignKey("planner_plans.id"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("saved", Date, nullable=False),
+    Column("status_date", Date, nullable=True),
+    Column("finish", Date, nullable=False),
+    Column("finish_p80", Date, nullable=True),
+    Column("handover", String(80), nullable=True),
+    Column("handover_date", Date, nullable=True),
+    Column("handover_p80", Date, nullable=True),
 )
 OUR_TABLES = {t.name for t in metadata.sorted_tables}
 CORE_TABLES = {schema_info.name, plans.name, revisions.name, links.name}  # every schema version has these

@@ -16,6 +16,7 @@ from planner.ui import (
     save_bar,
     settings,
     state,
+    steering,
     storage,
     views,
 )
@@ -58,6 +59,12 @@ def _first_steps() -> None:
         cols[2].page_link(pages["plans"], label="Open a saved plan", icon="🗄️")
 
 
+def _progress(sched: Schedule) -> None:
+    editors.progress(sched)
+    info = storage.saved()
+    steering.show(info[0] if info else None, storage.unsaved(sched.plan))
+
+
 def _milestones(sched: Schedule) -> None:
     views.milestones(sched)
     editors.gate_editor(sched)
@@ -76,7 +83,7 @@ def _view(view: str, sched: Schedule) -> None:
     shows = {
         "Why critical?": lambda: views.why_critical(sched),
         "Milestones": lambda: _milestones(sched),
-        "Progress": lambda: editors.progress(sched),
+        "Progress": lambda: _progress(sched),
         "RAID": lambda: editors.raid(sched),
         "Resources": lambda: resources_editor.show(sched),
         "Costs": lambda: costs_view.show(sched),
@@ -128,7 +135,7 @@ def show() -> None:
     else:
         _view(view, sched)
     with files:
-        views.downloads(sched)
+        views.downloads(sched, info[0] if info else None)
     with leave:
         guard.leave_guard(plan)
     with status.container():

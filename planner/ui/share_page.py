@@ -55,6 +55,8 @@ def show() -> None:
     st.caption(md(f"{label} · revision {number} · read-only"))
     views.status(sched)
     views.figures(sched)
+    with st.popover("Steering pack", help="Slides and a PDF of this view for the steering committee"):
+        views.pack_downloads(st, sched, view, plan_id, shared=True)
     who = Audience(view)
     path = who.path(plan, sched.critical_path)
     show_chart(audience_gantt(sched, who), key="share-gantt")

@@ -18,7 +18,7 @@ from planner.formats.csvfile import milestone_rows
 from planner.formats.registry import BY_NAME, FORMATS, Format
 from planner.plain import slug
 from planner.status import plan_status
-from planner.ui import derived
+from planner.ui import derived, steering
 from planner.ui.chart import show as show_chart
 from planner.ui.text import md, md_list
 
@@ -121,17 +121,29 @@ def _contract(col: Any, c: Any) -> None:
         col.caption(f"{c.double_running_weeks} wk of double running before it")
 
 
-def downloads(sched: Schedule) -> None:
-    """The everyday files as buttons, the other formats in a menu; each file is made on click."""
+def downloads(sched: Schedule, plan_id: str | None = None) -> None:
+    """The everyday files as buttons, the steering pack and the other formats in menus; each file
+    is made on click (the report and the pack with the saved plan's forecast trend)."""
     name = slug(sched.plan.name)
     main = [f for f in FORMATS if f.place == "main"]
-    cols = st.columns(len(main) + 1)
+    cols = st.columns(len(main) + 2)
     for col, fmt in zip(cols, main, strict=False):
-        _download(col, fmt, sched, name)
+        _download(col, fmt, sched, name, plan_id=plan_id)
+    with cols[-2].popover("Steering pack", help="Slides and a PDF for the steering committee"):
+        pack_downloads(st, sched, plan_id=plan_id)
     with cols[-1].popover("More formats"):
         for fmt in FORMATS:
             if fmt.place == "more":
                 _download(st, fmt, sched, name)
+
+
+def pack_downloads(
+    where: Any, sched: Schedule, view: str = "full", plan_id: str | None = None, shared: bool = False
+) -> None:
+    """The steering pack's slides and PDF as the audience named `view` may see them."""
+    for fmt in FORMATS:
+        if fmt.place == "pack":
+            _download(where, fmt, sched, slug(sched.plan.name), view, plan_id, shared)
 
 
 def download(where: Any, name: str, sched: Schedule) -> None:
@@ -139,10 +151,23 @@ def download(where: Any, name: str, sched: Schedule) -> None:
     _download(where, BY_NAME[name], sched, slug(sched.plan.name))
 
 
-def _download(where: Any, fmt: Format, sched: Schedule, slug: str) -> None:
+def _download(
+    where: Any,
+    fmt: Format,
+    sched: Schedule,
+    slug: str,
+    view: str = "full",
+    plan_id: str | None = None,
+    shared: bool = False,
+) -> None:
+    def made() -> str | bytes:
+        if fmt.for_view is None:
+            return fmt.write(sched)
+        return fmt.write_for(sched, view, steering.saved_trend(plan_id, shared))
+
     where.download_button(
         f"⬇ {fmt.label}",
-        lambda: fmt.write(sched),
+        made,
         f"{slug}-{fmt.filename}",
         fmt.mime,
         key=f"download-{fmt.name}",
