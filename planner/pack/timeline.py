@@ -84,9 +84,10 @@ class Timeline:
         return out
 
 
-def _spans(groups: dict[str, list[tuple[dt.date, dt.date]]]) -> list[Span]:
+def _spans(groups: dict[str, list[tuple[dt.date, dt.date]]], by_date: bool = True) -> list[Span]:
+    """A span per group: phases in date order, the pilot and waves in their own order."""
     spans = [Span(clip(k, LABEL_CHARS), min(a for a, _ in v), max(b for _, b in v)) for k, v in groups.items()]
-    return sorted(spans, key=lambda s: (s.start, s.finish))
+    return sorted(spans, key=lambda s: (s.start, s.finish)) if by_date else spans
 
 
 def timeline(sched: Schedule, who: Audience, today: dt.date, contract_end: dt.date | None) -> Timeline:
@@ -96,7 +97,7 @@ def timeline(sched: Schedule, who: Audience, today: dt.date, contract_end: dt.da
     handover = plan.handover(finishes)
     base = plan.baseline.tasks if plan.baseline else {}
     phases: dict[str, list[tuple[dt.date, dt.date]]] = {}
-    waves: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    waves: dict[int, list[tuple[dt.date, dt.date]]] = {}
     keys = []
     for j, task in enumerate(plan.tasks):
         if not who.sees(task):
@@ -104,12 +105,12 @@ def timeline(sched: Schedule, who: Audience, today: dt.date, contract_end: dt.da
         span = (dt.date.fromisoformat(starts[j]), dt.date.fromisoformat(finishes[j]))
         phases.setdefault(task.phase or "(no phase)", []).append(span)
         if task.wave is not None:
-            waves.setdefault("Pilot" if task.wave == 0 else f"Wave {task.wave}", []).append(span)
+            waves.setdefault(task.wave, []).append(span)
         if task.is_key_date:
             rank = 0 if task.id == handover else 1 if task.is_gate else 2
             keys.append((rank, span[1], j))
     phase_spans = _spans(phases)
-    wave_spans = _spans(waves)
+    wave_spans = _spans({"Pilot" if w == 0 else f"Wave {w}": waves[w] for w in sorted(waves)}, by_date=False)
     chosen = sorted(sorted(keys)[:MARKS], key=lambda k: (k[1], k[2]))
     rules = [Rule("Today", today)]
     if contract_end is not None:
