@@ -72,7 +72,8 @@ def test_saved_plans_page_history_restore_and_links(app):
 
 @pytest.mark.parametrize("view", ["executive", "full", "client"])
 def test_share_view_is_read_only(view):
-    """Tests ?share=TOKEN: the plan's view with a chart and no edit, save, upload or share controls."""
+    """Tests ?share=TOKEN: the plan's view with a chart and no edit, save, upload or share controls;
+    the only files it hands out are the steering pack of its view."""
     store = Store(default_url())
     plan = build_plan("ams", waves=2, start=MONDAY, plan_name="<b>ACME</b> AMS")
     plan_id, _ = store.save(plan)
@@ -84,7 +85,8 @@ def test_share_view_is_read_only(view):
     assert shown(at.title[0].value) == "<b>ACME</b> AMS"
     assert at.get("vega_lite_chart")
     assert not at.get("data_editor") and not at.get("file_uploader")
-    assert not at.button and not at.get("download_button")
+    assert not at.button
+    assert {b.label for b in at.get("download_button")} == {"⬇ Steering slides", "⬇ Steering PDF"}
 
 
 @pytest.mark.parametrize("token", ["", "not-a-token", "x" * 300])
@@ -96,3 +98,23 @@ def test_bad_share_token_reveals_nothing(token):
     assert not at.exception
     assert [t.value for t in at.title] == ["This link is not valid"]
     assert not at.get("vega_lite_chart") and not at.metric
+
+
+def test_progress_view_shows_the_forecast_trend_of_a_saved_plan(app):
+    """Tests issue 29 item 3 in the app: before a save the Progress view says how the trend
+    starts; after two saves it shows the trend chart and what moved since the revision before."""
+    app.segmented_control(key="plan-view").set_value("Progress").run()
+    assert "Save the plan to start its trend" in caption_text(app)
+    app.button(key="save-plan").click().run()
+    app.session_state["grid_delta"] = {"edited_rows": {0: {"duration": 40}}}
+    app.run()
+    app.button(key="save-plan").click().run()
+    assert not app.exception
+    said = shown(" ".join(m.value for m in app.markdown))
+    assert "Most likely finish moved" in said and "since revision 1" in said
+    assert any(
+        "Handover most likely" in c.proto.spec and "Saved revision" in c.proto.spec for c in app.get("vega_lite_chart")
+    )
+    plan_id = app.session_state[storage.SAVED][0]
+    kept = Store(default_url()).forecasts.trend(plan_id)
+    assert [p.revision for p in kept.points] == [1, 2] and kept.points[1].finish > kept.points[0].finish

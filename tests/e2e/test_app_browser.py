@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 from planner.charts.gantt_data import gantt_data
@@ -180,6 +181,32 @@ def test_excel_workbook_from_the_app_opens_with_the_schedule(page, app_url, tmp_
     assert book["Schedule"].cell(row=1, column=11).value == "start" and start.is_date
     back = plan_from_bytes(path.read_bytes(), "plan.xlsx")
     assert back.start == plan.start and back.calendar == plan.calendar and len(back.tasks) == len(plan.tasks)
+
+
+def test_steering_pack_from_the_plan_page_opens_in_its_readers(page, app_url, tmp_path):
+    """Tests issue 29 in the app: the Steering pack menu hands out slides with the plan's timeline
+    and key dates (python-pptx) and the same pages as a PDF (pypdf)."""
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    page.goto(app_url)
+    wait_idle(page)
+    got = {}
+    for label in ("Steering slides", "Steering PDF"):
+        page.get_by_role("button", name="Steering pack").click()
+        with page.expect_download() as info:
+            page.get_by_role("button", name=label).click()
+        got[info.value.suggested_filename] = Path(info.value.path()).read_bytes()
+        page.keyboard.press("Escape")
+        wait_idle(page)
+    names = sorted(got)
+    assert names[0].endswith("-steering.pdf") and names[1].endswith("-steering.pptx")
+    plan = state.example_plan()
+    deck = Presentation(io.BytesIO(got[names[1]]))
+    texts = [s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame]
+    assert len(deck.slides) == 7 and plan.name in texts and "Timeline" in texts
+    pdf = PdfReader(io.BytesIO(got[names[0]]))
+    assert len(pdf.pages) == 7 and "Key dates" in pdf.pages[2].extract_text()
 
 
 def test_negative_days_are_listed_and_not_applied(page, app_url):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+from pathlib import Path
 
 import pytest
 
@@ -30,9 +32,41 @@ def shared(app_url):
 
 
 def _no_controls(page) -> None:
-    for test_id in ("stButton", "stFileUploader", "stDownloadButton", "stSidebarNav", "stChatInput"):
+    """Nothing that edits, uploads or leads elsewhere; the one menu is the steering pack's downloads."""
+    for test_id in ("stButton", "stFileUploader", "stSidebarNav", "stChatInput"):
         assert page.locator(f'[data-testid="{test_id}"]').count() == 0, test_id
     assert page.locator('[data-testid="stDataFrameGlideDataEditor"] [aria-readonly="false"]').count() == 0
+    menus = page.locator('[data-testid="stPopover"]')
+    assert menus.count() in (0, 1) and all("Steering pack" in t for t in menus.all_inner_texts())
+    downloads = page.locator('[data-testid="stDownloadButton"]').all_inner_texts()
+    assert all(("Steering slides" in t or "Steering PDF" in t) for t in downloads), downloads
+
+
+def test_steering_pack_from_a_party_link_holds_only_that_partys_view(page, app_url, shared, tmp_path):
+    """Tests issue 29 from a share link: the vendor's link hands out the steering slides and PDF
+    of the vendor's view (read back by python-pptx and pypdf), the plan's name as plain text."""
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    page.goto(f"{app_url}/?share={shared['vendor']}")
+    wait_idle(page)
+    got = {}
+    for label in ("Steering slides", "Steering PDF"):
+        page.get_by_role("button", name="Steering pack").click()
+        with page.expect_download() as info:
+            page.get_by_role("button", name=label).click()
+        got[label] = Path(info.value.path()).read_bytes()
+        page.keyboard.press("Escape")
+        wait_idle(page)
+    deck = Presentation(io.BytesIO(got["Steering slides"]))
+    texts = [s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame]
+    assert len(deck.slides) == 7 and any(t.startswith("ACME <img src=x") for t in texts)
+    assert any("vendor view" in t for t in texts)
+    pdf = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(got["Steering PDF"])).pages)
+    assert "vendor view" in pdf and "Timeline" in pdf
+    client_only = [t.name for t in shared["plan"].tasks if t.owner == "client" and not t.is_key_date]
+    assert client_only and not any(name in pdf for name in client_only if len(name) > 12)
+    assert page.evaluate("() => window.__pwned") is None
 
 
 @pytest.mark.parametrize("link", ["live", "vendor"])
