@@ -285,3 +285,17 @@ def test_the_trend_is_computed_once_per_revision_and_kept(store, monkeypatch):
     texts = _texts(_deck(to_pptx(pack)))
     moved = (latest.handover_p80 - trend.points[0].handover_p80).days
     assert f"P80 handover moved {moved} days later since revision 1" in " ".join(texts[6]).replace("\n", " ")
+
+
+def test_the_report_carries_the_trend_in_the_full_view_only():
+    """Tests item 3 in the report: the full view says what moved and lists each revision's dates
+    beside a chart; a party's report leaves the trend out."""
+    from planner.formats.report import report_html
+
+    plan = _party_plan()
+    sched = schedule(plan)
+    trend = trend_of([_point(1, "2027-02-01", "2027-09-01"), _point(2, "2027-02-08", "2027-09-04")], plan)
+    full = report_html(sched, trend=trend)
+    assert "<h2>Forecast trend</h2>" in full and "P80 handover moved 3 days later since revision 1" in full
+    assert full.count("<tr><td>1</td><td>2027-02-01</td>") == 1 and 'vegaEmbed("#trend"' in full
+    assert "Forecast trend" not in report_html(sched, view="client", trend=trend)
