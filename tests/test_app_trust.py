@@ -234,3 +234,28 @@ def test_typing_not_yet_applied_also_counts_as_unsaved(app):
     next(b for b in app.button if b.label == "Create plan").click().run()
     assert app.session_state[guard.PENDING] is not None
     assert app.session_state[state.DRAFT][0]["duration"] == -5
+
+
+def test_a_link_made_without_sign_in_says_the_server_is_single_user(app, monkeypatch):
+    """Tests issue 30 item 1: without sign-in, a new link comes with the plain warning that the
+    app is single-user, that a localhost link opens nowhere else, and where to set a team server up."""
+    monkeypatch.delenv("PLANNER_BASE_URL", raising=False)
+    store = Store(default_url())
+    plan_id, _ = store.save(build_plan("ams", waves=1, start=MONDAY))
+    app.switch_page("planner/ui/pages/plans.py").run()
+    app.selectbox(key="plans-pick").set_value(plan_id).run()
+    assert any("single-user" in c.value for c in app.caption)
+    app.button(key="share-create").click().run()
+    assert not app.exception and "localhost" in app.code[0].value
+    warning = " ".join(w.value for w in app.warning)
+    assert "without sign-in, as a single-user tool" in warning and "opens in no one else's browser" in warning
+    assert "PLANNER_BASE_URL" in warning and "team server" in warning
+
+
+def test_a_link_to_a_reachable_server_without_sign_in_warns_about_every_plan():
+    """Tests the other half of the warning: a server reached by its name, still without sign-in,
+    lets anyone who reaches it change every plan, and the link's maker reads so."""
+    from planner.ui.plans_page import share_warning
+
+    said = share_warning("https://planner.example.org/?share=abc")
+    assert said is not None and "can open, change and delete every plan here" in said

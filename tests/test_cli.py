@@ -171,7 +171,7 @@ def test_bad_usage_exits_2():
     assert run("new", "--template", "nope", "-o", "x.yaml").returncode == 2
     res = run("new", "--template", "ams", "--start", "2027-02-30", "-o", "x.yaml")
     assert res.returncode == 2 and "not a date" in res.stderr
-    assert run("export", "x.yaml", "--to", "pdf").returncode == 2
+    assert run("export", "x.yaml", "--to", "docx").returncode == 2
 
 
 def test_missing_file_and_csv_without_start(tmp_path):

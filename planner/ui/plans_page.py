@@ -204,10 +204,35 @@ def share_url(token: str) -> str:
     return f"{base.rstrip('/')}/?share={token}"
 
 
+def share_warning(url: str) -> str | None:
+    """What a link's maker must know before sending it: without sign-in the app is a single-user
+    tool (whoever reaches the server can open and change every plan, not only the linked view),
+    and a link to this machine's loopback address opens nowhere else. None on a team server."""
+    from urllib.parse import urlsplit
+
+    if auth.team_mode():
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    local = host in ("localhost", "::1") or host.startswith("127.")
+    where = (
+        "This link points at this machine (localhost): it opens in no one else's browser. "
+        if local
+        else "Anyone who can reach this server can open, change and delete every plan here, not only this view. "
+    )
+    return (
+        "This app runs without sign-in, as a single-user tool. "
+        + where
+        + "To share outside this machine, run it as a team server: set PLANNER_BASE_URL to the address "
+        "people use and add sign-in (README, 'Sharing, storage and a team server'; docs/team-server.md)."
+    )
+
+
 def _share_links(store, plan_id: str) -> None:
     import datetime as dt
 
     st.subheader("Share links")
+    if not auth.team_mode():
+        st.caption("Without sign-in this app is single-user: links are for this machine unless you run a team server.")
     who, author = auth.user(), auth.author()
     plan, _ = store.get(plan_id, user=who)
     views = list(share_views(plan))
@@ -232,8 +257,12 @@ def _share_links(store, plan_id: str) -> None:
             st.error("No link made.", icon="⚠️")
             st.text(str(exc))
         else:
+            url = share_url(token)
             st.success("Link created. Copy it now: only its fingerprint is stored, so it cannot be shown again.")
-            st.code(share_url(token), language=None)
+            st.code(url, language=None)
+            warning = share_warning(url)
+            if warning:
+                st.warning(warning, icon="🔓")
     rows = store.share_links.of_plan(plan_id, user=who)
     if not rows:
         st.caption("No share links yet.")
