@@ -65,19 +65,83 @@ def _sentence(sched: Schedule, driver: Driver, row: Any) -> str:
     return f"{driver.task} {finishes if TO_FINISH[link.type] else starts} because {link.task} {tied}{lag}"
 
 
+SLIP_REACH = 60  # working days: the longest slip tried when telling how much a task may slip
+
+
+def finish_moves(sched: Schedule, task_id: str, days: int) -> int:
+    """Working days the plan finish moves when `task_id` takes `days` more working days, rescheduled
+    as the plan schedules (levelled when it levels, steering meetings and freezes included)."""
+    from planner.scheduling import schedule
+
+    task = sched.plan.task(task_id)
+    slipped = sched.plan.with_durations({task_id: task.duration + days})
+    return schedule(slipped, network=sched.network).finish_offset - sched.finish_offset
+
+
+def slip_room(sched: Schedule, task_id: str) -> tuple[int, int] | None:
+    """The smallest slip (working days) of `task_id` that moves the plan finish, and by how much;
+    None when no slip up to SLIP_REACH does. Found by trying slips on the schedule itself (a float
+    says what the network allows; levelling, meetings and freezes can absorb or amplify a slip)."""
+    moved = finish_moves(sched, task_id, 1)
+    if moved > 0:
+        return 1, moved
+    low, high = 1, 2  # low never moves the finish
+    while (moved := finish_moves(sched, task_id, high)) <= 0:
+        if high >= SLIP_REACH:
+            return None
+        low, high = high, min(2 * high, SLIP_REACH)
+    while high - low > 1:
+        mid = (low + high) // 2
+        if (m := finish_moves(sched, task_id, mid)) > 0:
+            high, moved = mid, m
+        else:
+            low = mid
+    return high, moved
+
+
+def _absorbs(sched: Schedule, task_id: str) -> str:
+    """Why a task with no float on paper can still slip without moving the finish."""
+    if sched.levelling is not None:
+        return "levelling re-sequences the work around a slip"
+    if sched.plan.steering is not None or sched.plan.freezes:
+        return "a steering meeting or a freeze window is waited for anyway"
+    if sched.plan.task(task_id).deadline is not None:
+        return "its float is counted to its own deadline"
+    return "the network absorbs it"
+
+
+def _days(n: int) -> str:
+    return f"{n} working day{'s' if abs(n) != 1 else ''}"
+
+
+def slip_verdict(sched: Schedule, task_id: str) -> str:
+    """The task's float and what a slip of it really does to the plan finish, checked by rescheduling."""
+    row = sched.table.set_index("id").loc[task_id]
+    tf = int(row["total_float"])
+    days = f"{_days(tf)} of float"
+    if sched.plan.task(task_id).actual_finish is not None:
+        return f"{days}: done, it can no longer slip"
+    room = slip_room(sched, task_id)
+    missed = f"; a deadline is missed by {_days(-tf)}" if tf < 0 else ""
+    if room is None:
+        return f"{days}{missed}: no slip of up to {_days(SLIP_REACH)} moves the plan finish"
+    first, moved = room
+    if first == 1:
+        return f"{days}{missed}: critical, a 1-working-day slip moves the plan finish by {_days(moved)}"
+    if tf <= 0:
+        return (
+            f"{days}{missed} on paper, yet it can slip {_days(first - 1)} before the plan finish moves "
+            f"({_absorbs(sched, task_id)}); a {first}-day slip moves it by {_days(moved)}"
+        )
+    return f"{days}: it can slip {_days(first - 1)} before the plan finish moves"
+
+
 def explain(sched: Schedule, task_id: str) -> list[str]:
-    """Sentences from the task back to the start of its driving chain, then its float."""
+    """Sentences from the task back to the start of its driving chain, then its float and what a
+    slip of it does to the plan finish."""
     rows = sched.table.set_index("id").loc
-    tf = int(rows[task_id]["total_float"])
     lines = [_sentence(sched, d, rows) for d in driving_chain(sched, task_id)]
-    days = f"{tf} working day{'s' if abs(tf) != 1 else ''} of float"
-    if tf < 0:
-        verdict = f"{days}: a deadline is missed by {-tf} working day{'s' if tf != -1 else ''}"
-    elif tf == 0:
-        verdict = f"{days}: critical, any slip moves the plan finish"
-    else:
-        verdict = f"{days}: it can slip {tf} working day{'s' if tf != 1 else ''} before the plan finish moves"
-    lines[0] = f"{lines[0]}; {verdict}"
+    lines[0] = f"{lines[0]}; {slip_verdict(sched, task_id)}"
     return lines
 
 

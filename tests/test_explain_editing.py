@@ -10,7 +10,7 @@ from planner.core.model import PlanError
 from planner.core.validate import parse_plan
 from planner.editing import ORIGIN, apply_delta, plan_rows, plan_with_settings, rows_to_plan
 from planner.explain import driving_chain, explain, key_figures
-from planner.generate.build import build_plan
+from planner.generate.build import build_plan, generate
 from planner.scheduling import schedule
 from tests.conftest import MONDAY, plan_data, task
 
@@ -131,3 +131,25 @@ def test_the_grid_is_kept_only_when_it_already_shows_the_plan():
     ):
         draft = apply_delta(rows, {"edited_rows": delta})
         assert same_rows(draft, plan_rows(rows_to_plan(plan, draft))) is kept, delta
+
+
+def test_why_critical_says_what_a_slip_really_does():
+    """Tests issue 30 item 3: in a levelled exit plan, a task with no float on paper whose slip the
+    levelling absorbs is not called critical; the slip it names is checked against the schedule
+    itself (rescheduled here), and a task called critical moves the finish when slipped a day."""
+    import re
+
+    plan = generate("vendor-exit", waves=2, start=MONDAY, contract_end=dt.date(2027, 12, 31)).plan
+    sched = schedule(plan)
+
+    def moved(tid: str, days: int) -> int:
+        slipped = plan.with_durations({tid: plan.task(tid).duration + days})
+        return schedule(slipped).finish_offset - sched.finish_offset
+
+    ready = explain(sched, "W2-READY")[0]
+    assert "any slip" not in ready and "critical," not in ready
+    room = int(re.search(r"it can slip (\d+) working days? before the plan finish moves", ready).group(1))
+    assert moved("W2-READY", room) == 0 and moved("W2-READY", room + 1) > 0
+    said = explain(sched, "W2-CUTOVER")[0]
+    by = int(re.search(r"critical, a 1-working-day slip moves the plan finish by (\d+)", said).group(1))
+    assert moved("W2-CUTOVER", 1) == by > 0

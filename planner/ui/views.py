@@ -252,7 +252,8 @@ def why_critical(sched: Schedule) -> None:
         key="why-task",
         format_func=lambda i: f"{i} — {names[i]}",
     )
-    lines = explain(sched, task_id)
+    with st.spinner("Rescheduling with the task slipped, to see what a slip really does…"):
+        lines = explain(sched, task_id)
     st.markdown(md_list(lines))
 
 
