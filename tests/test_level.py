@@ -247,8 +247,8 @@ def _clash_plan(tmp_path):
 
 
 def test_over_allocations_are_listed_after_the_table_and_in_json(tmp_path):
-    """Tests issue 15 item 2 on the command line: resource, from, to, peak and capacity of each
-    over-allocation after the plain schedule; none after the levelled one, which states its
+    """Tests issue 15 item 2 on the command line: resource, from, to, peak, capacity and the clashing
+    tasks (issue 30 item 4) of each over-allocation after the plain schedule; none after the levelled one, which states its
     finish against the unlevelled one and the bound."""
     import json
 
@@ -257,13 +257,13 @@ def test_over_allocations_are_listed_after_the_table_and_in_json(tmp_path):
     path = _clash_plan(tmp_path)
     plain = run("schedule", str(path))
     assert plain.returncode == 0
-    assert "SME over-allocated 2027-01-04 to 2027-01-08: peak 2 against a capacity of 1" in plain.stdout
+    assert "SME over-allocated 2027-01-04 to 2027-01-08: peak 2 against a capacity of 1 (A, B)" in plain.stdout
     levelled = run("schedule", str(path), "--level")
     assert "no resource is over-allocated" in levelled.stdout
     assert "levelled: finish 2027-01-13 (10 working days) against 5 without levelling" in levelled.stdout
     doc = json.loads(run("schedule", str(path), "--format", "json").stdout)
     assert doc["over_allocations"] == [
-        {"resource": "SME", "from": "2027-01-04", "to": "2027-01-08", "peak": 2.0, "capacity": 1.0}
+        {"resource": "SME", "from": "2027-01-04", "to": "2027-01-08", "peak": 2.0, "capacity": 1.0, "tasks": ["A", "B"]}
     ]
     doc = json.loads(run("schedule", str(path), "--level", "--format", "json").stdout)
     assert doc["over_allocations"] == [] and doc["levelling"] == {

@@ -24,6 +24,7 @@ class OverAllocation:
     last: dt.date
     peak: float
     capacity: float
+    tasks: tuple[str, ...] = ()  # the tasks that use the resource in these days: the clash
 
     def to_json(self) -> dict:
         return {
@@ -32,12 +33,13 @@ class OverAllocation:
             "to": self.last.isoformat(),
             "peak": self.peak,
             "capacity": self.capacity,
+            "tasks": list(self.tasks),
         }
 
     def __str__(self) -> str:
         return (
             f"{self.resource} over-allocated {self.first.isoformat()} to {self.last.isoformat()}: "
-            f"peak {self.peak:g} against a capacity of {self.capacity:g}"
+            f"peak {self.peak:g} against a capacity of {self.capacity:g} ({', '.join(self.tasks)})"
         )
 
 
@@ -67,15 +69,19 @@ def over_allocations(sched: Schedule) -> list[OverAllocation]:
     """Every run of days on which a resource's use exceeds its capacity, by resource then date."""
     use = use_per_day(sched)
     cal = sched.calendar
+    start = sched.table["es"].to_numpy()
+    end = sched.table["ef"].to_numpy()
     found = []
     for r in sched.plan.resources:
         over = use[r.id] > r.capacity + EPS
         if not over.any():
             continue
+        users = [j for j, t in enumerate(sched.plan.tasks) if any(rid == r.id for rid, _ in t.uses)]
         edges = np.diff(np.concatenate([[0], over.astype(np.int8), [0]]))
         for a, b in zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True):
             peak = float(use[r.id][a:b].max())
-            found.append(OverAllocation(r.id, cal.date_of(a), cal.date_of(b - 1), peak, r.capacity))
+            clash = tuple(sched.plan.tasks[j].id for j in users if start[j] < b and end[j] > a)
+            found.append(OverAllocation(r.id, cal.date_of(a), cal.date_of(b - 1), peak, r.capacity, clash))
     return found
 
 

@@ -72,6 +72,7 @@ class Stretch:
     peak: float
     capacity: float
     levelled: str  # what levelling does about it, in words
+    tasks: tuple[str, ...]  # the tasks that clash in the worst run (those the audience sees)
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,8 @@ def _risk(r: RaidItem) -> TopRisk:
 def _stretched(sched: Schedule, view: str) -> tuple[tuple[Stretch, ...], str]:
     """Who is over-stretched and when in the plan as drawn without levelling, and what levelling does."""
     plan = sched.plan
-    seen = {r.id for r in audience(plan, view).resources(plan)}
+    who = audience(plan, view)
+    seen = {r.id for r in who.resources(plan)}
     if not seen or not any(t.uses for t in plan.tasks):
         return (), ""
     from planner.scheduling import unlevelled_and_levelled
@@ -266,7 +268,8 @@ def _stretched(sched: Schedule, view: str) -> tuple[tuple[Stretch, ...], str]:
     for rid, runs in by_resource.items():
         worst = max(runs, key=lambda o: o.peak)
         fix = "still over after levelling" if rid in still else "levelling resolves it"
-        rows.append(Stretch(rid, len(runs), runs[0].first, runs[-1].last, worst.peak, worst.capacity, fix))
+        shown = tuple(i for i in worst.tasks if who.sees(plan.task(i)))
+        rows.append(Stretch(rid, len(runs), runs[0].first, runs[-1].last, worst.peak, worst.capacity, fix, shown))
     rows.sort(key=lambda s: -s.peak / s.capacity)
     note = ""
     if levelled is not None and rows:

@@ -312,10 +312,18 @@ def _resources(pack: Pack, c: Canvas) -> None:
     if not pack.stretched:
         c.text(LEFT, TOP, 12, 0.4, ["No resource this view shows is asked for more than it has."], 12)
         return
-    widths = [2.4, 1.6, 1.6, 1.1, 1.9, 3.6]
-    head = ["Resource", "From", "To", "Periods", "Peak / capacity", "Levelling"]
+    widths = [1.8, 1.3, 1.3, 0.9, 1.5, 3.2, 2.3]
+    head = ["Resource", "From", "To", "Periods", "Peak / capacity", "Clashing tasks", "Levelling"]
     body = [
-        [s.resource, _day(s.first), _day(s.last), s.periods, f"{s.peak:g} / {s.capacity:g}", s.levelled]
+        [
+            s.resource,
+            _day(s.first),
+            _day(s.last),
+            s.periods,
+            f"{s.peak:g} / {s.capacity:g}",
+            ", ".join(s.tasks),
+            s.levelled,
+        ]
         for s in pack.stretched
     ]
     c.table(LEFT, TOP, widths, cells([head, *body], widths, 11), 11, 0.36, _header_fills(len(body), len(widths)))

@@ -122,7 +122,14 @@ def show(sched: Schedule) -> None:
         st.warning(f"{len(over)} over-allocation{'s' if len(over) != 1 else ''} without levelling:", icon="🟥")
         st.dataframe(
             [
-                {"resource": o.resource, "from": o.first, "to": o.last, "peak": o.peak, "capacity": o.capacity}
+                {
+                    "resource": o.resource,
+                    "from": o.first,
+                    "to": o.last,
+                    "peak": o.peak,
+                    "capacity": o.capacity,
+                    "clashing tasks": ", ".join(o.tasks),
+                }
                 for o in over
             ],
             hide_index=True,
