@@ -318,3 +318,26 @@ def test_rows_in_another_order_level_to_the_same_dates(name):
         for p, x in (("as written", plan), ("reversed", reordered))
     }
     assert dates["as written"].equals(dates["reversed"])
+
+
+@pytest.mark.parametrize("name", ["service-desk", "vendor-exit"])
+def test_levelling_a_plan_with_nothing_over_allocated_keeps_every_date(name):
+    """Tests issue 30 item 4: with each capacity at the unlevelled peak (tight, never exceeded), the
+    levelled schedule keeps every start and finish, and the milestone CSV and the MS Project XML
+    say the same dates as without levelling."""
+    from planner.formats.registry import BY_NAME
+    from planner.generate.build import generate
+    from planner.levelling.usage import over_allocations, use_per_day
+
+    plan = generate(name, waves=2, start=dt.date(2027, 1, 4)).plan
+    peak = use_per_day(schedule(plan, level=False))
+    data = plan.model_dump(mode="json", exclude_none=True)
+    for r in data["resources"]:
+        r["capacity"] = max(float(peak[r["id"]].max()), 1.0)
+    tight = parse_plan(data)
+    plain, levelled = schedule(tight, level=False), schedule(tight)
+    assert tight.level and levelled.levelling is not None and over_allocations(plain) == []
+    cols = ["id", "start", "finish"]
+    assert levelled.table[cols].equals(plain.table[cols])
+    for fmt in ("milestones-csv", "mspdi"):
+        assert BY_NAME[fmt].write(levelled) == BY_NAME[fmt].write(plain)
