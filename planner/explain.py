@@ -167,6 +167,8 @@ class KeyFigures:
     handover: Milestone | None
     p80: dt.date | None = None  # the committed finish (`planner.risk.contract.committed_run`)
     contract: ContractEnd | None = None  # the handover against the contract end, at that P80
+    contract_end: dt.date | None = None  # the handover's deadline, with or without a run
+    contract_margin: int | None = None  # working days from the most likely handover to it; negative = late
 
 
 def _milestone(table: Any, task_id: str) -> Milestone:
@@ -194,6 +196,10 @@ def key_figures(sched: Schedule, today: dt.date | None = None, run: RiskResult |
     pilot_gates = [task.id for task in plan.tasks if task.wave == 0 and task.is_gate]
     pilot = min(pilot_gates, key=lambda i: by_id.loc[i, "finish"]) if pilot_gates else None
     handover = plan.handover(t["finish"].tolist())
+    contract_end = plan.task(handover).deadline if handover else None
+    contract_margin = None
+    if contract_end is not None and handover is not None:
+        contract_margin = sched.margin(contract_end, int(by_id.loc[handover, "ef"]))
     return KeyFigures(
         finish=sched.finish,
         finish_days=sched.finish_offset,
@@ -206,4 +212,6 @@ def key_figures(sched: Schedule, today: dt.date | None = None, run: RiskResult |
         handover=_milestone(by_id, handover) if handover else None,
         p80=run.finish_dates[80] if run is not None else None,
         contract=verdict(plan, run, sched.passes.ef) if run is not None else None,
+        contract_end=contract_end,
+        contract_margin=contract_margin,
     )

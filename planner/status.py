@@ -18,7 +18,7 @@ from planner.core.gates import gate_status
 from planner.core.model import Plan, PlanError
 from planner.core.network import Network
 from planner.core.schedule import Schedule
-from planner.explain import key_figures
+from planner.explain import KeyFigures, key_figures
 from planner.risk.result import RiskResult
 
 SLIP_RED = 10
@@ -47,6 +47,18 @@ def plan_status(sched: Schedule, today: dt.date | None = None, run: RiskResult |
             f"the handover {how} the contract end {c.contract_end}: P80 {c.p80}, {c.chance:.0%} chance; "
             f"ask the incumbent for {c.extension_weeks} week{'s' if c.extension_weeks != 1 else ''} more"
         )
+    elif c is None and k.contract_margin is not None and k.contract_margin < MARGIN_AMBER:
+        late = k.contract_margin < 0
+        (reds if late else ambers).append(
+            f"the handover (most likely {k.handover.date if k.handover else '?'}) "
+            + (
+                f"misses the contract end {k.contract_end} by {-k.contract_margin}"
+                if late
+                else f"has only {k.contract_margin} working days of margin to the contract end {k.contract_end}"
+            )
+            + (" working days" if late else "")
+        )
+    contract_reasons = len(reds) + len(ambers)
     if k.deadline_margin is not None:
         if k.deadline_margin < 0:
             reds.append(f"finish {k.finish} misses the deadline {k.deadline} by {-k.deadline_margin} working days")
@@ -59,8 +71,9 @@ def plan_status(sched: Schedule, today: dt.date | None = None, run: RiskResult |
                     f"the P80 finish lies {p80_days - cap} working days past the deadline"
                 )
     table = sched.table.set_index("id")
-    for task in plan.tasks:  # a task's own deadline, e.g. handover before the incumbent's contract ends
-        if task.deadline is None:
+    handover = k.handover.id if k.handover else None
+    for task in plan.tasks:  # a task's own deadline, e.g. an exit plan due; the handover's is the contract end
+        if task.deadline is None or (task.id == handover and k.contract_end is not None):
             continue
         margin = sched.margin(task.deadline, int(table.loc[task.id, "ef"]))
         if margin < 0:
@@ -79,12 +92,32 @@ def plan_status(sched: Schedule, today: dt.date | None = None, run: RiskResult |
             worst = table["finish_variance"].idxmax()
             text = f"{worst} finishes {int(slip)} working days later than the baseline"
             (reds if int(slip) > SLIP_RED else ambers).append(text)
+    standing = _contract_standing(k) if not contract_reasons else ""
     if reds:
-        return Status("red", reds[0])
+        return Status("red", standing + reds[0])
     if ambers:
-        return Status("amber", ambers[0])
+        return Status("amber", standing + ambers[0])
+    if k.contract_end is not None:
+        return Status("green", f"on track: {_contract_standing(k)[: -len('; but ')]}")
     spare = f"; {k.deadline_margin} working days of margin" if k.deadline_margin is not None else ""
     return Status("green", f"on track for {k.finish}{spare}")
+
+
+def _contract_standing(k: KeyFigures) -> str:
+    """How the handover stands against the contract end, leading any other reason: a deadline of a
+    task (an exit plan due, say) never takes the headline from the contract end."""
+    if k.contract_end is None or k.contract_margin is None:
+        return ""
+    c = k.contract
+    if c is not None:
+        return (
+            f"the handover meets the contract end {k.contract_end} (P80 {c.p80}, {c.chance:.0%} chance; "
+            f"{k.contract_margin} working days of margin at most likely); but "
+        )
+    return (
+        f"the handover (most likely {k.handover.date if k.handover else '?'}) meets the contract end "
+        f"{k.contract_end} with {k.contract_margin} working days of margin; but "
+    )
 
 
 def committed(plan: Plan, network: Network | None = None, levelled: Schedule | None = None) -> RiskResult | None:

@@ -118,13 +118,17 @@ def test_gate_actuals_edit_changes_status(app):
 
 
 def test_status_names_a_task_deadline_missed_or_close():
-    """Tests task deadlines in the status: handover due before the incumbent's contract ends."""
+    """Tests task deadlines in the status: a task's own deadline by its id; the handover's deadline
+    is the contract end and is named so (issue 30 item 2)."""
+    data = plan_data(task("A", 10, deadline=dt.date(2027, 1, 13)), task("B", 0, "A"), task("C", 3, "B"))
+    red = plan_status(schedule(parse_plan(data)), today=MONDAY)
+    assert red.rag == "red" and red.reason == "A misses its deadline 2027-01-13 by 2 working days"
+    data["tasks"][0]["deadline"] = dt.date(2027, 1, 20)
+    amber = plan_status(schedule(parse_plan(data)), today=MONDAY)
+    assert amber.rag == "amber" and amber.reason.startswith("only 3 working days of margin to A's deadline")
     data = plan_data(task("A", 10), task("HANDOVER", 0, "A", deadline=dt.date(2027, 1, 13)))
     red = plan_status(schedule(parse_plan(data)), today=MONDAY)
-    assert red.rag == "red" and red.reason == "HANDOVER misses its deadline 2027-01-13 by 2 working days"
-    data["tasks"][1]["deadline"] = dt.date(2027, 1, 20)
-    amber = plan_status(schedule(parse_plan(data)), today=MONDAY)
-    assert amber.rag == "amber" and amber.reason.startswith("only 3 working days of margin to HANDOVER's deadline")
+    assert red.reason == "the handover (most likely 2027-01-15) misses the contract end 2027-01-13 by 2 working days"
 
 
 def test_status_weighs_p80_against_the_deadline(app):
@@ -170,3 +174,44 @@ def test_risk_view_shows_which_risks_move_p80(app):
     tornado = next(c for c in app.get("vega_lite_chart") if "P80 finish moves by" in c.proto.spec)
     rows = convert_arrow_bytes_to_pandas_df(tornado.proto.datasets[0].data.data)
     assert rows.to_dict("records") == [{"risk": "R9  Pilot scale gate fails first time", "shift": 15, "chance": "100%"}]
+
+
+def _contract_plan(contract_end: str, exit_plan_due: str | None = None, estimates: bool = False):
+    """A handover (phase Cutover) with the contract end as its deadline, a steady-state tail after
+    it, and an exit plan with a deadline of its own (as the generator derives one)."""
+    est = {"estimate": [8, 10, 16]} if estimates else {}
+    return parse_plan(
+        plan_data(
+            task("KT", 10, **est),
+            task("EXIT-PLAN", 2, "KT", **({"deadline": dt.date.fromisoformat(exit_plan_due)} if exit_plan_due else {})),
+            task("HANDOVER", 0, "KT", phase="Cutover", deadline=dt.date.fromisoformat(contract_end)),
+            task("STEADY", 40, "HANDOVER", phase="Steady state"),
+        )
+    )
+
+
+def test_the_contract_end_leads_the_status_and_has_a_gantt_line():
+    """Tests issue 30 item 2: the status speaks of the handover against the contract end, not the
+    steady-state finish; without estimates from the most likely margin; a derived deadline that is
+    missed is named after the contract end's standing, never instead of it; the Gantt draws the
+    contract end as a line of its own."""
+    green = plan_status(schedule(_contract_plan("2027-02-26")), today=MONDAY)
+    assert green.rag == "green" and green.reason == (
+        "on track: the handover (most likely 2027-01-15) meets the contract end 2027-02-26 with 30 working days of margin"
+    )
+    tight = plan_status(schedule(_contract_plan("2027-01-20")), today=MONDAY)
+    assert tight.rag == "amber" and "only 3 working days of margin to the contract end 2027-01-20" in tight.reason
+    late = plan_status(schedule(_contract_plan("2027-01-12")), today=MONDAY)
+    assert late.rag == "red" and "misses the contract end 2027-01-12 by 3 working days" in late.reason
+    derived = plan_status(schedule(_contract_plan("2027-02-26", exit_plan_due="2027-01-13")), today=MONDAY)
+    assert derived.rag == "red"
+    assert derived.reason.startswith("the handover (most likely 2027-01-15) meets the contract end 2027-02-26")
+    assert derived.reason.endswith("but EXIT-PLAN misses its deadline 2027-01-13 by 4 working days")
+    sched = schedule(_contract_plan("2027-02-26", estimates=True))
+    from planner.status import committed
+
+    run = committed(sched.plan, sched.network)
+    with_run = plan_status(sched, today=MONDAY, run=run)
+    assert with_run.reason.startswith("on track: the handover meets the contract end 2027-02-26 (P80 ")
+    spec = json.dumps(gantt_chart(sched, today=MONDAY).to_dict())
+    assert '"what": "contract end"' in spec and '"day": "2027-02-26"' in spec

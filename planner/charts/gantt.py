@@ -26,7 +26,7 @@ from planner.core.schedule import Schedule
 
 COLOR_BY = ("criticality", "phase", "owner")
 ROW_STEP = 22  # pixels per row
-LINE_COLOURS = {"today": "#ff7f0e", "status date": "#17becf", "deadline": "#000000"}
+LINE_COLOURS = {"today": "#ff7f0e", "status date": "#17becf", "contract end": "#c62828", "deadline": "#000000"}
 TOP_AXIS_ROWS = 25  # charts with more rows get the date axis on top as well
 # A live chart's time axis (see gantt_datasets). Vega evaluates it once before the lines arrive: an
 # unguarded read fails there and cost each first draw 0.1-0.17 s in the browser.
@@ -341,7 +341,9 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
                 legend=alt.Legend(orient="top"),
             ),
             strokeDash=alt.StrokeDashValue(
-                **alt.condition(alt.datum.what == "deadline", alt.value([8, 4]), alt.value([4, 3]))
+                **alt.condition(
+                    "datum.what == 'deadline' || datum.what == 'contract end'", alt.value([8, 4]), alt.value([4, 3])
+                )
             ),
             tooltip=[alt.Tooltip("what:N", title="Line"), alt.Tooltip("day:N", title="Date")],
         )

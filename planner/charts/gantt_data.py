@@ -208,12 +208,18 @@ def _baseline_fields(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _marker_rows(sched: Schedule, today: dt.date) -> list[dict[str, Any]]:
-    """The vertical lines: today, the status date and the plan deadline (at the end of its day)."""
+    """The vertical lines: today, the status date, the contract end (the handover's deadline) and
+    the plan deadline, each at the end of its day."""
     plan = sched.plan
     rows = [{"what": "today", "at": _utc(today.isoformat(), 12), "day": today.isoformat()}]
+    contract_end = plan.contract_end(sched.table["finish"].tolist())
     if plan.status_date is not None:
         rows.append(
             {"what": "status date", "at": _next_day(plan.status_date.isoformat()), "day": plan.status_date.isoformat()}
+        )
+    if contract_end is not None:
+        rows.append(
+            {"what": "contract end", "at": _next_day(contract_end.isoformat()), "day": contract_end.isoformat()}
         )
     if plan.deadline is not None:
         rows.append({"what": "deadline", "at": _next_day(plan.deadline.isoformat()), "day": plan.deadline.isoformat()})

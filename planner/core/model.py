@@ -390,6 +390,11 @@ class Plan(Frozen):
             return None
         return self.tasks[max(candidates, key=lambda j: (finishes[j], j))].id
 
+    def contract_end(self, finishes: Sequence[int] | Sequence[str]) -> dt.date | None:
+        """The incumbent's contract end: the handover task's deadline (`handover`), or None."""
+        handover = self.handover(finishes)
+        return self.task(handover).deadline if handover is not None else None
+
     def with_durations(self, durations: Mapping[str, int]) -> Plan:
         """A new plan with some durations changed (its links, and so its prepared network, unchanged)."""
         by_id = {t.id: j for j, t in enumerate(self.tasks)}

@@ -20,7 +20,7 @@ import vl_convert as vlc
 from planner.audience import Audience, audience
 from planner.charts import audience_gantt
 from planner.core.schedule import Schedule
-from planner.explain import key_figures
+from planner.explain import KeyFigures, key_figures
 from planner.formats.csvfile import milestone_rows
 from planner.pack.trend import Trend
 from planner.plain import json_value
@@ -96,7 +96,7 @@ def _figures(sched: Schedule, today: dt.date | None, run: RiskResult | None) -> 
         ("Next milestone", f"{k.next_milestone.date} ({k.next_milestone.id})" if k.next_milestone else "—"),
         ("Pilot go/no-go", f"{k.pilot_go.date} ({k.pilot_go.id})" if k.pilot_go else "—"),
         ("Handover", f"{k.handover.date} ({k.handover.id})" if k.handover else "—"),
-        ("Contract end", f"{c.contract_end}: {c.verdict}, {c.chance:.0%} chance" if c else "none set"),
+        ("Contract end", _contract_cell(k)),
     ]
     status = plan_status(sched, today, run)
     return (
@@ -107,6 +107,15 @@ def _figures(sched: Schedule, today: dt.date | None, run: RiskResult | None) -> 
         + (f'<p class="contract">{_e(c.sentence())}</p>' if c else "")
         + _costs(sched, run)
     )
+
+
+def _contract_cell(k: KeyFigures) -> str:
+    """The contract end against the handover: the P80 verdict, else the most likely margin."""
+    if k.contract_end is None:
+        return "none set"
+    if k.contract is not None:
+        return f"{k.contract_end}: {k.contract.verdict}, {k.contract.chance:.0%} chance"
+    return f"{k.contract_end}: {k.contract_margin:+d} working days"
 
 
 def _costs(sched: Schedule, run: RiskResult | None) -> str:

@@ -62,7 +62,7 @@ def figures(sched: Schedule, today: dt.date | None = None) -> None:
         col.metric(label, m.date.isoformat() if m else "—", help=md(f"{m.id}: {m.name}") if m else None)
         if m:
             col.caption(md(f"{m.id} · {m.name}"))
-    _contract(cols[7], k.contract)
+    _contract(cols[7], k)
     _costs(sched, derived.committed_for(sched.plan))
 
 
@@ -98,13 +98,25 @@ def _costs(sched: Schedule, run: Any) -> None:
         st.caption(md(plan_note))
 
 
-def _contract(col: Any, c: Any) -> None:
-    """The contract-end figure: the verdict at the P80 handover, and what it asks for."""
-    if c is None:
+def _contract(col: Any, k: Any) -> None:
+    """The contract-end figure: the verdict at the P80 handover and what it asks for; without a
+    committed run (no estimates), the margin of the most likely handover."""
+    c = k.contract
+    if k.contract_end is None:
         col.metric(
             "Contract end",
             "none set",
             help="Give the handover task a deadline (the incumbent's contract end or notice date)",
+        )
+        return
+    margin = f"{k.contract_margin:+d} working days of margin at most likely"
+    if c is None:
+        col.metric(
+            "Contract end",
+            k.contract_end.isoformat(),
+            delta=margin,
+            delta_color="normal" if k.contract_margin >= 0 else "inverse",
+            help="Against the handover, not the steady-state finish; give tasks three-point estimates for its P80",
         )
         return
     col.metric(
@@ -116,9 +128,11 @@ def _contract(col: Any, c: Any) -> None:
         f"{c.latest_start}",
     )
     if c.extension_weeks:
-        col.caption(f"Ask for {c.extension_weeks} wk more, or start by {c.latest_start}")
+        col.caption(f"Ask for {c.extension_weeks} wk more, or start by {c.latest_start}; {margin}")
     elif c.double_running_weeks:
-        col.caption(f"{c.double_running_weeks} wk of double running before it")
+        col.caption(f"{c.double_running_weeks} wk of double running before it; {margin}")
+    else:
+        col.caption(margin)
 
 
 def downloads(sched: Schedule, plan_id: str | None = None) -> None:
