@@ -247,9 +247,9 @@ def _clash_plan(tmp_path):
 
 
 def test_over_allocations_are_listed_after_the_table_and_in_json(tmp_path):
-    """Tests issue 15 item 2 on the command line: resource, from, to, peak, capacity and the clashing
-    tasks (issue 30 item 4) of each over-allocation after the plain schedule; none after the levelled one, which states its
-    finish against the unlevelled one and the bound."""
+    """Tests issue 15 item 2 on the command line: resource, from, to, peak, capacity and the
+    clashing tasks (issue 30 item 4) of each over-allocation after the plain schedule; none after
+    the levelled one, which states its finish against the unlevelled one and the bound."""
     import json
 
     from tests.test_cli import run

@@ -197,7 +197,8 @@ def test_the_contract_end_leads_the_status_and_has_a_gantt_line():
     contract end as a line of its own."""
     green = plan_status(schedule(_contract_plan("2027-02-26")), today=MONDAY)
     assert green.rag == "green" and green.reason == (
-        "on track: the handover (most likely 2027-01-15) meets the contract end 2027-02-26 with 30 working days of margin"
+        "on track: the handover (most likely 2027-01-15) meets the contract end 2027-02-26 "
+        "with 30 working days of margin"
     )
     tight = plan_status(schedule(_contract_plan("2027-01-20")), today=MONDAY)
     assert tight.rag == "amber" and "only 3 working days of margin to the contract end 2027-01-20" in tight.reason
