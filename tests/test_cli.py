@@ -500,3 +500,14 @@ def test_export_html_as_a_party_sees_it(tmp_path):
         res.returncode == 1
         and "unknown view 'incumbent'; use one of executive, full, client, vendor, joint" in res.stderr
     )
+
+
+def test_ms_project_export_says_what_it_cannot_carry(tmp_path):
+    """Tests issue 30 item 5 on the command line: exporting a generated plan to MS Project XML
+    warns that its RAID log, steering cadence and generation do not travel, and still writes it."""
+    plan = tmp_path / "sd.yaml"
+    assert run("new", "--template", "service-desk", "--start", "2027-01-04", "-o", str(plan)).returncode == 0
+    res = run("export", str(plan), "--to", "mspdi", "-o", str(tmp_path / "p.xml"))
+    assert res.returncode == 0 and (tmp_path / "p.xml").stat().st_size > 0
+    assert "warning: MS Project XML does not carry the RAID log (" in res.stderr
+    assert "keep the plan YAML for it" in res.stderr

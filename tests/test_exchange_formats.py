@@ -14,7 +14,7 @@ from planner.core.validate import parse_plan
 from planner.files import load_plan_with_warnings, plan_from_bytes
 from planner.formats.ics import to_ics
 from planner.formats.mermaid import to_mermaid
-from planner.formats.mspdi import NS, to_mspdi
+from planner.formats.mspdi import NS, not_carried, to_mspdi
 from planner.formats.mspdi_read import read_mspdi
 from planner.generate.build import build_plan
 from planner.generate.catalogue import template_names
@@ -32,14 +32,27 @@ def by_id(sched):
 
 @pytest.mark.parametrize("name", template_names())
 def test_mspdi_round_trip_keeps_the_schedule(name):
-    """Tests plan -> MS Project XML -> plan: same tasks, dates, floats, phases and gates."""
+    """Tests plan -> MS Project XML -> plan: same tasks, dates, floats, links, and (issue 30 item 5)
+    the owners, waves, phases, estimates, notes and gates with their actuals; the parts the format
+    cannot carry are named."""
     plan = build_plan(name, waves=2, start=MONDAY, holidays="GB")
+    gate = next(t for t in plan.tasks if t.gate is not None)
+    actual = gate.gate.model_copy(update={"criteria": (gate.gate.criteria[0].model_copy(update={"actual": "97%"}),)})
+    tasks = [
+        t.model_copy(update={"gate": actual, "notes": "Ask the client's CIO first.\nThen book the room."})
+        if t.id == gate.id
+        else t
+        for t in plan.tasks
+    ]
+    plan = plan.model_copy(update={"tasks": tuple(tasks)})
     sched = schedule(plan)
     back, warnings = read_mspdi(to_mspdi(sched))
     assert warnings == []
     assert by_id(schedule(back)) == by_id(sched)
-    assert {t.id: t.depends_on for t in back.tasks} == {t.id: t.depends_on for t in plan.tasks}
-    assert {t.id: t.gate for t in back.tasks} == {t.id: t.gate for t in plan.tasks}
+    for field in ("depends_on", "gate", "owner", "wave", "phase", "estimate", "notes"):
+        assert {t.id: getattr(t, field) for t in back.tasks} == {t.id: getattr(t, field) for t in plan.tasks}, field
+    assert back.task(gate.id).gate.criteria[0].actual == "97%"
+    assert any(w.startswith("the RAID log (") for w in not_carried(plan))
 
 
 def test_mspdi_structure_read_by_elementtree():

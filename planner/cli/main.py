@@ -137,6 +137,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = BY_NAME[args.to]
     sched = _schedule(common.load_args(args))
     common.write(fmt.write_for(sched, args.view or "full"), args.output, fmt.name)
+    if fmt.name == "mspdi":
+        from planner.formats.mspdi import not_carried
+
+        for what in not_carried(sched.plan):
+            print(f"warning: MS Project XML does not carry {what}; keep the plan YAML for it", file=sys.stderr)
     if args.output not in (None, "-"):
         print(f"wrote {args.to} to {args.output}", file=sys.stderr)
     return 0

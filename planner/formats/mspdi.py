@@ -5,6 +5,10 @@ order; one base calendar (weekends, holidays and closures as exceptions); phases
 tasks at outline level 1 with their tasks beneath; 8-hour days (`PT40H0M0S` = 5 days); links
 with Type 0=FF 1=FS 2=SF 3=SS and LinkLag in tenths of a minute (1 day = 4800), LagFormat 7.
 
+Owner, wave and three-point estimate travel in the Text2-Text4 custom fields, the planner's id in
+Text1, a task's notes and its gate's criteria (with actuals) in Notes; `not_carried` names what
+the format cannot hold (the RAID log, costs, the steering cadence, freezes).
+
 Import: parsed with defusedxml (no DTDs, entities or external references). Whatever cannot be
 carried over exactly (fractional durations, elapsed or percent lags, nested summaries,
 unsupported constraints) is listed as a warning, never dropped silently.
@@ -16,16 +20,26 @@ import datetime as dt
 import xml.etree.ElementTree as ET  # writing only; reading goes through defusedxml
 from typing import Any
 
-from planner.core.model import Plan
+from planner.core.model import Plan, Task
 from planner.core.schedule import Schedule
 
 NS = "http://schemas.microsoft.com/project"
 TEXT1 = "188743731"  # the Text1 custom field carries the planner's task id
+TEXT2 = "188743734"  # Text2: the task's owner (a party)
+TEXT3 = "188743737"  # Text3: its wave (0 = the pilot)
+TEXT4 = "188743740"  # Text4: its three-point estimate, "optimistic/likely/pessimistic" working days
+FIELDS = (
+    (TEXT1, "Text1", "Planner ID"),
+    (TEXT2, "Text2", "Owner"),
+    (TEXT3, "Text3", "Wave"),
+    (TEXT4, "Text4", "Estimate"),
+)
 MINUTES_PER_DAY = 480
 TENTHS_PER_DAY = MINUTES_PER_DAY * 10
 LINK_TYPE = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
 LINK_NAME = {v: k for k, v in LINK_TYPE.items()}
 GATE_HEADER = "Gate exit criteria:"
+ACTUAL = " — actual "  # a criterion's actual, after its target in the gate's notes
 DAY_TYPE = {6: 1, 0: 2, 1: 3, 2: 4, 3: 5, 4: 6, 5: 7}  # our weekday (mon=0) -> MSPDI DayType (sun=1)
 
 
@@ -88,6 +102,29 @@ def _closed_days(plan: Plan, sched: Schedule) -> list[tuple[dt.date, str]]:
     return sorted((d, n) for d, n in names.items() if first <= d <= last and d.weekday() not in plan.calendar.weekend)
 
 
+def notes_of(task: Task) -> str:
+    """A task's notes, then its gate's criteria (with their actuals) under GATE_HEADER."""
+    parts = [task.notes] if task.notes else []
+    if task.gate is not None:
+        lines = [f"- {c.kpi} {c.target}" + (f"{ACTUAL}{c.actual}" if c.actual else "") for c in task.gate.criteria]
+        parts.append("\n".join([GATE_HEADER, *lines]))
+    return "\n\n".join(parts)
+
+
+def not_carried(plan: Plan) -> list[str]:
+    """What of the plan MS Project XML cannot carry, so the export says so instead of dropping it."""
+    parts = [
+        (len(plan.raid), f"the RAID log ({len(plan.raid)} items)"),
+        (plan.risk is not None, "the risk settings (correlation, uplift)"),
+        (plan.costs is not None, "the cost model"),
+        (plan.steering is not None, "the steering cadence"),
+        (len(plan.freezes), "the freeze windows (their dates stay as scheduled)"),
+        (plan.deadline is not None, f"the plan deadline {plan.deadline}"),
+        (plan.generated is not None, "how the plan was generated (template, waves, pilot share)"),
+    ]
+    return [what for present, what in parts if present]
+
+
 def to_mspdi(sched: Schedule) -> bytes:
     """The schedule as MS Project XML; dates are the planner's own."""
     plan = sched.plan
@@ -109,10 +146,11 @@ def to_mspdi(sched: Schedule) -> bytes:
     if plan.status_date:
         _sub(project, "StatusDate", f"{plan.status_date.isoformat()}T17:00:00")
     attrs = _sub(project, "ExtendedAttributes")
-    attr = _sub(attrs, "ExtendedAttribute")
-    _sub(attr, "FieldID", TEXT1)
-    _sub(attr, "FieldName", "Text1")
-    _sub(attr, "Alias", "Planner ID")
+    for field_id, field, alias in FIELDS:
+        attr = _sub(attrs, "ExtendedAttribute")
+        _sub(attr, "FieldID", field_id)
+        _sub(attr, "FieldName", field)
+        _sub(attr, "Alias", alias)
     _calendar(project, plan, sched)
     tasks_el = _sub(project, "Tasks")
     uid = {t.id: i + 1 for i, t in enumerate(plan.tasks)}
@@ -189,8 +227,8 @@ def to_mspdi(sched: Schedule) -> bytes:
             if delay:  # days a levelled task waits for people: Project shows the same dates
                 _sub(el, "LevelingDelay", delay * TENTHS_PER_DAY)
                 _sub(el, "LevelingDelayFormat", 7)
-            if t.gate is not None:
-                _sub(el, "Notes", "\n".join([GATE_HEADER, *(f"- {c.kpi} {c.target}" for c in t.gate.criteria)]))
+            if t.notes or t.gate is not None:
+                _sub(el, "Notes", notes_of(t))
             for link in t.depends_on:
                 pl = _sub(el, "PredecessorLink")
                 _sub(pl, "PredecessorUID", uid[link.task])
@@ -198,9 +236,17 @@ def to_mspdi(sched: Schedule) -> bytes:
                 _sub(pl, "CrossProject", 0)
                 _sub(pl, "LinkLag", link.lag * TENTHS_PER_DAY)
                 _sub(pl, "LagFormat", 7)
-            ext = _sub(el, "ExtendedAttribute")
-            _sub(ext, "FieldID", TEXT1)
-            _sub(ext, "Value", t.id)
+            est = t.estimate
+            for field_id, value in (
+                (TEXT1, t.id),
+                (TEXT2, t.owner),
+                (TEXT3, t.wave),
+                (TEXT4, f"{est.optimistic:g}/{est.likely:g}/{est.pessimistic:g}" if est else None),
+            ):
+                if value is not None:
+                    ext = _sub(el, "ExtendedAttribute")
+                    _sub(ext, "FieldID", field_id)
+                    _sub(ext, "Value", value)
             base = plan.baseline.tasks.get(t.id) if plan.baseline else None
             if base is not None:
                 bl = _sub(el, "Baseline")

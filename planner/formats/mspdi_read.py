@@ -18,11 +18,15 @@ from defusedxml import DefusedXmlException
 from planner.core.model import DEFAULT_PARTIES, Plan, PlanError, Problem
 from planner.core.validate import parse_plan
 from planner.formats.mspdi import (
+    ACTUAL,
     DAY_TYPE,
     GATE_HEADER,
     LINK_NAME,
     NS,
     TEXT1,
+    TEXT2,
+    TEXT3,
+    TEXT4,
 )
 from planner.limits import shorten
 
@@ -139,10 +143,8 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
                     f"task UID {uid}: nested summary {tname!r} becomes part of phase {phase_at_level.get(1, '')!r}"
                 )
             continue
-        own_id = next(
-            (_text(x, "Value") for x in el.findall(f"{{{NS}}}ExtendedAttribute") if _text(x, "FieldID") == TEXT1),
-            None,
-        )
+        custom = {_text(x, "FieldID"): _text(x, "Value") for x in el.findall(f"{{{NS}}}ExtendedAttribute")}
+        own_id = custom.get(TEXT1)
         task_id = _task_id(tname, uid, used_ids, own_id)
         where = f"task {task_id}"
         minutes = _minutes(_text(el, "Duration", "PT0H0M0S") or "PT0H0M0S", where)
@@ -171,10 +173,13 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
         deadline = _date(_text(el, "Deadline"), where, "Deadline")
         if deadline:
             task["deadline"] = min(deadline, task.get("deadline", deadline))
+        _custom_fields(task, custom, warnings)
         notes = _text(el, "Notes", "") or ""
-        if notes.startswith(GATE_HEADER):
-            criteria = [m.groups() for m in map(_CRITERION.match, notes.splitlines()[1:]) if m]
-            task["gate"] = {"criteria": [{"kpi": k, "target": v} for k, v in criteria]}
+        own_notes, _, gate = notes.partition(GATE_HEADER)
+        if own_notes.strip():
+            task["notes"] = own_notes.strip()
+        if GATE_HEADER in notes:
+            task["gate"] = {"criteria": [_criterion(m) for m in map(_CRITERION.match, gate.splitlines()[1:]) if m]}
         pct = _number(el, "PercentComplete", where, 0.0)
         if pct:
             task["percent_complete"] = pct
@@ -218,9 +223,12 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
         data["resources"] = resources
         if levelled:  # a file whose tasks wait for people was levelled: the plan levels again
             data["level"] = True
-        groups = [r["party"] for r in resources if "party" in r and r["party"] not in DEFAULT_PARTIES]
-        if groups:
-            data["parties"] = [*DEFAULT_PARTIES, *dict.fromkeys(groups)]
+        groups = [r["party"] for r in resources if "party" in r]
+    else:
+        groups = []
+    named = [p for p in (*groups, *(t["owner"] for t in order if "owner" in t)) if p not in DEFAULT_PARTIES]
+    if named:
+        data["parties"] = [*DEFAULT_PARTIES, *dict.fromkeys(named)]
     if start:
         data["start"] = start
     status = _date(_text(root, "StatusDate"), "project", "StatusDate")
@@ -229,6 +237,36 @@ def read_mspdi(raw: bytes, source: str = "project.xml") -> tuple[Plan, list[str]
     if baseline:
         data["baseline"] = {"taken": status or start or dt.date.today(), "tasks": baseline}
     return parse_plan(data), warnings
+
+
+def _whole(x: float) -> int | float:
+    return int(x) if x.is_integer() else x
+
+
+def _criterion(m: re.Match[str]) -> dict[str, str]:
+    kpi, rest = m.groups()
+    target, _, actual = rest.partition(ACTUAL)
+    return {"kpi": kpi, "target": target, **({"actual": actual} if actual else {})}
+
+
+def _custom_fields(task: dict[str, Any], custom: dict[str | None, str | None], warnings: list[str]) -> None:
+    """Owner (Text2), wave (Text3) and estimate (Text4) as the planner's export writes them."""
+    if owner := custom.get(TEXT2):
+        task["owner"] = owner
+    if (wave := custom.get(TEXT3)) is not None:
+        if wave.isdigit():
+            task["wave"] = int(wave)
+        else:
+            warnings.append(f"task {task['id']}: wave {shorten(repr(wave))} in Text3 is not a whole number; left out")
+    if (estimate := custom.get(TEXT4)) is not None:
+        parts = estimate.split("/")
+        try:
+            task["estimate"] = [_whole(float(x)) for x in parts] if len(parts) == 3 else None
+        except ValueError:
+            task["estimate"] = None
+        if task["estimate"] is None:
+            del task["estimate"]
+            warnings.append(f"task {task['id']}: estimate {shorten(repr(estimate))} in Text4 is not a/b/c; left out")
 
 
 def _read_resources(root: ET.Element, by_uid: dict[str, dict[str, Any]], warnings: list[str]) -> list[dict]:

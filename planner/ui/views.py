@@ -15,6 +15,7 @@ from planner.charts.gantt import GanttShape, gantt_datasets, gantt_description, 
 from planner.core.schedule import Schedule
 from planner.explain import explain, key_figures
 from planner.formats.csvfile import milestone_rows
+from planner.formats.mspdi import not_carried
 from planner.formats.registry import BY_NAME, FORMATS, Format
 from planner.plain import slug
 from planner.status import plan_status
@@ -149,6 +150,8 @@ def downloads(sched: Schedule, plan_id: str | None = None) -> None:
         for fmt in FORMATS:
             if fmt.place == "more":
                 _download(st, fmt, sched, name)
+                if fmt.name == "mspdi" and (lost := not_carried(sched.plan)):
+                    st.caption(md(f"MS Project XML does not carry {', '.join(lost)}: the plan YAML does."))
 
 
 def pack_downloads(
