@@ -95,3 +95,20 @@ def test_compare_page_puts_two_revisions_side_by_side(app):
     assert by_what.loc["SD16  Scale go (G4, client decision)", "1. Compare me r1"] == expected
     moved = int((table["Change (days)"].iloc[2:] != "0").sum())
     assert any(m.value == f"{moved} of {len(table) - 2} milestones and gates differ." for m in app.markdown)
+
+
+def test_the_service_size_sets_the_template_size_with_its_rule(app):
+    """Tests issue 30 item 6 on the New plan page: 600 agents on 3 sites set Size to large with the
+    rule in words; Size stays editable, and the plan made is a large one."""
+    _new_page(app)
+    app.number_input(key="new-service-service-desk-fte").set_value(600).run()
+    app.number_input(key="new-service-service-desk-sites").set_value(3).run()
+    assert not app.exception
+    assert app.segmented_control(key="new-size").value == "large"
+    said = shown(" ".join(c.value for c in app.caption))
+    assert "Size **large** from the service: 600 agents or FTE: large (over 250); 3 sites: medium (2-3)" in said
+    app.segmented_control(key="new-size").set_value("medium").run()
+    assert app.segmented_control(key="new-size").value == "medium"  # the figures did not change: the choice holds
+    app.segmented_control(key="new-size").set_value("large").run()
+    _create(app)
+    assert app.session_state[state.PLAN].generated.size == "large"

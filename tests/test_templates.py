@@ -396,3 +396,26 @@ def test_templates_carry_the_people_who_pace_them(name):
     assert waits and all(d.resource in used for d in waits)
     path = levelled.critical_path  # from the first task, through a wait for people, to the finish
     assert path[0] == plan.tasks[0].id and any(d.task in path for d in waits)
+
+
+def test_the_size_follows_the_service_as_people_state_it():
+    """Tests issue 30 item 6: a 600-agent, 3-site service desk is large (the larger measure
+    counts) with the rule in words; a measure the template does not use is a named error; on the
+    command line the figures set --size and say why, and an explicit --size is kept with a warning."""
+    from planner.generate.service_size import size_from_service
+    from tests.test_cli import run
+
+    desk = size_from_service("service-desk", {"fte": 600, "sites": 3})
+    assert desk.size == "large"
+    assert desk.rule == "600 agents or FTE: large (over 250); 3 sites: medium (2-3); the larger counts: large"
+    assert size_from_service("contact-centre", {"fte": 40}).size == "small"
+    assert size_from_service("infrastructure", {"servers": 800, "sites": 3}).size == "medium"
+    assert size_from_service("ams", {"applications": 75}).size == "large"
+    assert size_from_service("service-desk", {"fte": None}) is None
+    with pytest.raises(PlanError, match="template: servers: service-desk is sized by agents or FTE, sites"):
+        size_from_service("service-desk", {"servers": 100})
+    res = run("new", "--template", "service-desk", "--fte", "600", "--sites", "3", "-o", "-")
+    assert res.returncode == 0 and "size: large, from the service (600 agents or FTE: large" in res.stderr
+    assert "size: large" in res.stdout
+    kept = run("new", "--template", "service-desk", "--fte", "600", "--size", "medium", "-o", "-")
+    assert "warning: --size medium kept; the service's size says large" in kept.stderr and "size: medium" in kept.stdout

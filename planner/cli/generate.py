@@ -52,9 +52,25 @@ def _listed(parse: Callable[[str], Any]) -> Callable[[str], list]:
     return read
 
 
+def resolve_size(args: argparse.Namespace) -> str:
+    """--size if given, else the size the service's figures give (its rule on stderr), else medium."""
+    from planner.generate.service_size import size_from_service
+
+    given = {k: getattr(args, k) for k in ("fte", "sites", "applications", "servers")}
+    sized = size_from_service(args.template, given) if args.template else None
+    if sized is None:
+        return args.size or "medium"
+    if args.size and args.size != sized.size:
+        print(f"warning: --size {args.size} kept; the service's size says {sized.size} ({sized.rule})", file=sys.stderr)
+        return args.size
+    print(f"size: {sized.size}, from the service ({sized.rule})", file=sys.stderr)
+    return sized.size
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from planner.generate.build import generate
 
+    args.size = resolve_size(args)
     gen = generate(
         args.template,
         waves=args.waves,
@@ -106,6 +122,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise PlanError([Problem("compare", "--template", "name a template, or give plan files to compare")])
     from planner.generate.options import MAX_OPTIONS, options
 
+    args.size = resolve_size(args)
     waves = args.waves or [0, 1, 2, 3]
     shares = args.pilot_share or [5, 10, 15, 20]
     if len(waves) * len(shares) > MAX_OPTIONS:
@@ -241,7 +258,18 @@ def _generator_options(p: argparse.ArgumentParser, listed: bool) -> None:
     p.add_argument(
         "--pilot-share", type=shares, metavar="P", help="pilot share of the volume in percent (0 = no pilot)"
     )
-    p.add_argument("--size", choices=SIZES, default="medium", help="scales KT, shadowing and hypercare (DOMAIN.md)")
+    p.add_argument(
+        "--size",
+        choices=SIZES,
+        help="scales KT, shadowing and hypercare (DOMAIN.md); default: from the service's size below, else medium",
+    )
+    service = p.add_argument_group("the service's size (sets --size by the template's bands; the larger counts)")
+    service.add_argument("--fte", type=float, metavar="N", help="agents, seats or FTE in scope")
+    service.add_argument(
+        "--sites", type=float, metavar="N", help="sites, towers, application clusters or service lines"
+    )
+    service.add_argument("--applications", type=float, metavar="N", help="applications in scope (AMS)")
+    service.add_argument("--servers", type=float, metavar="N", help="servers or in-scope CIs (infrastructure)")
     p.add_argument("--start", type=common.parse_date, metavar="DATE", help="plan start (default: next Monday)")
     p.add_argument("--deadline", type=common.parse_date, metavar="DATE", help="deadline for the whole plan")
     p.add_argument(

@@ -10,6 +10,7 @@ import streamlit as st
 from planner.core.model import PlanError
 from planner.files import MAX_UPLOAD_BYTES, PLAN_SUFFIXES, read_plan_bytes
 from planner.generate.catalogue import MAX_WAVES, SIZES, TemplateInfo, list_templates, next_monday, pct
+from planner.generate.service_size import MEASURES, size_from_service
 from planner.ui import guard
 from planner.ui.text import md, md_list
 
@@ -172,6 +173,38 @@ def _wave_shares(text: str) -> list[float] | None:
     return [float(part) for part in parts] if parts else None
 
 
+_SIZED_BY = "new-sized-by"  # the service figures the size was last set from
+
+
+def _service_size(template: str) -> None:
+    """The service's size as people state it (agents, sites, applications, servers), mapped to
+    the template's size by its bands; a change of the figures sets Size, which stays editable."""
+    measures = MEASURES[template]
+    cols = st.columns(len(measures))
+    given = {
+        m.key: cols[k].number_input(
+            m.label.capitalize(),
+            min_value=1,
+            max_value=1_000_000,
+            value=None,
+            step=1,
+            key=f"new-service-{template}-{m.key}",
+            placeholder="optional",
+            help=f"Small under {m.medium_from:,.0f}, medium up to {m.large_above:,.0f}, large above",
+        )
+        for k, m in enumerate(measures)
+    }
+    sized = size_from_service(template, given)
+    figures = (template, tuple(sorted((k, v) for k, v in given.items() if v is not None)))
+    if sized is None:
+        st.session_state.pop(_SIZED_BY, None)
+        return
+    if st.session_state.get(_SIZED_BY) != figures:
+        st.session_state[_SIZED_BY] = figures
+        st.session_state["new-size"] = sized.size
+    st.caption(md(f"Size **{sized.size}** from the service: {sized.rule}."))
+
+
 def _template_form() -> None:
     templates = {t.name: t for t in list_templates()}
     names = list(templates)
@@ -186,8 +219,10 @@ def _template_form() -> None:
     st.markdown(f"**{info.title}.** {info.description}")
     st.caption(info.size_note)
     st.markdown("Phases: " + " → ".join(info.phases))
+    _service_size(info.name)
     row = st.columns(3)
-    size = row[0].segmented_control("Size", SIZES, default="medium", key="new-size") or "medium"
+    st.session_state.setdefault("new-size", "medium")  # set by the service's figures, or by the user
+    size = row[0].segmented_control("Size", SIZES, key="new-size") or "medium"
     _form_defaults(info, size)
     start = row[1].date_input("Start", next_monday(), key="new-start")
     holidays = row[2].text_input("Holiday country", "", key="new-holidays", placeholder="GB, DE, US-CA …")
