@@ -11,7 +11,7 @@ $(VENV)/bin/python:
 	  echo "python3 -m venv failed; installing Debian's python3-venv"; \
 	  rm -rf $(VENV); \
 	  (apt-get update -qq && apt-get install -y -qq python3-venv) >/dev/null && $(PYTHON) -m venv $(VENV); }
-	@$(PY) -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+	@$(PY) -m pip install -q pip==26.3 >/dev/null 2>&1 || true
 
 $(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
 	$(PY) -m pip install -q -r requirements.txt
