@@ -183,7 +183,7 @@ def _service_size(template: str) -> None:
     cols = st.columns(len(measures))
     given = {
         m.key: cols[k].number_input(
-            m.label.capitalize(),
+            m.label[0].upper() + m.label[1:],
             min_value=1,
             max_value=1_000_000,
             value=None,
@@ -202,7 +202,7 @@ def _service_size(template: str) -> None:
     if st.session_state.get(_SIZED_BY) != figures:
         st.session_state[_SIZED_BY] = figures
         st.session_state["new-size"] = sized.size
-    st.caption(md(f"Size **{sized.size}** from the service: {sized.rule}."))
+    st.caption(f"Size **{sized.size}** from the service: {md(sized.rule)}.")
 
 
 def _template_form() -> None:

@@ -256,6 +256,11 @@ def why_critical(sched: Schedule) -> None:
     table = sched.table
     path = list(sched.critical_path)
     st.markdown("**Critical path:** " + (" → ".join(md(i) for i in path) if path else "none"))
+    if sched.levelling is not None or plan.steering is not None or plan.freezes:
+        st.caption(
+            "Critical by the float of the network. Levelling, steering meetings and freezes can absorb a slip "
+            "of some of these tasks: pick one below to see what a slip of it really does."
+        )
     default = path[-1] if path else plan.tasks[0].id if plan.tasks else None
     if default is None:
         st.info("This plan has no tasks yet.")
