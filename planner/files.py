@@ -44,8 +44,11 @@ def read_plan_bytes(
     filename: str,
     start: dt.date | None = None,
     limit: int = MAX_UPLOAD_BYTES,
+    default_start: dt.date | None = None,
 ) -> tuple[Plan, list[str]]:
-    """A validated plan and the import warnings (MS Project XML: what was not carried over)."""
+    """A validated plan and the import warnings (MS Project XML: what was not carried over).
+    `start` overrides the file's plan start; `default_start` is used only when a task CSV or a
+    workbook has none (the app's upload form: a workbook's own Plan sheet keeps its start)."""
 
     suffix = Path(filename).suffix.lower()
     if len(raw) > limit:
@@ -64,13 +67,13 @@ def read_plan_bytes(
     if suffix == ".xlsx":
         from planner.formats.xlsx import read_xlsx
 
-        plan = read_xlsx(raw, name=Path(filename).stem, start=start)
+        plan = read_xlsx(raw, name=Path(filename).stem, start=start, default_start=default_start)
         return plan, _capacity_notes(plan)
     text = _decode(raw, filename)
     if suffix == ".csv":
         from planner.formats.csvfile import read_tasks_csv
 
-        plan = read_tasks_csv(text, name=Path(filename).stem, start=start)
+        plan = read_tasks_csv(text, name=Path(filename).stem, start=start or default_start)
         return plan, _capacity_notes(plan)
     data: Any = read_json(text, filename) if suffix == ".json" else read_yaml(text, filename)
     if start is not None and isinstance(data, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -191,3 +192,92 @@ def test_a_deep_chain_builds_only_what_its_kernel_uses():
     assert not net.use_numpy and net.forward.groups == [] and net.backward.groups == []
     assert schedule(plan).finish_offset == n // 2
     assert len(sweep_groups(net.forward)) == n - 1
+
+
+def _rezip(raw: bytes, change) -> bytes:
+    """The workbook `raw` with each member passed through `change(name, data)`."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as a, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as b:
+        for m in a.infolist():
+            b.writestr(m.filename, change(m.filename, a.read(m.filename)))
+    return out.getvalue()
+
+
+def many_sheets(raw: bytes, count: int = 4_000) -> bytes:
+    """A workbook whose workbook.xml names `count` more sheets (tens of kilobytes zipped)."""
+    extra = b"".join(b'<sheet name="S%d" sheetId="%d" r:id="rId1"/>' % (k, k + 100) for k in range(count))
+    return _rezip(raw, lambda n, d: d.replace(b"</sheets>", extra + b"</sheets>") if n == "xl/workbook.xml" else d)
+
+
+def many_styles(raw: bytes, count: int = 500_000) -> bytes:
+    extra = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' * count
+    return _rezip(raw, lambda n, d: d.replace(b"</cellXfs>", extra + b"</cellXfs>") if n == "xl/styles.xml" else d)
+
+
+def wide_sheet(columns: int = 5_000, rows: int = 100) -> bytes:
+    """A task sheet of 500,000 cells (each row 5,000 cells wide) in a workbook of about 1 MB."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Tasks"
+    book.active.append(["id", "name", "duration"])
+    out = io.BytesIO()
+    book.save(out)
+    cells = "".join(f'<c t="inlineStr"><is><t>y</t></is></c>' for _ in range(columns))
+    body = "".join(f'<row r="{k + 2}"><c t="inlineStr"><is><t>T{k}</t></is></c>{cells}</row>' for k in range(rows))
+    return _rezip(
+        out.getvalue(),
+        lambda n, d: (
+            d.replace(b"</sheetData>", body.encode() + b"</sheetData>") if n.startswith("xl/worksheets/") else d
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (many_sheets, "workbook: names 4,0"),
+        (many_styles, "workbook: its styles take"),
+    ],
+)
+def test_workbooks_are_bounded_by_what_they_cost_to_read(make, message):
+    """Tests issue 31 item 1: a workbook naming 4,000 sheets (once 2 GB) or holding 500,000 styles
+    (once 9 s) is refused from its zip's directory and XML counts, using little memory (measured)."""
+    import tracemalloc
+
+    from planner.formats.xlsx import read_xlsx, to_xlsx
+    from planner.ui import state
+
+    raw = make(to_xlsx(schedule(state.example_plan())))
+    assert len(raw) < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(PlanError, match=message):
+            read_xlsx(raw)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+def test_a_sheet_with_too_many_cells_is_refused_before_it_is_read():
+    """Tests the cell bound: a 1 MB workbook whose task sheet holds 500,000 cells (openpyxl took
+    10 s to read it) is refused from a streamed count of its cells, using little memory."""
+    import tracemalloc
+
+    from planner.formats.xlsx import MAX_CELLS, read_xlsx
+
+    raw = wide_sheet()
+    tracemalloc.start()
+    try:
+        with pytest.raises(PlanError, match=f"workbook: has 500,1.. cells; the limit is {MAX_CELLS:,}"):
+            read_xlsx(raw, start=dt.date(2027, 1, 4))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 2**20, f"{peak / 2**20:.0f} MB"

@@ -157,10 +157,12 @@ def _typed(value: Any, is_date: bool) -> Any:
     return text
 
 
-def read_xlsx(raw: bytes, name: str = "Imported plan", start: dt.date | None = None) -> Plan:
+def read_xlsx(
+    raw: bytes, name: str = "Imported plan", start: dt.date | None = None, default_start: dt.date | None = None
+) -> Plan:
     """A plan from a workbook's task sheet (Tasks, else Schedule, else the first sheet), which has
     the task CSV's columns; problems name the sheet, row and column."""
-    _check_unpacked_size(raw)
+    _check_workbook(raw)
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
@@ -178,16 +180,22 @@ def read_xlsx(raw: bytes, name: str = "Imported plan", start: dt.date | None = N
         raise PlanError([Problem("workbook", "", "has no task sheet (Tasks or Schedule)")]) from None
     finally:
         book.close()
+    if start is None and "start" not in settings:
+        start = default_start
     return read_task_rows(rows, name, start, where=f"sheet {title}", row=f"sheet {title} row", settings=settings)
 
 
 def _rows(sheet: Any, limit: int) -> list[list[str]]:
     """A sheet's rows as text cells, trailing empty rows dropped; at most `limit` rows below the header."""
     rows = []
-    for row in sheet.iter_rows(values_only=True):
+    cells = 0
+    for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
         rows.append([_text(v) for v in row])
+        cells += len(row)
         if len(rows) > limit + 1:
             raise PlanError([Problem(f"sheet {sheet.title}", "", f"has more than {limit:,} rows")])
+        if cells > MAX_CELLS:
+            raise PlanError([Problem(f"sheet {sheet.title}", "", f"has more than {MAX_CELLS:,} cells")])
     while rows and not any(rows[-1]):
         rows.pop()
     return rows
@@ -223,17 +231,66 @@ def _resources(rows: list[list[str]]) -> list[dict[str, Any]]:
 
 
 MAX_UNPACKED = 256 * 1024 * 1024  # bytes a workbook may unpack to (a 20 MB upload cannot be a zip bomb)
+MAX_MEMBERS = 500  # files inside the workbook's zip
+MAX_SHEETS = 50  # sheet entries in its workbook.xml
+MAX_STYLES_BYTES = 4 * 1024 * 1024  # its styles.xml, unpacked
+MAX_STYLES = 20_000  # cell formats (xf entries) in it
+MAX_COLUMNS = 64  # columns read of a sheet: a task sheet has about 20
+MAX_CELLS = 300_000  # cells in all its sheets: about 10,000 tasks; openpyxl reads some 50,000 a second
+CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 
 
-def _check_unpacked_size(raw: bytes) -> None:
-    """A workbook is a zip: its members' unpacked sizes are summed before any is read."""
+def _check_workbook(raw: bytes) -> None:
+    """What a workbook costs to read, checked on its zip before openpyxl opens it: openpyxl builds
+    every sheet entry and every style up front, so a 47 KB file naming 4,000 sheets, or one with
+    500,000 styles, costs gigabytes or seconds before a cell is read."""
+
+    def refuse(message: str) -> PlanError:
+        return PlanError([Problem("workbook", "", message)])
+
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise PlanError([Problem("workbook", "", "not a readable .xlsx workbook (not a zip archive)")]) from None
-    if unpacked > MAX_UNPACKED:
-        raise PlanError([Problem("workbook", "", f"unpacks to {unpacked / 1e6:,.0f} MB; the limit is 256 MB")])
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS:
+                raise refuse(f"holds {len(members):,} files; a workbook of tasks holds a few (limit {MAX_MEMBERS})")
+            unpacked = sum(member.file_size for member in members)
+            if unpacked > MAX_UNPACKED:
+                raise refuse(f"unpacks to {unpacked / 1e6:,.0f} MB; the limit is 256 MB")
+            sizes = {m.filename: m.file_size for m in members}
+            if sizes.get("xl/workbook.xml", 0) > 1024 * 1024:
+                raise refuse("its workbook.xml is over 1 MB: far more sheets than a plan has")
+            book = archive.read("xl/workbook.xml") if "xl/workbook.xml" in sizes else b""
+            sheets = len(re.findall(rb"<(?:\w+:)?sheet\b", book))
+            if sheets > MAX_SHEETS:
+                raise refuse(f"names {sheets:,} sheets; the limit is {MAX_SHEETS}")
+            if sizes.get("xl/styles.xml", 0) > MAX_STYLES_BYTES:
+                raise refuse(f"its styles take {sizes['xl/styles.xml'] / 1e6:,.0f} MB; the limit is 4 MB")
+            styles = archive.read("xl/styles.xml") if "xl/styles.xml" in sizes else b""
+            formats = len(re.findall(rb"<(?:\w+:)?xf\b", styles))
+            if formats > MAX_STYLES:
+                raise refuse(f"has {formats:,} cell styles; the limit is {MAX_STYLES:,}")
+            cells = sum(_cells(archive, m) for m in members if m.filename.startswith("xl/worksheets/"))
+            if cells > MAX_CELLS:
+                raise refuse(
+                    f"has {cells:,} cells; the limit is {MAX_CELLS:,} (about 10,000 tasks): save a bigger plan as a "
+                    "task CSV"
+                )
+    except (zipfile.BadZipFile, OSError, KeyError):
+        raise refuse("not a readable .xlsx workbook (not a zip archive)") from None
+
+
+def _cells(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
+    """Cells in a sheet's XML, counted while it is unpacked in 1 MB pieces (never held whole); a
+    cell tag cut by a piece's end is counted with the next piece."""
+    keep = 16
+    count, tail = 0, b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(1 << 20):
+            data = tail + chunk
+            edge = len(data) - keep
+            count += sum(1 for m in CELL.finditer(data) if m.start() < edge)
+            tail = data[edge:] if edge > 0 else data
+    return count + len(CELL.findall(tail))
 
 
 def _text(value: Any) -> str:

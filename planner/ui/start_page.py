@@ -318,9 +318,7 @@ def _upload_form() -> None:
             st.warning("Choose a file first.")
             return
         try:
-            plan, warnings = read_plan_bytes(
-                upload.getvalue(), upload.name, start=start if upload.name.lower().endswith(".csv") else None
-            )
+            plan, warnings = read_plan_bytes(upload.getvalue(), upload.name, default_start=start)
         except PlanError as exc:
             st.error(f"{md(upload.name)} was not opened:\n\n" + md_list(exc.problems), icon="⚠️")
             return
