@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import os
+import random
 import sqlite3
 import threading
 
@@ -21,6 +22,7 @@ from planner.formats.planfile import read_yaml
 from planner.limits import MAX_QUOTE, MAX_SPAN
 from planner.risk.montecarlo import simulate
 from planner.scheduling import schedule
+from planner.ui.keys import HISTORY, POSITION
 from tests.conftest import plan_data, task
 
 HEAD = "name: P\nstart: 2027-01-04\n"
@@ -228,7 +230,7 @@ def wide_sheet(columns: int = 5_000, rows: int = 100) -> bytes:
     book.active.append(["id", "name", "duration"])
     out = io.BytesIO()
     book.save(out)
-    cells = "".join(f'<c t="inlineStr"><is><t>y</t></is></c>' for _ in range(columns))
+    cells = "".join('<c t="inlineStr"><is><t>y</t></is></c>' for _ in range(columns))
     body = "".join(f'<row r="{k + 2}"><c t="inlineStr"><is><t>T{k}</t></is></c>{cells}</row>' for k in range(rows))
     return _rezip(
         out.getvalue(),
@@ -281,3 +283,43 @@ def test_a_sheet_with_too_many_cells_is_refused_before_it_is_read():
     finally:
         tracemalloc.stop()
     assert peak < 40 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+def _long_levelled_plan(resources: int = 100) -> dict:
+    """1,000 tasks of 5,000 days, each on three of `resources` people with a capacity of 4: the
+    levelled schedule cannot fit in MAX_SPAN (this once ran 282 s of CPU before it said so)."""
+    rng = random.Random(1)
+    tasks = [task(f"T{k}", 5_000, uses={f"R{r}": 1 for r in rng.sample(range(resources), 3)}) for k in range(1_000)]
+    return plan_data(*tasks, level=True, resources=[{"id": f"R{r}", "capacity": 4} for r in range(resources)])
+
+
+def test_levelling_past_the_span_limit_stops_early_with_a_named_error():
+    """Tests issue 31 item 2: levelling stops at the first placement past MAX_SPAN and names the
+    task and its resources; CPU time and memory are measured (generous bounds: 0.1-2 s and about
+    100 MB here)."""
+    import resource
+    import time
+
+    plan = parse_plan(_long_levelled_plan())
+    used = time.process_time()
+    with pytest.raises(PlanError, match=r"task T\d+: uses: levelled, the plan runs past 25,000 working days"):
+        schedule(plan)
+    assert time.process_time() - used < 30
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 2 * 2**20  # KB: under 2 GB for the process
+
+
+def test_an_unschedulable_plan_shows_its_problem_and_a_way_out(app):
+    """Tests the plan page on a plan that validates but cannot be levelled within the limit: the
+    problem by task and field and a button that schedules it without levelling; no error page."""
+    from planner.ui import state
+
+    plan = parse_plan(_long_levelled_plan(resources=20))
+    app.session_state[state.PLAN] = plan
+    app.session_state[HISTORY], app.session_state[POSITION] = [plan], 0
+    app.run()
+    assert not app.exception
+    said = " ".join(e.value for e in app.error)
+    assert "This plan cannot be scheduled" in said and "levelled, the plan runs past 25,000 working days" in said
+    app.button(key="unlevel").click().run()
+    assert not app.exception and not app.session_state[state.PLAN].level
+    assert not app.error

@@ -28,9 +28,19 @@ import numpy as np
 from planner.core.model import Plan
 from planner.core.network import link_weights
 from planner.core.windows import Windows
+from planner.limits import MAX_SPAN
 
 EPS = 1e-9
 DEFAULT_DRAWS = 64
+WORK_BUDGET = 4e8  # resource-days the draws may touch: a plan of long tasks and many resources draws fewer
+
+
+class SpanExceeded(Exception):
+    """A placement ran past MAX_SPAN: the capacities cannot carry the work within the limit."""
+
+    def __init__(self, task: int, end: int):
+        super().__init__(task, end)
+        self.task, self.end = task, end
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,8 @@ class _Profile:
             return t
         stretch = max(4 * d, 32)
         while True:
+            if t > MAX_SPAN:
+                return t  # no room within the limit: the caller refuses the placement
             self._grow(t + stretch + d)
             fits: np.ndarray = np.asarray((self.free[rows, t : t + stretch + d] >= need[:, None] - EPS).all(axis=0))
             if fits[:d].all():
@@ -181,6 +193,8 @@ def serial(inst: Instance, order_key: list[float], horizon: int) -> list[int]:
             t = prof.earliest_fit(inst, j, t)
             if j in held:
                 t = _settled(inst, prof, j, t)
+            if t + inst.d[j] > MAX_SPAN:
+                raise SpanExceeded(j, t + inst.d[j])  # before the profile grows to hold it
             start[j] = t
             if inst.rows[j].size and inst.d[j]:
                 prof.take(inst, j, t, inst.d[j])
@@ -254,6 +268,14 @@ def justify(inst: Instance, start: list[int], rounds: int = 8) -> list[int]:
     return best
 
 
+def draws_within_budget(inst: Instance, end: int) -> int:
+    """How many draws WORK_BUDGET allows: a draw is about 17 serial passes, each touching every
+    resource's profile to `end` and each task's resource-days. Counted, not timed, so the same plan
+    always levels the same way on any machine."""
+    per_pass = len(inst.capacity) * max(end, 1) + sum(d * r.size for d, r in zip(inst.d, inst.rows, strict=True))
+    return int(WORK_BUDGET // (17 * max(per_pass, 1)))
+
+
 def heuristic(inst: Instance, draws: int = DEFAULT_DRAWS, seed: int = 7, bound: int = 0) -> list[int]:
     """The best of the latest-finish rule and `draws` randomised variants of it, each justified.
 
@@ -262,12 +284,13 @@ def heuristic(inst: Instance, draws: int = DEFAULT_DRAWS, seed: int = 7, bound: 
     first and bolder ones later. Once a schedule finishes at `bound` (no schedule can finish
     earlier) the draws stop: none could replace it, as only a shorter one does."""
     n = inst.size
-    horizon = max(sum(inst.d) + max(inst.release, default=0) + 1, 1)
+    horizon = max(min(sum(inst.d) + max(inst.release, default=0), MAX_SPAN + max(inst.d, default=0)) + 1, 1)
     lft = np.array(inst.lft, dtype=float)
     rank = np.array(inst.rank, dtype=np.int64)
     tie = rank * 1e-6
     best = justify(inst, serial(inst, (lft + tie).tolist(), horizon))
     best_end = makespan(inst, best)
+    draws = min(draws, draws_within_budget(inst, best_end))
     rng = np.random.default_rng(seed)
     mean = max(float(np.mean([d for d in inst.d if d > 0] or [1])), 1.0)
     for k in range(draws):

@@ -18,7 +18,17 @@ import numpy as np
 from planner.core.model import Link, Plan
 from planner.core.network import Network
 from planner.core.schedule import Levelling, Schedule, Solution, solve, table_of
-from planner.levelling.heuristic import DEFAULT_DRAWS, Instance, build, heuristic, makespan, serial
+from planner.levelling.heuristic import (
+    DEFAULT_DRAWS,
+    Instance,
+    SpanExceeded,
+    build,
+    heuristic,
+    makespan,
+    serial,
+)
+from planner.limits import MAX_SPAN
+from planner.problems import PlanError, Problem
 
 DEFAULT_EXACT = 0.25  # seconds of solver work by default, on plans up to EXACT_MAX_TASKS tasks
 EXACT_MAX_TASKS = 400
@@ -149,7 +159,10 @@ def _levelled(plan: Plan, level_time: float | None, network: Network | None) -> 
         plan, sol.net, sol.duration, sol.earliest, p.es, p.lf, sol.fixed, sol.start_off, sol.finish_off, sol.windows
     )
     bound = max(p.finish, resource_bound(inst))
-    start = heuristic(inst, _draws(inst.size, level_time), bound=bound)
+    try:
+        start = heuristic(inst, _draws(inst.size, level_time), bound=bound)
+    except SpanExceeded as exc:
+        raise _past_span(plan, inst, exc) from None
     optimal = makespan(inst, start) <= bound
     budget = level_time if level_time else (DEFAULT_EXACT if inst.size <= EXACT_MAX_TASKS else 0.0)
     if budget and not optimal:
@@ -182,6 +195,22 @@ def _levelled(plan: Plan, level_time: float | None, network: Network | None) -> 
     )
     delay = np.where(np.array([f is None for f in inst.fixed]), levelled_sol.passes.es - p.es, 0)
     return levelled_sol, info, np.maximum(delay, 0)
+
+
+def _past_span(plan: Plan, inst: Instance, exc: SpanExceeded) -> PlanError:
+    task = plan.tasks[exc.task]
+    used = ", ".join(inst.resource_ids[r] for r in inst.rows[exc.task].tolist()) or "its resources"
+    return PlanError(
+        [
+            Problem(
+                f"task {task.id}",
+                "uses",
+                f"levelled, the plan runs past {MAX_SPAN:,} working days (about {MAX_SPAN // 261} years) at this "
+                f"task: {used} cannot carry the work in that time; raise the capacity, shorten the work or set "
+                "level: false",
+            )
+        ]
+    )
 
 
 def what_if(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planner.core.model import Plan, PlanError
 from planner.core.schedule import Schedule
 from planner.ui import (
     costs_view,
@@ -21,7 +22,7 @@ from planner.ui import (
     views,
 )
 from planner.ui.keys import IMPORT_WARNINGS, PAGES
-from planner.ui.text import md
+from planner.ui.text import md, md_list
 
 VIEWS = (
     "Tasks",
@@ -65,6 +66,21 @@ def _progress(sched: Schedule) -> None:
     steering.show(info[0] if info else None, storage.unsaved(sched.plan))
 
 
+def _unschedulable(plan: Plan, exc: PlanError) -> None:
+    """A plan that validates but cannot be scheduled (a levelled schedule past the span limit):
+    what is wrong, by task and field, and the ways out, instead of an error page."""
+    st.title(md(plan.name), anchor=False)
+    st.error("This plan cannot be scheduled:\n\n" + md_list(exc.problems), icon="⚠️")
+    cols = st.columns(3)
+    if plan.level and cols[0].button("Schedule without levelling", key="unlevel", type="primary"):
+        state.commit(plan.model_copy(update={"level": False}))
+        st.rerun()
+    if state.can_undo() and cols[1].button("Undo the last change", key="unschedulable-undo"):
+        state.undo()
+        st.rerun()
+    cols[2].page_link(st.session_state[PAGES]["new"], label="Start another plan", icon="➕")
+
+
 def _milestones(sched: Schedule) -> None:
     views.milestones(sched)
     editors.gate_editor(sched)
@@ -97,7 +113,11 @@ def show() -> None:
     grid.apply_pending()
     guard.ask_if_pending()
     plan = state.current()
-    sched = derived.schedule_for(plan)
+    try:
+        sched = derived.schedule_for(plan)
+    except PlanError as exc:
+        _unschedulable(plan, exc)
+        return
     info = storage.saved()
     _url(info[0] if info else None)
     problem = st.session_state.pop(state.OPEN_ERROR, None)

@@ -11,12 +11,13 @@ import streamlit as st
 
 from planner.audience import Audience
 from planner.charts import audience_gantt
+from planner.core.model import PlanError
 from planner.core.schedule import Schedule
 from planner.store.database import StoreError
 from planner.ui import derived, storage, views
 from planner.ui.chart import show as show_chart
 from planner.ui.keys import SHARE_TOKEN
-from planner.ui.text import md
+from planner.ui.text import md, md_list
 
 TOKEN = SHARE_TOKEN
 
@@ -49,8 +50,13 @@ def show() -> None:
     except StoreError:
         _not_valid()
         return
-    sched = derived.schedule_for(plan)
     st.title(md(plan.name), anchor=False)
+    try:
+        sched = derived.schedule_for(plan)
+    except PlanError as exc:
+        st.error("This plan cannot be scheduled as saved:\n\n" + md_list(exc.problems), icon="⚠️")
+        st.caption("Ask the plan's owner to correct it; the link shows it again once it schedules.")
+        return
     label = {"executive": "Executive view", "full": "Full plan (read-only)"}.get(view, f"{view.title()} view")
     st.caption(md(f"{label} · revision {number} · read-only"))
     views.status(sched)
