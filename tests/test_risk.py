@@ -420,3 +420,30 @@ def test_contract_end_before_the_start_and_bad_termination_assistance_are_refuse
         generate("vendor-exit", start=MONDAY, contract_end=dt.date(2027, 6, 30), termination_assistance=800)
     gen = generate("vendor-exit", start=MONDAY, contract_end=dt.date(2027, 6, 30), termination_assistance=30)
     assert gen.plan.task("EX21").deadline == dt.date(2027, 7, 30) and gen.plan.generated.termination_assistance == 30
+
+
+def test_the_tornado_of_a_thousand_risks_runs_a_dozen_simulations():
+    """Tests issue 31 item 2: a RAID log of 1,000 risks with schedule impacts (one click once cost
+    103 s of CPU) gives at most MAX_DRIVERS bars, the ones with the largest expected delay, from at
+    most MAX_DRIVERS extra runs; CPU time measured with a generous bound."""
+    import time
+
+    from planner.risk.drivers import MAX_DRIVERS, risk_drivers
+
+    tasks = [task(f"T{k}", 5, *([f"T{k - 1}"] if k else []), estimate=[4, 5, 8]) for k in range(50)]
+    raid = [
+        {
+            "id": f"R{k}",
+            "kind": "risk",
+            "title": f"risk {k}",
+            "tasks": [f"T{k % 50}"],
+            "schedule_impact": {"probability": 0.05 if k != 7 else 0.9, "delay": [1, 2, 3] if k != 7 else [10, 20, 30]},
+        }
+        for k in range(1_000)
+    ]
+    plan = parse_plan(plan_data(*tasks, raid=raid))
+    result = simulate(plan, iterations=2_000, seed=1)
+    used = time.process_time()
+    drivers = risk_drivers(plan, result)
+    assert time.process_time() - used < 60
+    assert len(drivers) == MAX_DRIVERS and drivers[0].id == "R7" and drivers[0].p80_shift >= 15

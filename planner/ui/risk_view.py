@@ -108,10 +108,17 @@ def _drivers(plan: Plan, result: RiskResult) -> None:
         return
     kept_plan, kept_result, drivers = st.session_state[RESULT]
     if drivers is None:
-        drivers = risk_drivers(plan, result, derived.network_for(plan))
+        with st.spinner("Running the simulation once without each of the largest risks…"):
+            drivers = risk_drivers(plan, result, derived.network_for(plan))
         st.session_state[RESULT] = (kept_plan, kept_result, drivers)
     st.markdown("**Risks that move the P80 finish** (each one's effect: P80 with it minus P80 without it)")
     show_chart(tornado_chart(drivers), key="risk-tornado")
+    rest = sum(r.schedule_impact is not None and r.is_open for r in plan.raid) - len(drivers)
+    if rest > 0:
+        st.caption(
+            f"The {len(drivers)} risks with the largest expected delay on often-critical work are shown; "
+            f"{rest} more have smaller expected delays."
+        )
 
 
 def _summary(plan: Plan, result: RiskResult) -> None:
