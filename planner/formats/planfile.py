@@ -28,32 +28,43 @@ except AttributeError:  # libyaml not compiled in
 
 
 MAX_ALIAS_EVENTS = 100_000  # nodes that aliases may replay in one document
+MAX_ALIAS_TEXT = 1_000_000  # characters of text they may replay: a 1 MB file once became 4.6 GB
 
 
 class _Yaml12Loader(_BaseLoader):
     """PyYAML's safe loader with YAML 1.2's booleans (only true/false), a key given twice
-    refused, and aliases limited to replaying MAX_ALIAS_EVENTS nodes in all (a "billion laughs"
-    of 700 bytes would otherwise expand to millions of nodes downstream)."""
+    refused, and aliases limited to replaying MAX_ALIAS_EVENTS nodes and MAX_ALIAS_TEXT characters
+    in all (a "billion laughs" of 700 bytes would otherwise expand to millions of nodes, and an alias
+    to a long text repeated a hundred thousand times to gigabytes, downstream)."""
 
     def construct_document(self, node: Any) -> Any:
-        sizes: dict[int, int] = {}
+        sizes: dict[int, tuple[int, int]] = {}  # node -> (nodes, characters) once expanded
+        written = 0  # characters of the scalars as written, each once
 
-        def expanded(n: Any) -> int:
+        def expanded(n: Any) -> tuple[int, int]:
+            nonlocal written
             key = id(n)
             if key not in sizes:
-                sizes[key] = 0  # a recursive alias counts once
-                if isinstance(n, yaml.MappingNode):
-                    sizes[key] = 1 + sum(expanded(k) + expanded(v) for k, v in n.value)
-                elif isinstance(n, yaml.SequenceNode):
-                    sizes[key] = 1 + sum(expanded(v) for v in n.value)
+                sizes[key] = (0, 0)  # a recursive alias counts once
+                if isinstance(n, yaml.MappingNode | yaml.SequenceNode):
+                    parts = [expanded(x) for item in n.value for x in (item if isinstance(item, tuple) else (item,))]
+                    sizes[key] = (1 + sum(p[0] for p in parts), sum(p[1] for p in parts))
                 else:
-                    sizes[key] = 1
+                    text = len(n.value) if isinstance(n.value, str) else 0
+                    written += text
+                    sizes[key] = (1, text)
             return sizes[key]
 
-        total = expanded(node)
-        if total - len(sizes) > MAX_ALIAS_EVENTS:
+        nodes, chars = expanded(node)
+        if nodes - len(sizes) > MAX_ALIAS_EVENTS:
             raise yaml.constructor.ConstructorError(
-                None, None, f"aliases expand to {total:,} nodes; at most {MAX_ALIAS_EVENTS:,} may be repeated"
+                None, None, f"aliases expand to {nodes:,} nodes; at most {MAX_ALIAS_EVENTS:,} may be repeated"
+            )
+        if chars - written > MAX_ALIAS_TEXT:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"aliases repeat {chars - written:,} characters of text; at most {MAX_ALIAS_TEXT:,} may be repeated",
             )
         return super().construct_document(node)
 
