@@ -21,8 +21,8 @@ AUTH = {
     "client_secret": "secret",
     "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
 }
-ALICE = {"is_logged_in": True, "email": "alice@example.org", "name": "Alice Example"}
-BOB = {"is_logged_in": True, "email": "bob@example.org", "name": "Bob"}
+ALICE = {"is_logged_in": True, "email": "alice@example.org", "email_verified": True, "name": "Alice Example"}
+BOB = {"is_logged_in": True, "email": "bob@example.org", "email_verified": True, "name": "Bob"}
 
 
 def team_app(user: dict, page: str | None = None, auth: dict | None = None, **query: str) -> AppTest:
@@ -130,7 +130,8 @@ def test_administrator_sees_plans_saved_before_sign_in(monkeypatch):
     monkeypatch.setenv("PLANNER_ADMINS", "root@example.org")
     store = Store(default_url())
     plan_id, _ = store.save(build_plan("vendor-exit", waves=0, start=MONDAY), author="local user")
-    at = team_app({"is_logged_in": True, "email": "root@example.org", "name": "Root"}, "planner/ui/pages/plans.py")
+    root = {"is_logged_in": True, "email": "root@example.org", "email_verified": True, "name": "Root"}
+    at = team_app(root, "planner/ui/pages/plans.py")
     assert "administrator" in shown(" ".join(c.value for c in at.sidebar.caption))
     at.selectbox(key="plans-pick").set_value(plan_id).run()
     assert "Owner: the administrators (saved before sign-in)" in texts(at)
@@ -156,3 +157,41 @@ def test_share_view_needs_no_account_and_offers_no_way_in(user):
     at = team_app(user, share=token)
     assert "Executive view" in texts(at) and "Sign in" not in texts(at)
     assert not at.button and not at.sidebar.button and not at.sidebar.caption
+
+
+def test_only_a_vouched_address_signs_in(monkeypatch):
+    """Tests issue 31 item 4: an `email` claim counts only when `email_verified` is true; Entra's
+    `preferred_username` only from a provider named in PLANNER_USERNAME_PROVIDERS."""
+    unverified = {"is_logged_in": True, "email": "alice@example.org", "email_verified": False, "name": "Mallory"}
+    at = team_app(unverified)
+    assert "No verified e-mail address" in texts(at) and not at.get("data_editor")
+    entra = {"is_logged_in": True, "preferred_username": "carol@example.org", "provider": "microsoft", "name": "C"}
+    monkeypatch.delenv("PLANNER_USERNAME_PROVIDERS", raising=False)
+    assert "No verified e-mail address" in texts(team_app(entra))
+    monkeypatch.setenv("PLANNER_USERNAME_PROVIDERS", "microsoft")
+    at = team_app(entra)
+    assert "Signed in as C (carol@example.org)" in shown(" ".join(c.value for c in at.sidebar.caption))
+    other = {**entra, "provider": "google"}
+    assert "No verified e-mail address" in texts(team_app(other))
+
+
+def test_a_look_alike_of_an_administrators_address_is_no_administrator(monkeypatch):
+    """Tests issue 31 item 4: with admin@example.org an administrator, a verified address spelt with
+    a KELVIN SIGN for its k (which lower() folds to "k") does not sign in, let alone as administrator;
+    PLANNER_ADMINS takes the separators people type and names what it refused."""
+    from planner.store.access import admin_entries
+
+    monkeypatch.setenv("PLANNER_ADMINS", "admin@example.org; ops@example.org\nbad@")
+    found, refused = admin_entries()
+    assert found == {"admin@example.org", "ops@example.org"} and refused == (
+        "PLANNER_ADMINS: 'bad@' is not an e-mail address (name@example.org)",
+    )
+    kelvin = {"is_logged_in": True, "email": "adm\u212ain@example.org", "email_verified": True}
+    at = team_app(kelvin)
+    assert "No verified e-mail address" in texts(at) and not at.get("data_editor")
+    admin = team_app({"is_logged_in": True, "email": "Admin@Example.org", "email_verified": True, "name": "A"})
+    side = shown(" ".join(c.value for c in admin.sidebar.caption))
+    assert "administrator" in side
+    assert "Ignored in PLANNER_ADMINS: 'bad@' is not an e-mail address" in shown(
+        " ".join(w.value for w in admin.sidebar.warning)
+    )

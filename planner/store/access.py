@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 EMAIL_MAX = 200  # the store's column size
@@ -35,26 +37,67 @@ class User:
 
 
 def email_address(text: str, field: str = "e-mail address") -> str:
-    """The canonical form of an address (trimmed, lower case), or AccessError naming the field."""
-    value = (text or "").strip().lower()
+    """The canonical form of an address (Unicode-normalised, trimmed, case-folded), or AccessError
+    naming the field. Only plain ASCII is accepted: a KELVIN SIGN or a Cyrillic "а" can pass for a
+    Latin letter, and folded together with it, one person's address would become another's."""
+    raw = (text or "").strip()  # looked at before any normalisation: NFC itself turns a KELVIN SIGN into K
+    odd = next((c for c in raw if ord(c) > 127), None)
+    if odd is not None:
+        name = unicodedata.name(odd, "an unnamed character")
+        raise AccessError(
+            f"{field}: {raw[:80]!r} has {name} (U+{ord(odd):04X}), which can pass for another character; "
+            "write the address in plain ASCII"
+        )
+    value = unicodedata.normalize("NFKC", raw).casefold()
     if not value:
         raise AccessError(f"{field}: required")
     if len(value) > EMAIL_MAX or not _EMAIL.fullmatch(value):
-        raise AccessError(f"{field}: {text.strip()[:80]!r} is not an e-mail address (name@example.org)")
+        raise AccessError(f"{field}: {raw[:80]!r} is not an e-mail address (name@example.org)")
     return value
 
 
-def admins(raw: str | None = None) -> frozenset[str]:
-    """The administrators' addresses from `PLANNER_ADMINS` (comma-separated); bad entries are skipped
-    so that one typo cannot lock every administrator out."""
+ADMIN_SEPARATORS = re.compile(r"[,;\s]+")  # what people type between addresses
+
+
+def admin_entries(raw: str | None = None) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The administrators' addresses from `PLANNER_ADMINS` (separated by commas, semicolons, spaces
+    or new lines) and the reasons the other entries were refused: one typo must not lock every
+    administrator out, and must not go unnoticed."""
     text = os.environ.get("PLANNER_ADMINS", "") if raw is None else raw
-    found = set()
-    for part in text.split(","):
-        try:
-            found.add(email_address(part))
-        except AccessError:
+    found, refused = set(), []
+    for part in ADMIN_SEPARATORS.split(text):
+        if not part:
             continue
-    return frozenset(found)
+        try:
+            found.add(email_address(part, "PLANNER_ADMINS"))
+        except AccessError as exc:
+            refused.append(str(exc))
+    return frozenset(found), tuple(refused)
+
+
+def admins(raw: str | None = None) -> frozenset[str]:
+    return admin_entries(raw)[0]
+
+
+def username_providers(raw: str | None = None) -> frozenset[str]:
+    """The identity providers whose `preferred_username` is an address the organisation controls
+    (Microsoft Entra's sign-in name), from `PLANNER_USERNAME_PROVIDERS`: the names of the `[auth]`
+    sections' providers ("default" for the section's own)."""
+    text = os.environ.get("PLANNER_USERNAME_PROVIDERS", "") if raw is None else raw
+    return frozenset(p.strip().lower() for p in ADMIN_SEPARATORS.split(text) if p.strip())
+
+
+def vouched_address(claims: Mapping[str, object], trusted_usernames: frozenset[str] | None = None) -> str | None:
+    """The address an identity provider vouched for: `email` only when `email_verified` is true,
+    else `preferred_username` only from a provider named in PLANNER_USERNAME_PROVIDERS; None when
+    neither holds (the sign-in page says why)."""
+    if claims.get("email_verified") is True and claims.get("email"):
+        return str(claims["email"])
+    providers = username_providers() if trusted_usernames is None else trusted_usernames
+    provider = str(claims.get("provider") or "default").lower()
+    if provider in providers and claims.get("preferred_username"):
+        return str(claims["preferred_username"])
+    return None
 
 
 def signed_in(email: str, name: str = "") -> User:

@@ -50,6 +50,7 @@ from planner.store.schema import (
     schema_info,
     visible_to,
 )
+from planner.store.sessions import SignOuts
 from planner.store.share_links import ShareLink, ShareLinks, hash_token
 from planner.store.team import PlanTeams
 
@@ -128,6 +129,7 @@ class Store:
         self.share_links = ShareLinks(self)
         self.teams = PlanTeams(self)
         self.forecasts = Forecasts(self)
+        self.sign_outs = SignOuts(self)
 
     def _check_sqlite_file(self) -> None:
         check_sqlite_file(Path(self.url.split("///", 1)[-1]), self._where())

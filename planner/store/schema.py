@@ -2,7 +2,8 @@
 
 Schema history: 1 plans, revisions, share links; 2 links have a label and an expiry date;
 3 plans have an owner and editors, links record who made and who revoked them; 4 each revision's
-forecast is kept once computed (the forecast's trend).
+forecast is kept once computed (the forecast's trend), and each person's last sign-out (which
+ends every session signed in before it).
 """
 
 from __future__ import annotations
@@ -98,6 +99,12 @@ forecasts = Table(
     Column("handover", String(80), nullable=True),
     Column("handover_date", Date, nullable=True),
     Column("handover_p80", Date, nullable=True),
+)
+sign_outs = Table(
+    "planner_sign_outs",
+    metadata,
+    Column("email", String(EMAIL_SIZE), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
 )
 OUR_TABLES = {t.name for t in metadata.sorted_tables}
 CORE_TABLES = {schema_info.name, plans.name, revisions.name, links.name}  # every schema version has these

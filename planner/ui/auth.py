@@ -12,7 +12,8 @@ from typing import Any
 
 import streamlit as st
 
-from planner.store.access import AccessError, User, signed_in
+from planner.store.access import AccessError, User, admin_entries, signed_in, vouched_address
+from planner.store.schema import StoreError
 from planner.ui.keys import AUTH_RETURNED
 from planner.ui.text import md
 
@@ -103,13 +104,42 @@ def author() -> str:
     return who.email if who else LOCAL_AUTHOR
 
 
+def _claims() -> dict[str, Any]:
+    return st.user.to_dict() if hasattr(st.user, "to_dict") else dict(st.user)
+
+
 def _address() -> str:
-    """The e-mail address the provider vouched for; Microsoft Entra may give it only as the
-    sign-in name (preferred_username) for accounts without a mailbox."""
-    email = str(st.user.get("email") or "")
-    if "@" not in email:
-        email = str(st.user.get("preferred_username") or "")
-    return email
+    """The e-mail address the provider vouched for (`access.vouched_address`): a verified `email`,
+    or the sign-in name of a provider named in PLANNER_USERNAME_PROVIDERS (Microsoft Entra)."""
+    return vouched_address(_claims()) or ""
+
+
+def _session_ended() -> bool:
+    """Whether this browser's sign-in predates the person's last sign-out (a copied cookie)."""
+    issued = st.user.get("iat")
+    who = user()
+    if who is None or not isinstance(issued, int | float):
+        return False
+    try:
+        from planner.ui.storage import open_store
+
+        return open_store().sign_outs.ended(who.email, float(issued))
+    except StoreError:
+        return False
+
+
+def sign_out() -> None:
+    """Records the sign-out on the server, so every session signed in before it ends, then signs
+    this browser out."""
+    who = user()
+    if who is not None:
+        try:
+            from planner.ui.storage import open_store
+
+            open_store().sign_outs.record(who.email)
+        except StoreError:
+            pass  # the browser is still signed out; the server could not note it
+    st.logout()
 
 
 def gate() -> bool:
@@ -123,15 +153,19 @@ def gate() -> bool:
     if not offered:
         return True
     if st.user.get("is_logged_in"):
+        if _session_ended():
+            st.logout()
+            return False
         if user() is not None:
             if not st.session_state.get(RETURNED):
                 st.session_state[RETURNED] = True
                 st.iframe(_RETURN, height=1)
             return True
-        st.title("No e-mail address")
+        st.title("No verified e-mail address")
         st.warning(
-            "Your identity provider signed you in but did not give an e-mail address, and plans are shared "
-            "by e-mail address. Ask your administrator to release the email claim to this app.",
+            "Your identity provider signed you in but did not vouch for an e-mail address (a verified email "
+            "claim, or for Microsoft Entra the sign-in name once PLANNER_USERNAME_PROVIDERS names it), and plans "
+            "are shared by e-mail address. Ask your administrator.",
             icon="✉️",
         )
         st.button("Sign out", key="auth-sign-out", on_click=st.logout)
@@ -157,4 +191,7 @@ def sidebar() -> None:
         return
     with st.sidebar:
         st.caption(md(f"Signed in as {who.label}" + (" · administrator" if who.admin else "")))
-        st.button("Sign out", key="auth-sign-out", on_click=st.logout)
+        if who.admin:
+            for refused in admin_entries()[1]:
+                st.warning(md(f"Ignored in {refused}"), icon="⚠️")
+        st.button("Sign out", key="auth-sign-out", on_click=sign_out)

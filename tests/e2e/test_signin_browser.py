@@ -19,16 +19,19 @@ from tests.e2e.conftest import free_port, streamlit_app, wait_idle
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 
-ALICE, BOB = "alice@example.org", "bob@example.org"
+ALICE, BOB, CAROL, MALLORY = "alice@example.org", "bob@example.org", "carol@example.org", "mallory@example.org"
 
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:
     with oidc_provider_mock.run_server_in_thread() as server:
         url = f"http://localhost:{server.server_port}"
-        for email, name in ((ALICE, "Alice Example"), (BOB, "Bob Example")):
-            answer = httpx.put(f"{url}/users/{quote(email)}", json={"email": email, "name": name})
+        for email, name in ((ALICE, "Alice Example"), (BOB, "Bob Example"), (CAROL, "Carol Example")):
+            claims = {"email": email, "email_verified": True, "name": name}
+            answer = httpx.put(f"{url}/users/{quote(email)}", json=claims)
             assert answer.status_code == 204
+        unverified = {"email": "alice@example.org", "email_verified": False, "name": "Mallory"}
+        assert httpx.put(f"{url}/users/{quote(MALLORY)}", json=unverified).status_code == 204
         yield url
 
 
@@ -154,3 +157,38 @@ def test_two_people_one_plan_and_a_share_link(person, team):
     sign_in(bob, plan_url, BOB)  # signing in from a plan's link comes back to that plan
     bob.get_by_text(f"Saved as {plan_id} r2").wait_for()
     assert bob.url == plan_url
+
+
+def test_sign_out_ends_a_copied_session_and_an_unverified_email_is_refused(person, team, browser):
+    """Tests issue 31 item 4 against the real provider: carol's cookies copied into another browser
+    work until carol signs out, then that copy shows the sign-in page; an account whose provider
+    says its e-mail (alice's address) is not verified gets no plan and is not alice."""
+    team_url, _ = team
+    carol = person()
+    sign_in(carol, team_url, CAROL)
+    copy = browser.new_context(viewport={"width": 1400, "height": 1200})
+    try:
+        copy.add_cookies(carol.context.cookies())
+        thief = copy.new_page()
+        thief.goto(team_url)
+        wait_idle(thief)
+        thief.get_by_text("Signed in as Carol Example").wait_for()
+        carol.get_by_role("button", name="Sign out").click()
+        carol.wait_for_url(lambda u: not u.startswith(team_url))
+        thief.goto(team_url)  # the app signs the copy out: off to the provider's end-session page
+        thief.wait_for_url(lambda u: not u.startswith(team_url))
+        thief.goto(team_url)
+        wait_idle(thief)
+        thief.get_by_role("button", name="Sign in").wait_for()
+        assert "Signed in as" not in text(thief)
+    finally:
+        copy.close()
+    sign_in(carol, team_url, CAROL)  # a new sign-in after the sign-out works
+    mallory = person()
+    mallory.goto(team_url)
+    wait_idle(mallory)
+    mallory.get_by_role("button", name="Sign in").click()
+    mallory.get_by_placeholder("sub").fill(MALLORY)
+    mallory.get_by_role("button", name="Authorize").click()
+    mallory.get_by_text("No verified e-mail address").wait_for()
+    assert "alice@example.org" not in text(mallory) and "Saved plans" not in text(mallory)
