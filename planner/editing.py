@@ -206,7 +206,7 @@ def rows_to_plan(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
     try:
         new = parse_plan({**head, "tasks": tasks}, labels=labels)
     except PlanError as exc:
-        raise PlanError(problems + exc.problems) from None
+        raise PlanError(problems + list(exc.every)) from None
     if problems:
         raise PlanError(problems)
     return new
@@ -289,7 +289,7 @@ def plan_with_raid(plan: Plan, rows: Sequence[Mapping[str, Any]]) -> Plan:
     try:
         new = parse_plan(data)
     except PlanError as exc:
-        raise PlanError(problems + [_raid_problem(p) for p in exc.problems]) from None
+        raise PlanError(problems + [_raid_problem(p) for p in exc.every]) from None
     if problems:
         raise PlanError(problems)
     return new

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 MAX_TASKS = 100_000  # tasks in one plan
+MAX_COLUMNS = 64  # cells read of a task CSV's or sheet's row: a task row has about 20 columns
 MAX_DURATION = 5_000  # working days for one task or estimate value (about 19 years)
 MAX_LAG = 5_000  # working days of lag or lead on one link
 MAX_SPAN = 25_000  # working days from day 0 to the plan finish (about 96 years)

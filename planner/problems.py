@@ -30,9 +30,23 @@ class Problem:
         return f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
 
 
+MAX_PROBLEMS = 50  # listed of one error; a file with 100,000 bad rows froze the page that listed them all
+
+
 class PlanError(ValueError):
-    """Raised instead of returning a half-valid plan; `.problems` lists every problem."""
+    """Raised instead of returning a half-valid plan; `.problems` lists the first MAX_PROBLEMS
+    problems and then how many more there are; `.every` holds them all (`.count` of them), for a
+    caller that adds its own and raises again."""
 
     def __init__(self, problems: Sequence[Problem]):
-        self.problems = list(problems)
+        found = list(problems)
+        self.every = tuple(found)
+        self.count = len(found)
+        if self.count > MAX_PROBLEMS:
+            more = self.count - MAX_PROBLEMS
+            found = [
+                *found[:MAX_PROBLEMS],
+                Problem("plan", "", f"and {more:,} more problems, not listed: correct the ones above first"),
+            ]
+        self.problems = found
         super().__init__("\n".join(str(p) for p in self.problems))

@@ -27,7 +27,7 @@ from planner.core.model import Plan, PlanError, Problem
 from planner.core.schedule import Schedule
 from planner.editing import freezes_from_text, freezes_text, steering_from_text, steering_text
 from planner.formats.csvfile import RAID_COLUMNS, TASK_COLUMNS, milestone_rows, raid_row, read_task_rows, task_row
-from planner.limits import MAX_TASKS
+from planner.limits import MAX_COLUMNS, MAX_TASKS
 
 CRITICAL_FILL = PatternFill("solid", start_color="FDE2E1", end_color="FDE2E1")
 HEADER_FONT = Font(bold=True)
@@ -235,7 +235,6 @@ MAX_MEMBERS = 500  # files inside the workbook's zip
 MAX_SHEETS = 50  # sheet entries in its workbook.xml
 MAX_STYLES_BYTES = 4 * 1024 * 1024  # its styles.xml, unpacked
 MAX_STYLES = 20_000  # cell formats (xf entries) in it
-MAX_COLUMNS = 64  # columns read of a sheet: a task sheet has about 20
 MAX_CELLS = 300_000  # cells in all its sheets: about 10,000 tasks; openpyxl reads some 50,000 a second
 CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 
