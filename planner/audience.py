@@ -44,12 +44,13 @@ class Audience:
 
     def resources(self, plan: Plan) -> tuple[Resource, ...]:
         """The resources whose use this audience sees: all in the full view, none in the
-        executive one, a party's own and joint ones (and those named for no party) in its view."""
+        executive one, a party's own and joint ones in its view (one named for no party is nobody's to
+        show: its use reveals whose work it carries)."""
         if self.view == "full":
             return plan.resources
         if self.view == "executive":
             return ()
-        return tuple(r for r in plan.resources if r.party in (self.view, JOINT, None))
+        return tuple(r for r in plan.resources if r.party in (self.view, JOINT))
 
 
 def views(plan: Plan) -> tuple[str, ...]:

@@ -118,3 +118,35 @@ def test_progress_view_shows_the_forecast_trend_of_a_saved_plan(app):
     plan_id = app.session_state[storage.SAVED][0]
     kept = Store(default_url()).forecasts.trend(plan_id)
     assert [p.revision for p in kept.points] == [1, 2] and kept.points[1].finish > kept.points[0].finish
+
+
+def test_a_partys_share_view_shows_only_its_own_resources():
+    """Tests issue 31 item 6: a client link's resource chart names the client's and joint resources,
+    never the vendor's nor one named for no party."""
+    from planner.core.validate import parse_plan
+    from tests.conftest import plan_data, task
+
+    plan = parse_plan(
+        plan_data(
+            task("C1", 5, owner="client", uses={"CLIENT-SME": 1}),
+            task("V1", 5, owner="vendor", uses={"VENDOR-LEAD": 1}),
+            task("J1", 5, "C1", "V1", owner="joint", uses={"JOINT-PMO": 1, "NOBODYS": 1}),
+            resources=[
+                {"id": "NOBODYS", "capacity": 1},
+                {"id": "CLIENT-SME", "party": "client", "capacity": 1},
+                {"id": "VENDOR-LEAD", "party": "vendor", "capacity": 1},
+                {"id": "JOINT-PMO", "party": "joint", "capacity": 1},
+            ],
+        )
+    )
+    store = Store(default_url())
+    plan_id, _ = store.save(plan)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["share"] = store.share_links.share(plan_id, "client")
+    at.run()
+    assert not at.exception
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    chart = next(c for c in at.get("vega_lite_chart") if '"resource"' in c.proto.spec)
+    shown = set(convert_arrow_bytes_to_pandas_df(chart.proto.data.data)["resource"])
+    assert shown == {"CLIENT-SME", "JOINT-PMO"}

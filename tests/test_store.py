@@ -343,3 +343,23 @@ def test_share_tokens_never_start_with_a_dash(store, plan):
     pid, _ = store.save(plan)
     tokens = [store.share_links.share(pid, "executive") for _ in range(300)]
     assert len(set(tokens)) == 300 and not [t for t in tokens if t.startswith("-")]
+
+
+def test_a_stale_session_cannot_undo_a_delete(store, plan):
+    """Tests issue 31 item 6 on SQLite and PostgreSQL: a session that opened revision 1 before the
+    plan was deleted saves on top of it: refused by name, the plan stays deleted with no revision
+    added; a copy of that version saves as a new plan."""
+    from planner.store.database import PlanDeleted
+
+    pid, number = store.save(plan)
+    opened, base = store.get(pid)
+    store.delete(pid)
+    with pytest.raises(PlanDeleted, match=f"plan {pid} was deleted after you opened it; nothing was saved"):
+        store.save(opened.with_durations({opened.tasks[0].id: 9}), pid, base_revision=base)
+    with pytest.raises(PlanDeleted):
+        store.save(opened, pid)
+    assert pid not in [p.id for p in store.plans()]
+    with pytest.raises(StoreError, match=f"no saved plan '{pid}'"):
+        store.get(pid)
+    copy, _ = store.save(opened, note="saved as a copy")
+    assert copy != pid and store.get(copy)[0] == opened

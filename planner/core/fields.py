@@ -40,6 +40,14 @@ def whole_number(value: Any) -> Any:
     return value
 
 
+def no_boolean(value: Any) -> Any:
+    """true/false is never a number: pydantic's lax int and float would read true as 1."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true/false")
+    return value
+
+
+NotBoolean = BeforeValidator(no_boolean)
 WholeNumber = Annotated[int, BeforeValidator(whole_number)]
 Days = Annotated[int, BeforeValidator(whole_number), Field(ge=0, le=MAX_DURATION)]
 # pydantic's own lax int: "3" and 3.0 pass, 2.5 fails; true/false are refused in Task._no_booleans

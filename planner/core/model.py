@@ -30,6 +30,7 @@ from planner.core.fields import (  # noqa: F401 - re-exported: the plan model's 
     Frozen,
     Line,
     Link,
+    NotBoolean,
     PlanDate,
     Text,
     WholeNumber,
@@ -267,7 +268,7 @@ class ScheduleImpact(Frozen):
     Monte Carlo iteration it adds a delay drawn from `delay` (working days, three-point) to the
     duration of each task the risk names."""
 
-    probability: Annotated[float, Field(ge=0, le=1)]
+    probability: Annotated[float, NotBoolean, Field(ge=0, le=1)]
     delay: Estimate
 
 
@@ -281,8 +282,8 @@ class RaidItem(Frozen):
     status: Line = "open"
     tasks: tuple[str, ...] = ()
     due: PlanDate | None = None
-    probability: Annotated[int, Field(ge=1, le=5)] | None = None
-    impact: Annotated[int, Field(ge=1, le=5)] | None = None
+    probability: Annotated[int, NotBoolean, Field(ge=1, le=5)] | None = None
+    impact: Annotated[int, NotBoolean, Field(ge=1, le=5)] | None = None
     schedule_impact: ScheduleImpact | None = None
     mitigation: Text = ""
 

@@ -10,6 +10,7 @@ cutover is longer, but not in proportion, and fewer waves repeat the fixed work 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,13 @@ def split_shares(pilot_share: float, waves: int, wave_shares: Sequence[float] | 
     """
     remaining = 100 - pilot_share
     if wave_shares is not None:
+        odd = [
+            Problem("template", "wave_shares", f"wave {k} has {s!r}; every share is a number of percent, e.g. 30")
+            for k, s in enumerate(wave_shares, 1)
+            if not isinstance(s, int | float) or isinstance(s, bool) or not math.isfinite(s)
+        ]
+        if odd:
+            raise PlanError(odd)
         total = sum(wave_shares)
         problems = [
             Problem("template", "wave_shares", f"wave {k} has {pct(s)}%; every wave needs a share above 0")

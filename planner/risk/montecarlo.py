@@ -271,6 +271,27 @@ def drawn_plan(plan: Plan, levelled: Schedule | None = None, network: Network | 
     )
 
 
+def _past_span(plan: Plan, reached: int, muted: Collection[str]) -> PlanError:
+    """Draws ran past MAX_SPAN: when the pessimistic estimates alone fit, the RAID risks' delays are
+    what ran it past, and the largest are named; otherwise the estimates are."""
+    risks = [r for r in plan.raid if r.schedule_impact is not None and r.is_open and r.id not in muted]
+    pessimistic = {t.id: int(t.estimate.pessimistic) for t in plan.tasks if t.estimate is not None}
+    try:
+        within = solve(plan.with_durations(pessimistic)).passes.finish <= MAX_SPAN
+    except PlanError:
+        within = False
+    said = f"drawn durations run the plan to {reached:,} working days, past the limit of {MAX_SPAN:,}"
+    if risks and within:
+        worst = sorted(risks, key=lambda r: -r.schedule_impact.delay.pessimistic)[:3]  # type: ignore[union-attr]
+        named = "; ".join(
+            f"{r.id} ({r.title[:60]}: up to {r.schedule_impact.delay.pessimistic:g} working days on "  # type: ignore[union-attr]
+            f"{', '.join(r.tasks)})"
+            for r in worst
+        )
+        return PlanError([Problem(f"risk {worst[0].id}", "schedule_impact", f"{said} with the risks' delays: {named}")])
+    return PlanError([Problem("simulate", "estimate", f"{said}; check the pessimistic estimates")])
+
+
 def simulate(
     plan: Plan,
     iterations: int = 10_000,
@@ -362,16 +383,7 @@ def simulate(
         if progress is not None:
             progress(done, iterations)
     if t_count and int(finish.max()) > MAX_SPAN:
-        raise PlanError(
-            [
-                Problem(
-                    "simulate",
-                    "estimate",
-                    f"drawn durations run the plan to {int(finish.max()):,} working days, past the limit of "
-                    f"{MAX_SPAN:,}; check the pessimistic estimates",
-                )
-            ]
-        )
+        raise _past_span(plan, int(finish.max()), muted_risks)
     ordered = np.sort(finish)  # numpy's "higher" percentile method, one sort for all four
     pct = {q: int(ordered[_rank(q, iterations)]) for q in PERCENTILES}
 

@@ -81,6 +81,10 @@ class StaleRevision(StoreError):
         )
 
 
+class PlanDeleted(StoreError):
+    """A save onto a plan deleted since it was opened: refused, so a stale session cannot undo the delete."""
+
+
 @dataclass(frozen=True)
 class RevisionInfo:
     plan_id: str
@@ -267,17 +271,19 @@ class Store:
                 existing = conn.execute(select(plans).where(plans.c.id == plan_id)).first()
                 if existing is not None and not self._may(conn, plan_id, user):
                     raise StoreError(_not_found(plan_id))
-            if existing is None or existing.deleted:
-                if base_revision not in (None, 0) and existing is None:
+            if existing is not None and existing.deleted:  # a session opened before the delete
+                raise PlanDeleted(
+                    f"plan {plan_id} was deleted after you opened it; nothing was saved. Save your "
+                    "version as a copy to keep it."
+                )
+            if existing is None:
+                if base_revision not in (None, 0):
                     raise StoreError(f"no saved plan {plan_id!r} to base revision {base_revision} on")
                 plan_id = plan_id or self._new_id(conn, plan.name)
-                if existing is None:
-                    owner = user.email if user else None
-                    conn.execute(
-                        insert(plans).values(id=plan_id, name=plan.name, created_at=now(), deleted=False, owner=owner)
-                    )
-                else:
-                    conn.execute(update(plans).where(plans.c.id == plan_id).values(deleted=False))
+                owner = user.email if user else None
+                conn.execute(
+                    insert(plans).values(id=plan_id, name=plan.name, created_at=now(), deleted=False, owner=owner)
+                )
             assert plan_id is not None  # given, or made above for a new plan
             latest = self._latest(conn, plan_id)
             if latest is not None and base_revision is not None and base_revision != latest.number:
