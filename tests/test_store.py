@@ -351,7 +351,7 @@ def test_a_stale_session_cannot_undo_a_delete(store, plan):
     added; a copy of that version saves as a new plan."""
     from planner.store.database import PlanDeleted
 
-    pid, number = store.save(plan)
+    pid, _ = store.save(plan)
     opened, base = store.get(pid)
     store.delete(pid)
     with pytest.raises(PlanDeleted, match=f"plan {pid} was deleted after you opened it; nothing was saved"):
