@@ -363,3 +363,43 @@ def test_a_stale_session_cannot_undo_a_delete(store, plan):
         store.get(pid)
     copy, _ = store.save(opened, note="saved as a copy")
     assert copy != pid and store.get(copy)[0] == opened
+
+
+def _opener(url: str, schema: str | None, start, queue) -> None:
+    start.wait(60)
+    try:
+        Store(url, schema=schema).close()
+        queue.put("ok")
+    except Exception as exc:  # the outcome is what the test compares
+        queue.put(f"{type(exc).__name__}: {exc}")
+
+
+@pytest.mark.parametrize("older", [False, True])
+def test_replicas_creating_the_schema_at_once_all_come_up(backend, older):
+    """Tests issue 31 item 6 on SQLite and PostgreSQL: four processes opening an empty database (or
+    one of schema 3, to upgrade) at the same moment, as replicas starting together, all come up,
+    and the schema is made or upgraded once."""
+    import multiprocessing as mp
+
+    url, schema = backend
+    if older:
+        first = Store(url, schema=schema)
+        with first.transaction() as conn:
+            conn.exec_driver_sql("DROP TABLE planner_forecasts")
+            conn.exec_driver_sql("DROP TABLE planner_sign_outs")
+            conn.exec_driver_sql("UPDATE planner_schema SET version = 3")
+        first.close()
+    ctx = mp.get_context("spawn")
+    start, queue = ctx.Barrier(4), ctx.Queue()
+    procs = [ctx.Process(target=_opener, args=(url, schema, start, queue)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(60)
+    assert results == ["ok"] * 4
+    store = Store(url, schema=schema)
+    with store.transaction() as conn:
+        assert conn.exec_driver_sql("select count(*), max(version) from planner_schema").one() == (1, SCHEMA_VERSION)
+        assert conn.exec_driver_sql("select count(*) from planner_forecasts").scalar() == 0
+    store.close()

@@ -171,6 +171,8 @@ class Store:
     def _ensure_schema(self) -> None:
         try:
             with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":  # replicas starting together make or upgrade it one at a time
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
                 names = set(inspect(conn).get_table_names())
                 if names and not names & OUR_TABLES:
                     raise StoreError(
@@ -394,6 +396,7 @@ class Store:
 
 
 SAVE_ATTEMPTS = 50
+SCHEMA_LOCK = 72_451_900  # PostgreSQL advisory lock held while the schema is made or upgraded
 NAME_MAX = 300  # the column's size, checked here so every database says the same
 
 
