@@ -181,20 +181,18 @@ def test_an_alias_to_a_long_text_cannot_amplify(tmp_path):
     """Tests issue 31 item 3: a file of about 1 MB whose tasks all alias one 9,000-character name
     (once 4.6 GB in the app, a native abort on the command line) is refused as YAML, naming the
     repeated text, within bounded memory (measured); the command line exits 1 with the message."""
-    import tracemalloc
-
     from tests.test_cli import run
+    from tests.test_hardening import peak_memory
 
     text = "name: &n " + "x" * 9_000 + "\nstart: 2027-01-04\ntasks:\n"
     text += "".join(f"- {{id: T{k}, name: *n, duration: 1}}\n" for k in range(30_000))
     assert len(text) < 1_200_000
-    tracemalloc.start()
-    try:
+
+    def refused() -> None:
         with pytest.raises(PlanError, match="aliases repeat 270,000,000 characters of text; at most 1,000,000"):
             read_yaml(text)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+
+    peak = peak_memory(refused)
     assert peak < 400 * 2**20, f"{peak / 2**20:.0f} MB"
     path = tmp_path / "laughs.yaml"
     path.write_text(text)

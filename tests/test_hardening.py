@@ -196,6 +196,18 @@ def test_a_deep_chain_builds_only_what_its_kernel_uses():
     assert len(sweep_groups(net.forward)) == n - 1
 
 
+def peak_memory(run) -> int:
+    """Bytes of Python memory at the peak of `run()` (tracemalloc), for the bounded-memory checks."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def _rezip(raw: bytes, change) -> bytes:
     """The workbook `raw` with each member passed through `change(name, data)`."""
     import io
@@ -250,38 +262,32 @@ def wide_sheet(columns: int = 5_000, rows: int = 100) -> bytes:
 def test_workbooks_are_bounded_by_what_they_cost_to_read(make, message):
     """Tests issue 31 item 1: a workbook naming 4,000 sheets (once 2 GB) or holding 500,000 styles
     (once 9 s) is refused from its zip's directory and XML counts, using little memory (measured)."""
-    import tracemalloc
-
     from planner.formats.xlsx import read_xlsx, to_xlsx
     from planner.ui import state
 
     raw = make(to_xlsx(schedule(state.example_plan())))
     assert len(raw) < 200_000
-    tracemalloc.start()
-    try:
+
+    def refused() -> None:
         with pytest.raises(PlanError, match=message):
             read_xlsx(raw)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+
+    peak = peak_memory(refused)
     assert peak < 40 * 2**20, f"{peak / 2**20:.0f} MB"
 
 
 def test_a_sheet_with_too_many_cells_is_refused_before_it_is_read():
     """Tests the cell bound: a 1 MB workbook whose task sheet holds 500,000 cells (openpyxl took
     10 s to read it) is refused from a streamed count of its cells, using little memory."""
-    import tracemalloc
-
     from planner.formats.xlsx import MAX_CELLS, read_xlsx
 
     raw = wide_sheet()
-    tracemalloc.start()
-    try:
+
+    def refused() -> None:
         with pytest.raises(PlanError, match=f"workbook: has 500,1.. cells; the limit is {MAX_CELLS:,}"):
             read_xlsx(raw, start=dt.date(2027, 1, 4))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+
+    peak = peak_memory(refused)
     assert peak < 40 * 2**20, f"{peak / 2**20:.0f} MB"
 
 
@@ -344,17 +350,14 @@ def test_a_csv_of_100000_bad_rows_lists_the_first_problems_and_a_count():
 def test_a_csv_over_the_task_limit_is_refused_while_it_is_read():
     """Tests the task limit applied while reading: 100,001 task rows are refused at the row past the
     limit, within bounded memory (measured; a 19 MB file once took 817 MB before its refusal)."""
-    import tracemalloc
-
     from planner.formats.csvfile import read_tasks_csv
     from planner.limits import MAX_TASKS
 
     text = "id,name,duration\n" + "".join(f"T{k},task {k},1\n" for k in range(MAX_TASKS + 1))
-    tracemalloc.start()
-    try:
+
+    def refused() -> None:
         with pytest.raises(PlanError, match=f"row {MAX_TASKS + 2}: more than 100,000 task rows"):
             read_tasks_csv(text, start=dt.date(2027, 1, 4))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+
+    peak = peak_memory(refused)
     assert peak < 300 * 2**20, f"{peak / 2**20:.0f} MB"

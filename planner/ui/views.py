@@ -220,16 +220,28 @@ def gantt(sched: Schedule) -> None:
     plan = sched.plan
     phases = list(dict.fromkeys(t.phase for t in plan.tasks))
     big = len(plan.tasks) > ROLLUP_THRESHOLD
-    cols = st.columns([1.5, 1.3, 2.6, 2.6, 1.6, 1.3], vertical_alignment="bottom")
-    color_by = cols[0].selectbox("Colour by", COLOR_BY, key="gantt-color", format_func=str.title)
-    group_by = cols[1].selectbox(
-        "Group by", GROUP_BY, key="gantt-group", format_func=str.title, help="Phase, or the pilot and each wave"
-    )
-    ids = ["(none)"] + [t.id for t in plan.tasks]
-    selected = cols[2].selectbox("Highlight links of", ids, key="gantt-task", help="Draws this task's links")
-    chosen = cols[3].multiselect("Phases", phases, key="gantt-phases", placeholder="All phases")
-    rollup = cols[4].toggle("Groups only", value=big, key="gantt-rollup", help="Roll tasks up into group bars")
-    links = cols[5].toggle("All links", value=len(plan.tasks) <= 60, key="gantt-links")
+    bar, said = st.columns([1, 5], vertical_alignment="center")
+    # in a menu: six open controls cost a first load of 300 tasks 0.15-0.2 s (docs/performance.md)
+    with bar.popover("Gantt options", help="Colour, grouping, phases, links"):
+        cols = [*st.columns(2), *st.columns(2), *st.columns(2)]
+        color_by = cols[0].selectbox("Colour by", COLOR_BY, key="gantt-color", format_func=str.title)
+        group_by = cols[1].selectbox(
+            "Group by", GROUP_BY, key="gantt-group", format_func=str.title, help="Phase, or the pilot and each wave"
+        )
+        ids = ["(none)"] + [t.id for t in plan.tasks]
+        selected = cols[2].selectbox("Highlight links of", ids, key="gantt-task", help="Draws this task's links")
+        chosen = cols[3].multiselect("Phases", phases, key="gantt-phases", placeholder="All phases")
+        rollup = cols[4].toggle("Groups only", value=big, key="gantt-rollup", help="Roll tasks up into group bars")
+        links = cols[5].toggle("All links", value=len(plan.tasks) <= 60, key="gantt-links")
+    view = [f"colour by {color_by}", f"grouped by {group_by}"]
+    view.append(f"{len(chosen)} of {len(phases)} phases" if chosen else "all phases")
+    if rollup and not chosen:
+        view.append("groups only")
+    if selected != "(none)":
+        view.append(f"links of {selected}")
+    elif links:
+        view.append("all links")
+    said.caption(md(" · ".join(view)))
     data, shape = gantt_layout(
         sched,
         color_by=color_by,

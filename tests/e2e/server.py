@@ -157,3 +157,16 @@ def edit_first_row_days(page: Any, current: int, value: str, commit: bool = True
     page.wait_for_function("(v) => document.querySelector('input.gdg-input')?.value === v", arg=value)
     if commit:
         page.keyboard.press("Enter")
+
+
+def download_from_menu(page: Any, menu: str, labels: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+    """Each `labels` button's file from the popover `menu` (opened for each): label -> (file name, bytes)."""
+    got = {}
+    for label in labels:
+        page.get_by_role("button", name=menu).click()
+        with page.expect_download() as info:
+            page.get_by_role("button", name=label).click()
+        got[label] = (info.value.suggested_filename, Path(info.value.path()).read_bytes())
+        page.keyboard.press("Escape")
+        wait_idle(page)
+    return got

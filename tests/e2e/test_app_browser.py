@@ -12,7 +12,7 @@ from planner.formats.csvfile import milestones_csv
 from planner.scheduling import schedule
 from planner.ui import state
 from tests.conftest import WORKBOOK_SHEETS
-from tests.e2e.server import edit_first_row_days, wait_idle
+from tests.e2e.server import download_from_menu, edit_first_row_days, wait_idle
 
 
 def wait_for_finish(page, finish: str) -> None:
@@ -191,14 +191,7 @@ def test_steering_pack_from_the_plan_page_opens_in_its_readers(page, app_url, tm
 
     page.goto(app_url)
     wait_idle(page)
-    got = {}
-    for label in ("Steering slides", "Steering PDF"):
-        page.get_by_role("button", name="Steering pack").click()
-        with page.expect_download() as info:
-            page.get_by_role("button", name=label).click()
-        got[info.value.suggested_filename] = Path(info.value.path()).read_bytes()
-        page.keyboard.press("Escape")
-        wait_idle(page)
+    got = dict(download_from_menu(page, "Steering pack", ("Steering slides", "Steering PDF")).values())
     names = sorted(got)
     assert names[0].endswith("-steering.pdf") and names[1].endswith("-steering.pptx")
     plan = state.example_plan()
@@ -247,16 +240,17 @@ def test_leaving_with_unsaved_edits_is_held_until_saved(page, app_url):
 
 
 def test_gantt_controls_rerun_the_gantt_alone(page, app_url):
-    """Tests the Gantt fragment: colouring by owner draws a new Gantt, and nothing the server sends
-    for it redraws the rest of the page (a whole-page rerun resends every small element, such as
-    the save bar's "Not saved yet")."""
+    """Tests the Gantt fragment: colouring by owner (under Gantt options) draws a new Gantt, and
+    nothing the server sends for it redraws the rest of the page (a whole-page rerun resends every
+    small element, such as the save bar's "Not saved yet")."""
     frames: list[bytes] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(_as_bytes(data))))
     page.goto(app_url)
     wait_idle(page)
     page.evaluate("() => { window.__svg = document.querySelector('.st-key-gantt-frame svg.marks'); }")
     frames.clear()
-    page.locator(".st-key-gantt-color").click()
+    page.get_by_role("button", name="Gantt options").click()
+    page.get_by_role("combobox", name="Colour by").click()  # the select's own input, once the menu shows it
     page.get_by_role("option", name="Owner").click()
     page.wait_for_function(
         "() => { const s = document.querySelector('.st-key-gantt-frame svg.marks'); return !!s && s !== window.__svg; }"
@@ -264,6 +258,7 @@ def test_gantt_controls_rerun_the_gantt_alone(page, app_url):
     wait_idle(page)
     legend = page.locator(".st-key-gantt-frame svg.marks").inner_html()
     assert "Owner" in legend and "vendor" in legend
+    assert "colour by owner" in page.inner_text("body")  # the options in force, beside the closed menu
     assert frames and not any(b"Not saved yet" in f for f in frames)
 
 

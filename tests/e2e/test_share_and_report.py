@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +13,7 @@ from planner.scheduling import schedule
 from planner.store.database import Store
 from tests.conftest import MONDAY
 from tests.e2e.conftest import wait_idle
+from tests.e2e.server import download_from_menu
 
 HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
 
@@ -50,14 +50,10 @@ def test_steering_pack_from_a_party_link_holds_only_that_partys_view(page, app_u
 
     page.goto(f"{app_url}/?share={shared['vendor']}")
     wait_idle(page)
-    got = {}
-    for label in ("Steering slides", "Steering PDF"):
-        page.get_by_role("button", name="Steering pack").click()
-        with page.expect_download() as info:
-            page.get_by_role("button", name=label).click()
-        got[label] = Path(info.value.path()).read_bytes()
-        page.keyboard.press("Escape")
-        wait_idle(page)
+    got = {
+        k: data
+        for k, (_, data) in download_from_menu(page, "Steering pack", ("Steering slides", "Steering PDF")).items()
+    }
     deck = Presentation(io.BytesIO(got["Steering slides"]))
     texts = [s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame]
     assert len(deck.slides) == 7 and any(t.startswith("ACME <img src=x") for t in texts)
