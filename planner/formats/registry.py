@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from planner.core.schedule import Schedule
     from planner.pack.trend import Trend
+    from planner.risk.result import RiskResult
 
 Writer = Callable[["Schedule"], "str | bytes"]
-ViewWriter = Callable[["Schedule", str, "Trend | None"], "str | bytes"]
+ViewWriter = Callable[["Schedule", str, "Trend | None", "RiskResult | None"], "str | bytes"]
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,12 @@ class Format:
     place: str = "more"  # in the app: "main" (a button), "more" or "pack" (those menus), "" (elsewhere)
     for_view: ViewWriter | None = None  # the file as an audience sees it, with the forecast's trend
 
-    def write_for(self, s: Schedule, view: str = "full", trend: Trend | None = None) -> str | bytes:
+    def write_for(
+        self, s: Schedule, view: str = "full", trend: Trend | None = None, run: RiskResult | None = None
+    ) -> str | bytes:
         """The file as the audience named `view` may see it (`planner.audience`), with a saved plan's
-        forecast trend where the format shows one; a PlanError for a format without views."""
+        forecast trend where the format shows one and the plan's committed run when the caller
+        has it (else it is made); a PlanError for a format without views."""
         if view == "full" and self.for_view is None:
             return self.write(s)
         if self.for_view is None:
@@ -39,7 +43,7 @@ class Format:
 
             made = ", ".join(f.name for f in FORMATS if f.for_view is not None)
             raise PlanError([Problem("export", "--view", f"a view is made for these formats only: {made}")])
-        return self.for_view(s, view, trend)
+        return self.for_view(s, view, trend, run)
 
 
 def _milestones(s: Schedule) -> str:
@@ -78,24 +82,24 @@ def _json(s: Schedule) -> str:
     return dump_json(s.plan)
 
 
-def _html(s: Schedule, view: str = "full", trend: Trend | None = None) -> str:
+def _html(s: Schedule, view: str = "full", trend: Trend | None = None, run: RiskResult | None = None) -> str:
     from planner.formats.report import report_html
 
-    return report_html(s, view=view, trend=trend)
+    return report_html(s, view=view, trend=trend, run=run)
 
 
-def _pptx(s: Schedule, view: str = "full", trend: Trend | None = None) -> bytes:
+def _pptx(s: Schedule, view: str = "full", trend: Trend | None = None, run: RiskResult | None = None) -> bytes:
     from planner.pack.content import steering_pack
     from planner.pack.slides import to_pptx
 
-    return to_pptx(steering_pack(s, view=view, trend=trend))
+    return to_pptx(steering_pack(s, view=view, trend=trend, run=run))
 
 
-def _pdf(s: Schedule, view: str = "full", trend: Trend | None = None) -> bytes:
+def _pdf(s: Schedule, view: str = "full", trend: Trend | None = None, run: RiskResult | None = None) -> bytes:
     from planner.pack.content import steering_pack
     from planner.pack.pdf import to_pdf
 
-    return to_pdf(steering_pack(s, view=view, trend=trend))
+    return to_pdf(steering_pack(s, view=view, trend=trend, run=run))
 
 
 def _png(s: Schedule) -> bytes:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from planner.core.model import Plan
 from planner.pack.trend import Forecast, Trend, forecast_of, trend_of
 from planner.store.access import User
 from planner.store.schema import StoreCore, aware, forecasts, revisions
@@ -26,8 +27,11 @@ class Forecasts:
     def __init__(self, store: StoreCore):
         self.store = store
 
-    def trend(self, plan_id: str, user: User | None = None, progress: Progress | None = None) -> Trend:
-        """The forecast of every revision of a plan, oldest first, computing and keeping the missing ones."""
+    def trend(
+        self, plan_id: str, user: User | None = None, progress: Progress | None = None, plan: Plan | None = None
+    ) -> Trend:
+        """The forecast of every revision of a plan, oldest first, computing and keeping the missing
+        ones; compared on the steering cadence of `plan` (default: the latest revision's)."""
         with self.store.transaction() as conn:
             self.store.plan_row(conn, plan_id, user)
             saved = dict(
@@ -47,8 +51,9 @@ class Forecasts:
             kept[number] = self._keep(plan_id, forecast_of(plan, number, aware(saved[number]).date()))
         if progress is not None and missing:
             progress(len(missing), len(missing))
-        latest, _ = self.store.get(plan_id, max(saved), user)
-        return trend_of(list(kept.values()), latest)
+        if plan is None:
+            plan, _ = self.store.get(plan_id, max(saved), user)
+        return trend_of(list(kept.values()), plan)
 
     def _keep(self, plan_id: str, f: Forecast) -> Forecast:
         try:

@@ -63,7 +63,7 @@ def _first_steps() -> None:
 def _progress(sched: Schedule) -> None:
     editors.progress(sched)
     info = storage.saved()
-    steering.show(info[0] if info else None, storage.unsaved(sched.plan))
+    steering.show(info[0] if info else None, sched.plan, storage.unsaved(sched.plan))
 
 
 def _unschedulable(plan: Plan, exc: PlanError) -> None:

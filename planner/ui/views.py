@@ -180,7 +180,8 @@ def _download(
     def made() -> str | bytes:
         if fmt.for_view is None:
             return fmt.write(sched)
-        return fmt.write_for(sched, view, steering.saved_trend(plan_id, shared))
+        trend = steering.saved_trend(plan_id, sched.plan, shared)
+        return fmt.write_for(sched, view, trend, derived.committed_for(sched.plan))
 
     where.download_button(
         f"⬇ {fmt.label}",
