@@ -195,8 +195,9 @@ def key_figures(sched: Schedule, today: dt.date | None = None, run: RiskResult |
     upcoming = next((plan.tasks[i].id for d, i in dated if d >= today), None)
     pilot_gates = [task.id for task in plan.tasks if task.wave == 0 and task.is_gate]
     pilot = min(pilot_gates, key=lambda i: by_id.loc[i, "finish"]) if pilot_gates else None
-    handover = plan.handover(t["finish"].tolist())
-    contract_end = plan.task(handover).deadline if handover else None
+    finishes = t["finish"].tolist()
+    handover = plan.handover(finishes)
+    contract_end = plan.contract_end(finishes)
     contract_margin = None
     if contract_end is not None and handover is not None:
         contract_margin = sched.margin(contract_end, int(by_id.loc[handover, "ef"]))

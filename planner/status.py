@@ -92,13 +92,14 @@ def plan_status(sched: Schedule, today: dt.date | None = None, run: RiskResult |
             worst = table["finish_variance"].idxmax()
             text = f"{worst} finishes {int(slip)} working days later than the baseline"
             (reds if int(slip) > SLIP_RED else ambers).append(text)
-    standing = _contract_standing(k) if not contract_reasons else ""
+    standing = _contract_standing(k)
+    lead = f"{standing}; but " if standing and not contract_reasons else ""
     if reds:
-        return Status("red", standing + reds[0])
+        return Status("red", lead + reds[0])
     if ambers:
-        return Status("amber", standing + ambers[0])
-    if k.contract_end is not None:
-        return Status("green", f"on track: {_contract_standing(k)[: -len('; but ')]}")
+        return Status("amber", lead + ambers[0])
+    if standing:
+        return Status("green", f"on track: {standing}")
     spare = f"; {k.deadline_margin} working days of margin" if k.deadline_margin is not None else ""
     return Status("green", f"on track for {k.finish}{spare}")
 
@@ -112,11 +113,11 @@ def _contract_standing(k: KeyFigures) -> str:
     if c is not None:
         return (
             f"the handover meets the contract end {k.contract_end} (P80 {c.p80}, {c.chance:.0%} chance; "
-            f"{k.contract_margin} working days of margin at most likely); but "
+            f"{k.contract_margin} working days of margin at most likely)"
         )
     return (
         f"the handover (most likely {k.handover.date if k.handover else '?'}) meets the contract end "
-        f"{k.contract_end} with {k.contract_margin} working days of margin; but "
+        f"{k.contract_end} with {k.contract_margin} working days of margin"
     )
 
 

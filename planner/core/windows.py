@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from planner.core.calendar import WEEKDAY_NAMES, WorkCalendar
-from planner.core.model import Plan
+from planner.core.model import Plan, Steering
 from planner.limits import DATE_REACH_YEARS
 
 STEERING = "steering"
@@ -123,11 +123,16 @@ class Windows:
         return earliest
 
 
+def first_meeting(steering: Steering, start: dt.date) -> dt.date:
+    """The steering committee's first meeting: its weekday on or after `first` (default: the plan start)."""
+    first = steering.first or start
+    return first + dt.timedelta(days=(WEEKDAY_NAMES.index(steering.weekday) - first.weekday()) % 7)
+
+
 def _meetings(plan: Plan, cal: WorkCalendar) -> np.ndarray:
     steering = plan.steering
     assert steering is not None
-    first = steering.first or plan.start
-    first += dt.timedelta(days=(WEEKDAY_NAMES.index(steering.weekday) - first.weekday()) % 7)
+    first = first_meeting(steering, plan.start)
     count = (DATE_REACH_YEARS * 365) // (7 * steering.every_weeks) + 1
     days = [first + dt.timedelta(weeks=steering.every_weeks * k) for k in range(count)]
     return np.unique(np.array([cal.offset_on_or_after(d) for d in days], dtype=np.int64))

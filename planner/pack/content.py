@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from planner.audience import audience
+from planner.audience import Audience, audience
 from planner.core.gates import criterion_status, gate_status
 from planner.core.model import RaidItem
 from planner.core.schedule import Schedule
@@ -112,13 +112,14 @@ def steering_pack(
     status_day = plan.status_date or today or dt.date.today()
     figures = key_figures(sched, status_day, run)
     contract = figures.contract
-    dates, more = _key_dates(sched, view, run, figures.handover.id if figures.handover else None)
+    dates, more = _key_dates(sched, who, run, figures.handover.id if figures.handover else None)
+    gates = _gates(sched, who, status_day)
     heat = [[0] * 5 for _ in range(5)]
     risks = [r for r in who.raid(plan) if r.kind == "risk" and r.is_open]
     for r in risks:
         if r.probability and r.impact:
             heat[r.probability - 1][r.impact - 1] += 1
-    stretched, note = _stretched(sched, view)
+    stretched, note = _stretched(sched, who)
     return Pack(
         plan=plan.name,
         view=view,
@@ -130,8 +131,8 @@ def steering_pack(
         more_key_dates=more,
         contract=contract.sentence() if contract else None,
         cost=_cost(sched, run) if view == "full" else None,
-        gates=_gates(sched, view, status_day),
-        decisions=_decisions(sched, view, status_day),
+        gates=gates,
+        decisions=_decisions(sched, who, gates, status_day),
         risks=tuple(_risk(r) for r in sorted(risks, key=_risk_order)[:TOP_RISKS]),
         open_risks=len(risks),
         heat=tuple(tuple(row) for row in heat),
@@ -149,11 +150,10 @@ def _party_trend(trend: Trend) -> Trend:
 
 
 def _key_dates(
-    sched: Schedule, view: str, run: RiskResult | None, handover: str | None
+    sched: Schedule, who: Audience, run: RiskResult | None, handover: str | None
 ) -> tuple[tuple[KeyDate, ...], int]:
     """The handover, then each gate the audience sees, in date order; the plan finish last."""
     plan = sched.plan
-    who = audience(plan, view)
     t = sched.table
     base = plan.baseline.tasks if plan.baseline else {}
     rows = []
@@ -191,10 +191,9 @@ def _cost(sched: Schedule, run: RiskResult | None) -> str | None:
     return text + f"; double running {cost.double_running_days} days"
 
 
-def _gates(sched: Schedule, view: str, today: dt.date) -> tuple[GateCheck, ...]:
+def _gates(sched: Schedule, who: Audience, today: dt.date) -> tuple[GateCheck, ...]:
     """Failed gates first, then the next pending ones by date."""
     plan = sched.plan
-    who = audience(plan, view)
     finish = dict(zip(sched.table["id"], sched.table["finish"], strict=True))
     out = []
     for task in plan.tasks:
@@ -213,18 +212,17 @@ def _gates(sched: Schedule, view: str, today: dt.date) -> tuple[GateCheck, ...]:
     return tuple(out[:NEXT_GATES])
 
 
-def _decisions(sched: Schedule, view: str, today: dt.date) -> tuple[str, ...]:
+def _decisions(sched: Schedule, who: Audience, gates: tuple[GateCheck, ...], today: dt.date) -> tuple[str, ...]:
     """The decisions the committee must take: open decision items, then the go/no-go calls due
     within six weeks."""
     plan = sched.plan
-    who = audience(plan, view)
     out = [
         f"{r.id}: {r.title}" + (f" (due {r.due})" if r.due else "") + (f" — {r.owner}" if r.owner else "")
         for r in who.raid(plan)
         if r.kind == "decision" and r.is_open
     ]
     horizon = today + dt.timedelta(weeks=6)
-    for g in _gates(sched, view, today):
+    for g in gates:
         if g.status == "failed":
             out.append(f"{g.id}: gate failed on {g.date}; decide to hold, re-plan or proceed at risk")
         elif g.date <= horizon:
@@ -249,10 +247,9 @@ def _risk(r: RaidItem) -> TopRisk:
     return TopRisk(r.id, r.title, r.owner or "", r.probability, r.impact, r.score, words)
 
 
-def _stretched(sched: Schedule, view: str) -> tuple[tuple[Stretch, ...], str]:
+def _stretched(sched: Schedule, who: Audience) -> tuple[tuple[Stretch, ...], str]:
     """Who is over-stretched and when in the plan as drawn without levelling, and what levelling does."""
     plan = sched.plan
-    who = audience(plan, view)
     seen = {r.id for r in who.resources(plan)}
     if not seen or not any(t.uses for t in plan.tasks):
         return (), ""

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from planner.core.model import Plan, Steering
+from planner.core.windows import first_meeting
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,7 @@ def last_committee(steering: Steering | None, start: dt.date, before: dt.date) -
     before the first meeting."""
     if steering is None:
         return None
-    first = steering.first or start
-    weekdays = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    first += dt.timedelta(days=(weekdays.index(steering.weekday) - first.weekday()) % 7)
+    first = first_meeting(steering, start)
     if first >= before:
         return None
     step = 7 * steering.every_weeks
