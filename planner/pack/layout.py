@@ -20,7 +20,7 @@ from planner.plain import clip
 
 WIDTH, HEIGHT = 13.333, 7.5
 LEFT, TOP, BOTTOM = 0.5, 1.25, 6.95
-INK, MUTED, RULE, HEADER = "222222", "666666", "D0D0D0", "EEF1F5"
+INK, MUTED, RULE, HEADER, WHITE = "222222", "666666", "D0D0D0", "EEF1F5", "FFFFFF"
 RAG = {"green": "2E8540", "amber": "E0A100", "red": "C62828"}
 GATE = {"passed": "2E8540", "failed": "C62828", "pending": "1F4E9A", None: "444444"}
 TODAY, CONTRACT = "1F77B4", "C62828"
@@ -33,7 +33,8 @@ SERIES = (
 
 
 class Canvas(Protocol):
-    """What a writer draws; positions and sizes in inches, text sizes in points, colours as hex."""
+    """What a writer draws; positions and sizes in inches, text sizes in points, colours as hex. A
+    table's first row is its header (bold); `fills` gives every cell's colour (`table_fills`)."""
 
     def page(self) -> None: ...
 
@@ -64,7 +65,7 @@ class Canvas(Protocol):
         rows: Sequence[Sequence[str]],
         size: float,
         row_height: float,
-        fills: Sequence[Sequence[str | None]] | None = None,
+        fills: Sequence[Sequence[str]],
     ) -> None: ...
 
 
@@ -209,7 +210,7 @@ def _key_dates(pack: Pack, c: Canvas) -> None:
         ]
         for k in pack.key_dates
     ]
-    c.table(LEFT, TOP, widths, cells([head, *body], widths, 11), 11, 0.34, _header_fills(len(body), len(widths)))
+    c.table(LEFT, TOP, widths, cells([head, *body], widths, 11), 11, 0.34, table_fills(len(body), len(widths)))
     y = TOP + 0.34 * (len(body) + 1) + 0.25
     if pack.more_key_dates:
         c.text(
@@ -224,16 +225,22 @@ def _key_dates(pack: Pack, c: Canvas) -> None:
         c.text(LEFT, y, 12, 0.3, ["No P80: give tasks three-point estimates for the schedule risk."], 10, MUTED)
 
 
-def _header_fills(rows: int, cols: int, header: str = HEADER) -> list[list[str | None]]:
-    head: list[str | None] = [header] * cols
-    return [head] + [[None] * cols for _ in range(rows)]
+def table_fills(rows: int, cols: int, marked: Sequence[Sequence[str | None]] = ()) -> list[list[str]]:
+    """Every cell's colour for a table of `rows` body rows under a header: the header tint, white
+    below, and the colours `marked` gives (row by row from the header, None for the default)."""
+    out = [[HEADER] * cols] + [[WHITE] * cols for _ in range(rows)]
+    for r, row in enumerate(marked):
+        for k, colour in enumerate(row):
+            if colour is not None:
+                out[r][k] = colour
+    return out
 
 
 def _gates(pack: Pack, c: Canvas) -> None:
     _page(pack, c, "Gates coming up and decisions needed")
     widths = [2.6, 1.2, 0.9, 2.5, 0.8, 0.9]
     rows: list[list[str]] = [["Gate", "Date", "Status", "Criterion", "Target", "Actual"]]
-    fills: list[list[str | None]] = [[HEADER] * len(widths)]
+    fills: list[list[str | None]] = [[None] * len(widths)]
     for g in pack.gates:
         shown = g.criteria[:4] or (("(no criteria)", "", "", "pending"),)
         for k, (kpi, target, actual, state) in enumerate(shown):
@@ -265,7 +272,7 @@ def _gates(pack: Pack, c: Canvas) -> None:
     if len(rows) == 1:
         c.text(LEFT, TOP, 8.8, 0.4, ["No gate is pending: every gate this view shows has passed."], 12)
     else:
-        c.table(LEFT, TOP, widths, cells(rows, widths, 9), 9, 0.27, fills)
+        c.table(LEFT, TOP, widths, cells(rows, widths, 9), 9, 0.27, table_fills(len(rows) - 1, len(widths), fills))
     x = LEFT + sum(widths) + 0.3
     w = WIDTH - LEFT - x
     c.text(x, TOP, w, 0.35, ["Decisions for this committee"], 13, bold=True)
@@ -285,7 +292,7 @@ def _risks(pack: Pack, c: Canvas) -> None:
         for r in pack.risks
     ]
     if body:
-        c.table(LEFT, TOP, widths, cells([head, *body], widths, 9), 9, 0.42, _header_fills(len(body), len(widths)))
+        c.table(LEFT, TOP, widths, cells([head, *body], widths, 9), 9, 0.42, table_fills(len(body), len(widths)))
         note = f"{pack.open_risks} open risks; the {len(body)} largest by score and expected delay."
         c.text(LEFT, TOP + 0.42 * (len(body) + 1) + 0.2, 8.9, 0.3, [note], 10, MUTED)
     else:
@@ -326,7 +333,7 @@ def _resources(pack: Pack, c: Canvas) -> None:
         ]
         for s in pack.stretched
     ]
-    c.table(LEFT, TOP, widths, cells([head, *body], widths, 11), 11, 0.36, _header_fills(len(body), len(widths)))
+    c.table(LEFT, TOP, widths, cells([head, *body], widths, 11), 11, 0.36, table_fills(len(body), len(widths)))
     if pack.levelled_note:
         y = TOP + 0.36 * (len(body) + 1) + 0.3
         c.text(LEFT, y, WIDTH - 2 * LEFT, 0.6, fit(pack.levelled_note, WIDTH - 2 * LEFT, 12, 2), 12)

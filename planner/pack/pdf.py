@@ -13,7 +13,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from planner.pack.content import Pack
-from planner.pack.layout import HEADER, HEIGHT, INK, RULE, WIDTH, draw_pack
+from planner.pack.layout import HEIGHT, INK, RULE, WIDTH, draw_pack
 
 FONTS = (
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
@@ -106,13 +106,12 @@ class PdfCanvas:
         rows: Sequence[Sequence[str]],
         size: float,
         row_height: float,
-        fills: Sequence[Sequence[str | None]] | None = None,
+        fills: Sequence[Sequence[str]],
     ) -> None:
         for r, row in enumerate(rows):
             left = x
             for k, (value, w) in enumerate(zip(row, widths, strict=True)):
-                fill = (fills[r][k] if fills else None) or (HEADER if r == 0 else "FFFFFF")
-                self.rect(left, y, w, row_height, fill, RULE)
+                self.rect(left, y, w, row_height, fills[r][k], RULE)
                 self.pdf.set_font(self.family, "B" if r == 0 else "", size)
                 self.pdf.set_text_color(*_rgb(INK))
                 self.pdf.set_xy(left + 0.05, y)

@@ -14,7 +14,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from planner.pack.content import Pack
-from planner.pack.layout import HEADER, HEIGHT, INK, WIDTH, draw_pack
+from planner.pack.layout import HEIGHT, INK, WIDTH, draw_pack
 
 ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
 BLANK = 6  # the default template's blank layout
@@ -105,7 +105,7 @@ class SlideCanvas:
         rows: Sequence[Sequence[str]],
         size: float,
         row_height: float,
-        fills: Sequence[Sequence[str | None]] | None = None,
+        fills: Sequence[Sequence[str]],
     ) -> None:
         shape = self.slide.shapes.add_table(
             len(rows), len(widths), _at(x), _at(y), _at(sum(widths)), _at(row_height * len(rows))
@@ -122,9 +122,8 @@ class SlideCanvas:
                 cell.margin_left = cell.margin_right = _at(0.05)
                 cell.margin_top = cell.margin_bottom = _at(0.02)
                 cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-                fill = fills[r][k] if fills else None
                 cell.fill.solid()
-                cell.fill.fore_color.rgb = _rgb(fill or (HEADER if r == 0 else "FFFFFF"))
+                cell.fill.fore_color.rgb = _rgb(fills[r][k])
                 para = cell.text_frame.paragraphs[0]
                 run = para.add_run()
                 run.text = value
