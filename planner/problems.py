@@ -41,12 +41,15 @@ class PlanError(ValueError):
     def __init__(self, problems: Sequence[Problem]):
         found = list(problems)
         self.every = tuple(found)
-        self.count = len(found)
-        if self.count > MAX_PROBLEMS:
-            more = self.count - MAX_PROBLEMS
+        if len(found) > MAX_PROBLEMS:
+            more = len(found) - MAX_PROBLEMS
             found = [
                 *found[:MAX_PROBLEMS],
                 Problem("plan", "", f"and {more:,} more problems, not listed: correct the ones above first"),
             ]
         self.problems = found
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def count(self) -> int:
+        return len(self.every)

@@ -45,6 +45,46 @@ def task(tid: str, duration: int, *deps: str, **fields: Any) -> dict[str, Any]:
     return {"id": tid, "name": f"Task {tid}", "duration": duration, "depends_on": list(deps), **fields}
 
 
+def party_plan():
+    """Client-only, vendor-only and joint work, a vendor gate, a vendor and a client risk: what each
+    party's view (report, steering pack) may and may not show."""
+    from planner.core.validate import parse_plan
+
+    return parse_plan(
+        plan_data(
+            task("C1", 3, owner="client", name="Client-only prep", phase="Prep"),
+            task("V1", 4, "C1", owner="vendor", name="Vendor-only build", phase="Vendor build"),
+            task("J1", 2, "V1", owner="joint", name="Joint rehearsal", phase="Prep"),
+            task(
+                "G1",
+                0,
+                "J1",
+                owner="vendor",
+                name="Go-live gate",
+                gate={"criteria": [{"kpi": "SLA", "target": ">= 95%"}]},
+            ),
+            raid=[
+                {
+                    "id": "R1",
+                    "kind": "risk",
+                    "title": "Vendor staffing gap",
+                    "owner": "vendor",
+                    "probability": 4,
+                    "impact": 4,
+                },
+                {
+                    "id": "R2",
+                    "kind": "risk",
+                    "title": "Client data late",
+                    "owner": "client",
+                    "probability": 2,
+                    "impact": 3,
+                },
+            ],
+        )
+    )
+
+
 @pytest.fixture
 def root() -> Path:
     return ROOT

@@ -15,10 +15,9 @@ import pytest
 import yaml
 
 from planner.cli import main as cli
-from planner.core.validate import parse_plan
 from planner.formats.planfile import dump_yaml
 from planner.generate.catalogue import template_names
-from tests.conftest import plan_data, task
+from tests.conftest import party_plan
 
 
 def _finish(path: Path) -> str:
@@ -463,25 +462,7 @@ def test_export_html_as_a_party_sees_it(tmp_path):
     """Tests `export --to html --view PARTY`: the report holds the party's own, joint and key-date
     tasks and its own and joint RAID items, nothing of the other side's work; a view on another
     format, or a view the plan does not have, is a named error."""
-    plan = parse_plan(
-        plan_data(
-            task("C1", 3, owner="client", name="Client-only prep"),
-            task("V1", 4, "C1", owner="vendor", name="Vendor-only build"),
-            task("J1", 2, "V1", owner="joint", name="Joint rehearsal"),
-            task(
-                "G1",
-                0,
-                "J1",
-                owner="vendor",
-                name="Go-live gate",
-                gate={"criteria": [{"kpi": "SLA", "target": ">= 95%"}]},
-            ),
-            raid=[
-                {"id": "R1", "kind": "risk", "title": "Vendor staffing gap", "owner": "vendor"},
-                {"id": "R2", "kind": "issue", "title": "Client data late", "owner": "client"},
-            ],
-        )
-    )
+    plan = party_plan()
     path = tmp_path / "p.yaml"
     path.write_text(dump_yaml(plan))
     res = run("export", str(path), "--to", "html", "--view", "client", "-o", str(tmp_path / "client.html"))

@@ -26,7 +26,7 @@ from planner.pack.timeline import MARKS
 from planner.pack.trend import Forecast, last_committee, trend_of
 from planner.scheduling import schedule
 from planner.status import committed
-from tests.conftest import plan_data, task
+from tests.conftest import party_plan, plan_data, task
 
 HOSTILE = "=cmd|' /C calc'!A0 <script>alert(1)</script> &amp; {{x}} **bold** " + "very long words " * 30
 PAGES = 7
@@ -160,47 +160,11 @@ def test_hostile_plan_text_is_cut_and_stays_text():
     assert "<script>alert(1)</script>" in pdf
 
 
-def _party_plan():
-    return parse_plan(
-        plan_data(
-            task("C1", 3, owner="client", name="Client-only prep", phase="Prep"),
-            task("V1", 4, "C1", owner="vendor", name="Vendor-only build", phase="Vendor build"),
-            task("J1", 2, "V1", owner="joint", name="Joint rehearsal", phase="Prep"),
-            task(
-                "G1",
-                0,
-                "J1",
-                owner="vendor",
-                name="Go-live gate",
-                gate={"criteria": [{"kpi": "SLA", "target": ">= 95%"}]},
-            ),
-            raid=[
-                {
-                    "id": "R1",
-                    "kind": "risk",
-                    "title": "Vendor staffing gap",
-                    "owner": "vendor",
-                    "probability": 4,
-                    "impact": 4,
-                },
-                {
-                    "id": "R2",
-                    "kind": "risk",
-                    "title": "Client data late",
-                    "owner": "client",
-                    "probability": 2,
-                    "impact": 3,
-                },
-            ],
-        )
-    )
-
-
 def test_a_partys_pack_holds_only_what_it_may_see(tmp_path):
     """Tests item 4: the client's pack (slides and PDF, from the command line) names its own and
     joint work, every gate, its own risks, and nothing of the vendor's own tasks, phases or risks."""
     path = tmp_path / "p.yaml"
-    path.write_text(dump_yaml(_party_plan()))
+    path.write_text(dump_yaml(party_plan()))
     for fmt in ("pptx", "pdf"):
         out = tmp_path / f"client.{fmt}"
         res = subprocess.run(
@@ -293,7 +257,7 @@ def test_the_report_carries_the_trend_in_the_full_view_only():
     beside a chart; a party's report leaves the trend out."""
     from planner.formats.report import report_html
 
-    plan = _party_plan()
+    plan = party_plan()
     sched = schedule(plan)
     trend = trend_of([_point(1, "2027-02-01", "2027-09-01"), _point(2, "2027-02-08", "2027-09-04")], plan)
     full = report_html(sched, trend=trend)
