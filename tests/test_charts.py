@@ -87,7 +87,7 @@ def test_more_than_5000_rows_still_chart():
     chart = gantt_chart(sched, rollup=False, show_links=False)
     with alt.data_transformers.disable_max_rows():
         spec = chart.to_dict(validate=False)
-    rows = {r["row"] for d in spec["datasets"].values() for r in d if "row" in r}  # a data set per kind of layer
+    rows = {r["label"] for d in spec["datasets"].values() for r in d if "label" in r}  # a data set per kind of layer
     assert len(rows) > 6000
 
 

@@ -164,9 +164,25 @@ _ROW_LAYERS: dict[str, Callable[[dict[str, Any]], bool]] = {
 }
 
 
-# The fields a layer reads, where it reads fewer than the rows carry (the others draw tooltips of
-# whole tasks); Vega then ingests a few fields per row for these layers instead of all of them.
+# A task's tooltip (bars and diamonds): field, type, title.
+_TOOLTIP = (
+    ("id", "N", "Task"),
+    ("name", "N", "Name"),
+    ("first", "N", "Start"),
+    ("finish", "N", "Finish"),
+    ("duration", "Q", "Working days"),
+    ("total_float", "Q", "Total float"),
+    ("owner", "N", "Owner"),
+    ("driver", "N", "Driven by"),
+    ("gate", "N", "Gate"),
+    ("raid", "N", "Open RAID items"),
+)
+_TOOLTIP_FIELDS = tuple(field for field, _, _ in _TOOLTIP)
+# The fields each layer reads: the app sends every row of a layer on each edit, and the browser
+# converts and ingests each field of each row.
 _LAYER_FIELDS = {
+    "bars": ("label", "start", "end", "color", "critical", "phase", *_TOOLTIP_FIELDS),
+    "points": ("label", "point", "critical", "mark", *_TOOLTIP_FIELDS),
     "tails": ("label", "end", "late_end"),
     "raid": ("label", "start", "id", "raid"),
     "waits": ("label", "wait_from", "start", "id", "driver"),
@@ -226,18 +242,7 @@ def _drawing(shape: GanttShape, start: str, end: str, description: str) -> tuple
     x = alt.X("start:T", scale=x_scale, title=None, axis=alt.Axis(grid=True, **date_axis))
     x_end = alt.X("end:T", scale=x_scale, axis=None)
     x_point = alt.X("point:T", scale=x_scale, axis=None)
-    tooltip = [
-        alt.Tooltip("id:N", title="Task"),
-        alt.Tooltip("name:N", title="Name"),
-        alt.Tooltip("first:N", title="Start"),
-        alt.Tooltip("finish:N", title="Finish"),
-        alt.Tooltip("duration:Q", title="Working days"),
-        alt.Tooltip("total_float:Q", title="Total float"),
-        alt.Tooltip("owner:N", title="Owner"),
-        alt.Tooltip("driver:N", title="Driven by"),
-        alt.Tooltip("gate:N", title="Gate"),
-        alt.Tooltip("raid:N", title="Open RAID items"),
-    ]
+    tooltip = [alt.Tooltip(f"{field}:{kind}", title=title) for field, kind, title in _TOOLTIP]
     summary = base.mark_bar(height=6, color=SUMMARY).encode(
         x=x,
         x2=alt.X2("end:T"),

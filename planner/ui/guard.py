@@ -12,20 +12,16 @@ from planner.core.model import Plan
 from planner.ui import save_bar, state, storage
 from planner.ui.keys import GUARDED, IMPORT_WARNINGS, PAGES, PENDING
 
-# Static script (no plan data): while the plan has unsaved edits, the browser asks before the
-# page is left or reloaded. The iframe is same-origin, so it can reach the app's window.
+# No plan data in it: while the plan has unsaved edits, the browser asks before the page is left or
+# reloaded. It runs in the app's own page (no frame to load); Streamlit runs it again only when the
+# flag in it changes.
 _LEAVE_GUARD = """<script>
-const w = window.parent;
-w.__plannerDirty = %s;
-if (!w.__plannerGuard) {
-  w.__plannerGuard = true;
-  // Registered by code of the app window's own realm: this iframe is replaced on every rerun,
-  // and a listener this frame added would go with it.
-  new w.Function(
-    "window.addEventListener('beforeunload', function (e) {" +
-    "  if (window.__plannerDirty) { e.preventDefault(); e.returnValue = ''; }" +
-    "});"
-  )();
+window.__plannerDirty = %s;
+if (!window.__plannerGuard) {
+  window.__plannerGuard = true;
+  window.addEventListener("beforeunload", (e) => {
+    if (window.__plannerDirty) { e.preventDefault(); e.returnValue = ""; }
+  });
 }
 </script>"""
 
@@ -37,12 +33,12 @@ def has_unsaved_work(plan: Plan) -> bool:
 
 
 def leave_guard(plan: Plan) -> None:
-    """The leave guard's frame, from the first run with unsaved work on (a page opened on a
-    saved or untouched plan draws no frame until there is something to lose)."""
+    """The leave guard, from the first run with unsaved work on (a page opened on a saved or
+    untouched plan carries no guard until there is something to lose)."""
     dirty = has_unsaved_work(plan)
     if dirty or st.session_state.get(GUARDED):
         st.session_state[GUARDED] = True
-        st.iframe(_LEAVE_GUARD % ("true" if dirty else "false"), height=1)
+        st.html(_LEAVE_GUARD % ("true" if dirty else "false"), unsafe_allow_javascript=True)
 
 
 def show_plan(

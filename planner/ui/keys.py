@@ -30,7 +30,7 @@ RISK_RESULT = "risk_result"  # (plan, RiskResult, its risk drivers or None until
 SAVED = "saved"  # (plan id, revision, the Plan object that was saved or loaded)
 STALE = "stale_save"  # a save refused because someone saved a newer revision
 PENDING = "guard_pending"  # (plan to show, (id, revision) or None, import warnings)
-GUARDED = "guard_drawn"  # True once the leave guard's frame is on the page (it keeps the dirty flag)
+GUARDED = "guard_drawn"  # True once the leave guard is on the page (it keeps the dirty flag)
 NOTICE = "plans_notice"  # what the last action on Saved plans did, shown once after its rerun
 TEAM_FORMS = "team_forms"  # per plan: version of the "Who works on this plan" form keys
 

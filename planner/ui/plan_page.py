@@ -138,7 +138,7 @@ def show() -> None:
         st.warning(heading, icon="ℹ️")
         st.text("\n".join(f"- {w}" for w in warnings))
     save_bar.show(plan)
-    leave = st.container()  # the guard's iframe reloads when the plan turns dirty: after the Gantt
+    leave = st.container()  # the leave guard, filled after the Gantt
     status = st.empty()  # filled last: its P80 run must not hold back the figures and the Gantt
     figures = st.container()  # filled right after the Gantt: an edit's new Gantt leaves first
     files = st.container()  # filled after the grid
