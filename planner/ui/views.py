@@ -141,12 +141,12 @@ def downloads(sched: Schedule, plan_id: str | None = None) -> None:
     is made on click (the report and the pack with the saved plan's forecast trend)."""
     name = slug(sched.plan.name)
     main = [f for f in FORMATS if f.place == "main"]
-    cols = st.columns(len(main) + 2)
-    for col, fmt in zip(cols, main, strict=False):
-        _download(col, fmt, sched, name, plan_id=plan_id)
-    with cols[-2].popover("Steering pack", help="Slides and a PDF for the steering committee"):
+    row = st.container(horizontal=True)  # each button as wide as its label, wrapping on a narrow screen
+    for fmt in main:
+        _download(row, fmt, sched, name, plan_id=plan_id)
+    with row.popover("Steering pack", help="Slides and a PDF for the steering committee"):
         pack_downloads(st, sched, plan_id=plan_id)
-    with cols[-1].popover("More formats"):
+    with row.popover("More formats"):
         for fmt in FORMATS:
             if fmt.place == "more":
                 _download(st, fmt, sched, name)
