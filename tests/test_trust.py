@@ -54,8 +54,9 @@ def test_report_spec_carries_its_data_while_another_transformer_is_active(sd):
     embedded = json.loads(re.search(r'vegaEmbed\("#gantt", (.*), \{"actions"', html).group(1))
     names, datasets = _names_and_datasets(embedded)
     assert names <= datasets
-    rows = {r["row"]: r for d in embedded["datasets"].values() for r in d if "kind" in r}.values()
-    assert sum(r["kind"] == "task" for r in rows) == sum(not t.is_key_date for t in sd.tasks)
+    drawn = embedded["datasets"]
+    assert {r["id"] for r in drawn["gantt-bars"]} == {t.id for t in sd.tasks if t.duration > 0}
+    assert {r["id"] for r in drawn["gantt-points"]} == {t.id for t in sd.tasks if t.is_key_date}
 
 
 def test_risk_follows_a_duration_edit(sd):
@@ -203,10 +204,10 @@ def test_gantt_lines_axes_and_groups():
         layer["encoding"]["x"]["scale"]["domain"] for layer in chart["layer"] if "scale" in layer["encoding"]["x"]
     )
     firsts = [r["b_start"] for d in chart["datasets"].values() for r in d if "b_start" in r]
-    starts = [r["start"] for d in chart["datasets"].values() for r in d if r.get("kind") == "task"]
+    starts = [r["start"] for r in chart["datasets"]["gantt-bars"]]
     assert min(firsts) < min(starts) and domain[0] <= min(firsts)
     by_wave = chart_spec(gantt_chart(sched, width=900, group_by="wave"))
-    groups = [r["label"].split("|")[1] for d in by_wave["datasets"].values() for r in d if r.get("kind") == "phase"]
+    groups = [r["label"].split("|")[1] for r in by_wave["datasets"]["gantt-summary"]]
     assert groups.index("► Pilot") < groups.index("► Wave 1") < groups.index("► Wave 2")
 
 
