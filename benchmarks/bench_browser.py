@@ -134,9 +134,12 @@ class Page:
     days: int
 
 
-def first_load(browser: Any, page_info: Page) -> tuple[float, Any, Any]:
-    """Seconds to the first frame with the page drawn; the context and page, left open."""
+def first_load(browser: Any, page_info: Page, init_script: str | None = None) -> tuple[float, Any, Any]:
+    """Seconds to the first frame with the page drawn; the context and page, left open.
+    `init_script` runs in the page before its own scripts (bench_edit.py watches its frames)."""
     context = browser.new_context(viewport={"width": 1500, "height": 1400}, accept_downloads=True)
+    if init_script:
+        context.add_init_script(init_script)
     page = settled_page(context)
     page.goto(page_info.url)
     page.wait_for_function(DRAWN, timeout=120_000)

@@ -1,0 +1,127 @@
+"""Where a grid edit's time goes, in the app and in the floor, in headless Chromium.
+
+`python benchmarks/bench_edit.py [SIZES...]` (default 300) loads each page as bench_browser.py does
+and makes EDITS edits per load, and prints, from the Enter that commits a typed duration (page
+time, medians over RUNS loads):
+
+- sent: the grid sends the edit to the server (its commit debounce);
+- chart message: the chart's new data arrive (the first frame from the server carrying a
+  Vega-Lite spec);
+- redrawn: the first animation frame whose Gantt marks for the edited row say something new
+  (bench_browser.py's measure).
+
+So "chart message - sent" is the server's rerun up to the chart plus the trip, and "redrawn - chart
+message" the browser's work. No budget: bench_browser.py holds it; this one says where to look.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_browser import REDRAWN, REMEMBER_GANTT, Page, bench_plan, first_load  # noqa: E402
+from planner.charts.gantt_data import gantt_data  # noqa: E402
+from planner.core.validate import parse_plan  # noqa: E402
+from planner.formats.planfile import dump_yaml  # noqa: E402
+from planner.scheduling import schedule  # noqa: E402
+from planner.store.database import Store  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, edit_first_row_days, streamlit_app, wait_idle  # noqa: E402
+
+RUNS = 5
+EDITS = 3
+# Page time of every frame the page sends, and of each frame from the server that carries a spec.
+FRAMES = """(() => {
+  window.__frames = [];
+  const Native = window.WebSocket;
+  const spec = new TextEncoder().encode('"mark"');
+  const carriesSpec = (bytes) => {
+    outer: for (let i = 0; i + spec.length <= bytes.length; i++) {
+      for (let j = 0; j < spec.length; j++) if (bytes[i + j] !== spec[j]) continue outer;
+      return true;
+    }
+    return false;
+  };
+  class Watched extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => {
+        if (e.data instanceof ArrayBuffer && e.data.byteLength > 1000 && carriesSpec(new Uint8Array(e.data)))
+          window.__frames.push(['chart', performance.now()]);
+      });
+    }
+    send(data) { window.__frames.push(['sent', performance.now()]); return super.send(data); }
+  }
+  window.WebSocket = Watched;
+})()"""
+
+
+def one_edit(page: Any, info: Page, value: int) -> tuple[float, float, float]:
+    wait_idle(page)
+    edit_first_row_days(page, info.days, str(value), commit=False)
+    page.evaluate(REMEMBER_GANTT, info.row)
+    page.evaluate("() => { window.__frames = []; }")
+    page.keyboard.press("Enter")
+    page.wait_for_function(REDRAWN, arg=info.row, timeout=120_000)
+    wait_idle(page)
+    r = page.evaluate("({enter: window.__enterAt, redrawn: window.__redrawnAt, frames: window.__frames})")
+    sent = next(t for what, t in r["frames"] if what == "sent")
+    chart = next((t for what, t in r["frames"] if what == "chart" and t > sent), float("nan"))
+    return sent - r["enter"], chart - r["enter"], r["redrawn"] - r["enter"]
+
+
+def measure(browser: Any, pages: list[Page]) -> dict[str, list[tuple[float, float, float]]]:
+    out: dict[str, list[tuple[float, float, float]]] = {p.name: [] for p in pages}
+    for run in range(RUNS):
+        for info in pages if run % 2 == 0 else pages[::-1]:
+            _, context, page = first_load(browser, info, init_script=FRAMES)
+            days = info.days
+            for k in range(EDITS):
+                value = 400 + 10 * run + k
+                out[info.name].append(one_edit(page, Page(info.name, info.url, info.row, days), value))
+                days = value
+            context.close()
+    return out
+
+
+def main(sizes: list[int]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    print(f"# from the Enter, ms; median of {RUNS} loads, edit k of each load\n")
+    print("| tasks | page | edit | sent | chart message | redrawn | server and trip | browser |")
+    print("|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        data = Path(tmp)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for n in sizes:
+            plan = parse_plan(bench_plan(n))
+            store = Store(f"sqlite:///{data}/planner.db")
+            plan_id = store.save(plan, note="benchmark")[0]
+            store.close()
+            (data / f"plan-{n}.yaml").write_text(dump_yaml(plan), encoding="utf-8")
+            floor_data = data / f"floor-{n}"
+            floor_data.mkdir()
+            floor_args = ("--", str(data / f"plan-{n}.yaml"))
+            with (
+                streamlit_app(data, echo_log=False) as url,
+                streamlit_app(floor_data, echo_log=False, script="benchmarks/floor_page.py", args=floor_args) as floor,
+            ):
+                first = plan.tasks[0]
+                pages = [
+                    Page("app", f"{url}/?plan={plan_id}", gantt_data(schedule(plan)).rows[0]["label"], first.duration),
+                    Page("floor", floor, f"{0:06d}|{first.name}", first.duration),
+                ]
+                for name, edits in measure(browser, pages).items():
+                    for k in range(EDITS):
+                        s, c, r = (statistics.median(e[i] for e in edits[k::EDITS]) for i in range(3))
+                        print(f"| {n:,} | {name} | {k + 1} | {s:.0f} | {c:.0f} | {r:.0f} | {c - s:.0f} | {r - c:.0f} |")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [300])
