@@ -362,6 +362,11 @@ class Plan(Frozen):
         country = spec.holidays.upper() if spec.holidays else None
         return _calendar(self.start, spec.weekend, country, spec.subdiv, frozenset(spec.closures))
 
+    @property
+    def schedule_risks(self) -> tuple[RaidItem, ...]:
+        """The open RAID items with a schedule impact: the risks a Monte Carlo run draws."""
+        return tuple(r for r in self.raid if r.schedule_impact is not None and r.is_open)
+
     def task(self, task_id: str) -> Task:
         """The task with this id; KeyError when there is none."""
         for task in self.tasks:

@@ -175,10 +175,9 @@ def risk_impacts(plan: Plan, distribution: str, muted: Collection[str] = ()) -> 
     other risks and tasks then draw exactly what they drew with it (see `risk_drivers`)."""
     position = {t.id: j for j, t in enumerate(plan.tasks)}
     out = []
-    for item in plan.raid:
+    for item in plan.schedule_risks:
         impact = item.schedule_impact
-        if impact is None or not item.is_open:
-            continue
+        assert impact is not None
         idx = [position[t] for t in item.tasks if plan.tasks[position[t]].actual_finish is None]
         if not idx:
             continue

@@ -29,7 +29,7 @@ def _likely_drivers(plan: Plan, result: RiskResult) -> list[RaidItem]:
     """The open risks with a schedule impact, at most MAX_DRIVERS: those with the largest expected
     delay on work that is often critical (chance x most likely delay x the highest criticality
     of the tasks it names, from `result`), so a log of a thousand risks costs a dozen runs."""
-    risks = [r for r in plan.raid if r.schedule_impact is not None and r.is_open]
+    risks = list(plan.schedule_risks)
     if len(risks) <= MAX_DRIVERS:
         return risks
     crit = dict(zip(result.task_ids, result.criticality.tolist(), strict=True))

@@ -274,7 +274,7 @@ def drawn_plan(plan: Plan, levelled: Schedule | None = None, network: Network | 
 def _past_span(plan: Plan, reached: int, muted: Collection[str]) -> PlanError:
     """Draws ran past MAX_SPAN: when the pessimistic estimates alone fit, the RAID risks' delays are
     what ran it past, and the largest are named; otherwise the estimates are."""
-    risks = [r for r in plan.raid if r.schedule_impact is not None and r.is_open and r.id not in muted]
+    risks = [r for r in plan.schedule_risks if r.id not in muted]
     pessimistic = {t.id: int(t.estimate.pessimistic) for t in plan.tasks if t.estimate is not None}
     try:
         within = solve(plan.with_durations(pessimistic)).passes.finish <= MAX_SPAN

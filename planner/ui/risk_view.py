@@ -104,7 +104,7 @@ def _deadlines(plan: Plan, result: RiskResult) -> None:
 def _drivers(plan: Plan, result: RiskResult) -> None:
     """The tornado: how far each RAID risk with a schedule impact moves the P80 finish (computed
     once per run, kept with it)."""
-    if not any(r.schedule_impact is not None and r.is_open for r in plan.raid):
+    if not plan.schedule_risks:
         return
     kept_plan, kept_result, drivers = st.session_state[RESULT]
     if drivers is None:
@@ -113,7 +113,7 @@ def _drivers(plan: Plan, result: RiskResult) -> None:
         st.session_state[RESULT] = (kept_plan, kept_result, drivers)
     st.markdown("**Risks that move the P80 finish** (each one's effect: P80 with it minus P80 without it)")
     show_chart(tornado_chart(drivers), key="risk-tornado")
-    rest = sum(r.schedule_impact is not None and r.is_open for r in plan.raid) - len(drivers)
+    rest = len(plan.schedule_risks) - len(drivers)
     if rest > 0:
         st.caption(
             f"The {len(drivers)} risks with the largest expected delay on often-critical work are shown; "
