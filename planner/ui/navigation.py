@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from planner.ui import auth, share_page, state
+from planner.ui.nodelay import tcp_nodelay
 from planner.ui.keys import PAGES, SHARE_MODE
 
 PAGE_DIR = Path(__file__).resolve().parent / "pages"
@@ -19,6 +20,7 @@ PAGE_DIR = Path(__file__).resolve().parent / "pages"
 
 def run() -> None:
     st.set_page_config(page_title="Transition planner", page_icon="🗺️", layout="wide")
+    tcp_nodelay()  # the server's sockets send each message at once (planner/ui/nodelay.py)
     token = st.query_params.get("share")
     if token is not None or st.session_state.get(SHARE_MODE):
         if token is not None:
