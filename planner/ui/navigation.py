@@ -12,8 +12,8 @@ from pathlib import Path
 import streamlit as st
 
 from planner.ui import auth, share_page, state
-from planner.ui.nodelay import tcp_nodelay
 from planner.ui.keys import PAGES, SHARE_MODE
+from planner.ui.nodelay import tcp_nodelay
 
 PAGE_DIR = Path(__file__).resolve().parent / "pages"
 
