@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import pyarrow as pa
 import streamlit as st
 
 from planner.charts import COLOR_BY, GROUP_BY, ROLLUP_THRESHOLD, network_chart
@@ -217,6 +218,13 @@ def _gantt_drawing(shape: GanttShape, description: str) -> dict[str, Any]:
     return spec_of(gantt_drawing(shape, "", "", description))
 
 
+def _arrow(rows: list[dict[str, Any]]) -> pa.Table:
+    """A data set as an Arrow table, which Streamlit sends as it is: from a list of records it
+    builds a pandas DataFrame first (5 ms of a 300-task Gantt's edit, against 0.7 ms)."""
+    fields = list(dict.fromkeys(k for row in rows for k in row))
+    return pa.table({k: [row.get(k) for row in rows] for k in fields})
+
+
 def gantt(sched: Schedule) -> None:
     plan = sched.plan
     phases = list(dict.fromkeys(t.phase for t in plan.tasks))
@@ -253,7 +261,8 @@ def gantt(sched: Schedule) -> None:
         group_by=group_by,
         live=True,
     )
-    spec = {**_gantt_drawing(shape, gantt_description(data, shape)), "datasets": gantt_datasets(data, shape)}
+    datasets = {name: _arrow(rows) for name, rows in gantt_datasets(data, shape).items()}
+    spec = {**_gantt_drawing(shape, gantt_description(data, shape)), "datasets": datasets}
     shown = [t for t in plan.tasks if not chosen or t.phase in chosen]
     groups = len(phases) + len({t.wave for t in plan.tasks})
     rows = groups + (0 if rollup and not chosen else len(shown))
