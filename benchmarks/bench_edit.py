@@ -5,15 +5,19 @@ and makes EDITS edits per load, and prints, from the Enter that commits a typed 
 time, medians over RUNS loads):
 
 - sent: the grid sends the edit to the server (its commit debounce);
-- chart at the network: the first frame from the server carrying a Vega-Lite spec reaches the
-  browser (Chromium's own record of websocket frames, through the DevTools protocol);
-- chart handled: the page's script gets that frame (later when the page is busy);
+- chart at the network: Chromium records the first frame from the server carrying a Vega-Lite
+  spec (its own record of websocket frames, through the DevTools protocol);
+- chart handled: the page's script gets that frame;
 - redrawn: the first animation frame whose Gantt marks for the edited row say something new
   (bench_browser.py's measure).
 
-So "server" (network - sent) is the server's rerun up to the chart plus the trip, "page busy"
-(handled - network) the wait for the page's script, and "draw" (redrawn - handled) the browser's
-work on the chart. No budget: bench_browser.py holds it; this one says where to look.
+So "server" (network - sent) is the server's rerun up to the chart, the trip, and the time the
+page's renderer takes to read the frame off its socket: Chromium records a frame when the page's
+renderer takes it, so a page busy with the rerun's earlier messages records it late (the app's
+server hands its chart to the socket 60-110 ms after the send at 300 tasks, and the record follows
+about 100 ms later). "Page busy" (handled - network) is the rest of that wait, and "draw"
+(redrawn - handled) the browser's work on the chart. No budget: bench_browser.py holds it; this
+one says where to look.
 """
 
 from __future__ import annotations
