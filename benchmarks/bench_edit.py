@@ -26,6 +26,8 @@ import base64
 import statistics
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +120,29 @@ def measure(browser: Any, pages: list[Page]) -> dict[str, list[tuple[float, ...]
     return out
 
 
+@contextmanager
+def app_and_floor(data: Path, n: int) -> Iterator[list[Page]]:
+    """The app (with the n-task benchmark plan saved) and the floor (with its file), both served
+    from `data` while the block runs: the two pages measured, app first."""
+    plan = parse_plan(bench_plan(n))
+    store = Store(f"sqlite:///{data}/planner.db")
+    plan_id = store.save(plan, note="benchmark")[0]
+    store.close()
+    (data / f"plan-{n}.yaml").write_text(dump_yaml(plan), encoding="utf-8")
+    floor_data = data / f"floor-{n}"
+    floor_data.mkdir()
+    floor_args = ("--", str(data / f"plan-{n}.yaml"))
+    with (
+        streamlit_app(data, echo_log=False) as url,
+        streamlit_app(floor_data, echo_log=False, script="benchmarks/floor_page.py", args=floor_args) as floor,
+    ):
+        first = plan.tasks[0]
+        yield [
+            Page("app", f"{url}/?plan={plan_id}", gantt_data(schedule(plan)).rows[0]["label"], first.duration),
+            Page("floor", floor, f"{0:06d}|{first.name}", first.duration),
+        ]
+
+
 def main(sizes: list[int]) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -125,26 +150,9 @@ def main(sizes: list[int]) -> None:
     print("| tasks | page | edit | sent | chart at the network | chart handled | redrawn | server | page busy | draw |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        data = Path(tmp)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for n in sizes:
-            plan = parse_plan(bench_plan(n))
-            store = Store(f"sqlite:///{data}/planner.db")
-            plan_id = store.save(plan, note="benchmark")[0]
-            store.close()
-            (data / f"plan-{n}.yaml").write_text(dump_yaml(plan), encoding="utf-8")
-            floor_data = data / f"floor-{n}"
-            floor_data.mkdir()
-            floor_args = ("--", str(data / f"plan-{n}.yaml"))
-            with (
-                streamlit_app(data, echo_log=False) as url,
-                streamlit_app(floor_data, echo_log=False, script="benchmarks/floor_page.py", args=floor_args) as floor,
-            ):
-                first = plan.tasks[0]
-                pages = [
-                    Page("app", f"{url}/?plan={plan_id}", gantt_data(schedule(plan)).rows[0]["label"], first.duration),
-                    Page("floor", floor, f"{0:06d}|{first.name}", first.duration),
-                ]
+            with app_and_floor(Path(tmp), n) as pages:
                 for name, edits in measure(browser, pages).items():
                     for k in range(EDITS):
                         s, w, c, r = (statistics.median(e[i] for e in edits[k::EDITS]) for i in range(4))

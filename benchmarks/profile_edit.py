@@ -29,13 +29,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_browser import REDRAWN, REMEMBER_GANTT, Page, bench_plan, first_load  # noqa: E402
-from planner.charts.gantt_data import gantt_data  # noqa: E402
-from planner.core.validate import parse_plan  # noqa: E402
-from planner.formats.planfile import dump_yaml  # noqa: E402
-from planner.scheduling import schedule  # noqa: E402
-from planner.store.database import Store  # noqa: E402
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, edit_first_row_days, streamlit_app, wait_idle  # noqa: E402
+from benchmarks.bench_browser import REDRAWN, REMEMBER_GANTT, Page, first_load  # noqa: E402
+from benchmarks.bench_edit import app_and_floor  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, edit_first_row_days, wait_idle  # noqa: E402
 
 EDITS = 4
 PARTS = ("Vega", "React", "grid", "other script", "native", "idle", "GC")
@@ -106,26 +102,9 @@ def main(sizes: list[int]) -> None:
     print(f"| tasks | page | {' | '.join(PARTS)} |")
     print(f"|---|---|{'---|' * len(PARTS)}")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        data = Path(tmp)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for n in sizes:
-            plan = parse_plan(bench_plan(n))
-            store = Store(f"sqlite:///{data}/planner.db")
-            plan_id = store.save(plan, note="benchmark")[0]
-            store.close()
-            (data / f"plan-{n}.yaml").write_text(dump_yaml(plan), encoding="utf-8")
-            floor_data = data / f"floor-{n}"
-            floor_data.mkdir()
-            floor_args = ("--", str(data / f"plan-{n}.yaml"))
-            with (
-                streamlit_app(data, echo_log=False) as url,
-                streamlit_app(floor_data, echo_log=False, script="benchmarks/floor_page.py", args=floor_args) as floor,
-            ):
-                first = plan.tasks[0]
-                pages = [
-                    Page("app", f"{url}/?plan={plan_id}", gantt_data(schedule(plan)).rows[0]["label"], first.duration),
-                    Page("floor", floor, f"{0:06d}|{first.name}", first.duration),
-                ]
+            with app_and_floor(Path(tmp), n) as pages:
                 for info in pages:
                     ms = profile_page(browser, info)
                     print(f"| {n:,} | {info.name} | {' | '.join(f'{ms[p]:.0f}' for p in PARTS)} |")
