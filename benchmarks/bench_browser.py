@@ -31,6 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.plans import layered_plan_data  # noqa: E402
 from planner.charts.gantt_data import gantt_data  # noqa: E402
+from planner.core.model import Plan  # noqa: E402
 from planner.core.validate import parse_plan  # noqa: E402
 from planner.formats.planfile import dump_yaml  # noqa: E402
 from planner.scheduling import schedule  # noqa: E402
@@ -134,6 +136,16 @@ class Page:
     days: int
 
 
+def pages(plan: Plan, app_url: str, floor_url: str) -> tuple[Page, Page]:
+    """The app showing `plan` and the floor showing its file: the Gantt row an edit of the first
+    task changes in each (the app's first group bar, the floor's first bar)."""
+    first = plan.tasks[0]
+    return (
+        Page("app", app_url, gantt_data(schedule(plan)).rows[0]["label"], first.duration),
+        Page("floor", floor_url, f"{0:06d}|{first.name}", first.duration),
+    )
+
+
 def first_load(browser: Any, page_info: Page, init_script: str | None = None) -> tuple[float, Any, Any]:
     """Seconds to the first frame with the page drawn; the context and page, left open.
     `init_script` runs in the page before its own scripts (bench_edit.py watches its frames)."""
@@ -146,13 +158,21 @@ def first_load(browser: Any, page_info: Page, init_script: str | None = None) ->
     return page.evaluate("window.__drawnAt") / 1000, context, page
 
 
-def edit(page: Any, page_info: Page, value: int) -> float:
-    """Seconds from the Enter that commits a new duration to the first frame with the row's new marks."""
+def commit_edit(page: Any, page_info: Page, value: int, before_enter: Callable[[], Any] | None = None) -> None:
+    """Types `value` as the first row's days and commits it with Enter, returning once the Gantt
+    shows it; `before_enter` runs just before the Enter (a benchmark starts its watch there)."""
     wait_idle(page)
     edit_first_row_days(page, page_info.days, str(value), commit=False)
     page.evaluate(REMEMBER_GANTT, page_info.row)
+    if before_enter is not None:
+        before_enter()
     page.keyboard.press("Enter")
     page.wait_for_function(REDRAWN, arg=page_info.row, timeout=120_000)
+
+
+def edit(page: Any, page_info: Page, value: int) -> float:
+    """Seconds from the Enter that commits a new duration to the first frame with the row's new marks."""
+    commit_edit(page, page_info, value)
     seconds = page.evaluate("window.__redrawnAt - window.__enterAt") / 1000
     page.wait_for_function(DRAWN, timeout=120_000)
     return seconds
@@ -217,17 +237,13 @@ def main(sizes: list[int]) -> None:
         floor_data.mkdir()
         with streamlit_app(data, echo_log=False) as url:
             for n, plan in plans.items():
-                app = Page(
-                    "app", f"{url}/?plan={ids[n]}", gantt_data(schedule(plan)).rows[0]["label"], plan.tasks[0].duration
-                )
                 with streamlit_app(
                     floor_data,
                     echo_log=False,
                     script="benchmarks/floor_page.py",
                     args=("--", str(data / f"plan-{n}.yaml")),
                 ) as floor_url:
-                    floor = Page("floor", floor_url, f"{0:06d}|{plan.tasks[0].name}", plan.tasks[0].duration)
-                    results[n] = measure(browser, app, floor)
+                    results[n] = measure(browser, *pages(plan, f"{url}/?plan={ids[n]}", floor_url))
         browser.close()
     over = []
     for what, key in (("first load", "load"), ("edit -> Gantt redrawn", "edit")):

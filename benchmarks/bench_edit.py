@@ -34,13 +34,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_browser import REDRAWN, REMEMBER_GANTT, Page, bench_plan, first_load  # noqa: E402
-from planner.charts.gantt_data import gantt_data  # noqa: E402
+from benchmarks.bench_browser import Page, bench_plan, commit_edit, first_load, pages  # noqa: E402
 from planner.core.validate import parse_plan  # noqa: E402
 from planner.formats.planfile import dump_yaml  # noqa: E402
-from planner.scheduling import schedule  # noqa: E402
 from planner.store.database import Store  # noqa: E402
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, edit_first_row_days, streamlit_app, wait_idle  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, streamlit_app, wait_idle  # noqa: E402
 
 RUNS = 5
 EDITS = 3
@@ -88,13 +86,11 @@ def watch_network(context: Any, page: Any) -> list[tuple[str, float]]:
 
 
 def one_edit(page: Any, info: Page, value: int, network: list[tuple[str, float]]) -> tuple[float, ...]:
-    wait_idle(page)
-    edit_first_row_days(page, info.days, str(value), commit=False)
-    page.evaluate(REMEMBER_GANTT, info.row)
-    page.evaluate("() => { window.__frames = []; }")
-    network.clear()
-    page.keyboard.press("Enter")
-    page.wait_for_function(REDRAWN, arg=info.row, timeout=120_000)
+    def watch() -> None:
+        page.evaluate("() => { window.__frames = []; }")
+        network.clear()
+
+    commit_edit(page, info, value, before_enter=watch)
     wait_idle(page)
     r = page.evaluate("({enter: window.__enterAt, redrawn: window.__redrawnAt, frames: window.__frames})")
     sent = next(t for what, t in r["frames"] if what == "sent")
@@ -136,11 +132,7 @@ def app_and_floor(data: Path, n: int) -> Iterator[list[Page]]:
         streamlit_app(data, echo_log=False) as url,
         streamlit_app(floor_data, echo_log=False, script="benchmarks/floor_page.py", args=floor_args) as floor,
     ):
-        first = plan.tasks[0]
-        yield [
-            Page("app", f"{url}/?plan={plan_id}", gantt_data(schedule(plan)).rows[0]["label"], first.duration),
-            Page("floor", floor, f"{0:06d}|{first.name}", first.duration),
-        ]
+        yield list(pages(plan, f"{url}/?plan={plan_id}", floor))
 
 
 def main(sizes: list[int]) -> None:

@@ -23,15 +23,16 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_browser import REDRAWN, REMEMBER_GANTT, Page, first_load  # noqa: E402
+from benchmarks.bench_browser import Page, commit_edit, first_load  # noqa: E402
 from benchmarks.bench_edit import app_and_floor  # noqa: E402
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, edit_first_row_days, wait_idle  # noqa: E402
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 EDITS = 4
 PARTS = ("Vega", "React", "grid", "other script", "native", "idle", "GC")
@@ -80,14 +81,9 @@ def profile_page(browser: Any, info: Page) -> Counter[str]:
     total: Counter[str] = Counter()
     days = info.days
     for k in range(EDITS + 1):
-        wait_idle(page)
         value = 500 + k
-        edit_first_row_days(page, days, str(value), commit=False)
-        page.evaluate(REMEMBER_GANTT, info.row)
-        if k:
-            cdp.send("Profiler.start")
-        page.keyboard.press("Enter")
-        page.wait_for_function(REDRAWN, arg=info.row, timeout=120_000)
+        start = (lambda: cdp.send("Profiler.start")) if k else None
+        commit_edit(page, replace(info, days=days), value, before_enter=start)
         if k:
             total += _parts(cdp.send("Profiler.stop")["profile"])
         days = value
