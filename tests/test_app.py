@@ -144,3 +144,14 @@ def test_grid_edit_model_round_trip():
     """Tests the grid model directly: an unchanged grid gives back the same plan."""
     plan = build_plan("ams", waves=1, start=dt.date(2027, 1, 4))
     assert rows_to_plan(plan, apply_delta(plan_rows(plan), {})) == plan
+
+
+def test_key_date_figures_name_their_task(app):
+    """Tests the key-date figures: each says which task it is (its id under the date, its name
+    beside the id and in the help), so a reader need not look the date up in the grid."""
+    plan = app.session_state[state.PLAN]
+    figure = next(m for m in app.metric if m.label == "Pilot go/no-go")
+    task = next(t for t in plan.tasks if t.id == figure.delta)
+    assert task.gate is not None and task.wave == 0
+    assert shown(figure.proto.delta_description) == task.name
+    assert shown(figure.proto.help) == f"{task.id}: {task.name}"

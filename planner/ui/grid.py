@@ -50,9 +50,9 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def undo_redo() -> None:
-    cols = st.columns([1, 1, 6])
-    cols[0].button("↶ Undo", key="undo", on_click=state.undo, disabled=not state.can_undo(), width="stretch")
-    cols[1].button("↷ Redo", key="redo", on_click=state.redo, disabled=not state.can_redo(), width="stretch")
+    row = st.container(horizontal=True)
+    row.button("↶ Undo", key="undo", on_click=state.undo, disabled=not state.can_undo())
+    row.button("↷ Redo", key="redo", on_click=state.redo, disabled=not state.can_redo())
 
 
 def apply_pending() -> None:

@@ -61,13 +61,14 @@ def reload_latest() -> None:
 def show(plan: Plan) -> None:
     info = storage.saved()
     dirty = storage.unsaved(plan)
-    cols = st.columns([2, 1, 1, 4], vertical_alignment="center")
+    row = st.container(horizontal=True, vertical_alignment="center")  # one block, not five (views.figures)
+    cols = [row] * 3
     if info is None:
-        cols[0].caption("● Not saved yet")
+        cols[0].caption("● Not saved yet", width="content")
     elif dirty:
-        cols[0].caption(f"● Unsaved changes (saved as {info[0]} r{info[1]})")
+        cols[0].caption(f"● Unsaved changes (saved as {info[0]} r{info[1]})", width="content")
     else:
-        cols[0].caption(f"✓ Saved as {info[0]} r{info[1]}")
+        cols[0].caption(f"✓ Saved as {info[0]} r{info[1]}", width="content")
     cols[1].button("💾 Save", key="save-plan", on_click=_clicked, args=(plan,), disabled=not dirty, type="primary")
     cols[2].button("Save as copy", key="save-copy", on_click=_clicked, args=(plan, True))
     message = st.session_state.get(STALE)

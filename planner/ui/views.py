@@ -61,9 +61,15 @@ def figures(sched: Schedule, today: dt.date | None = None) -> None:
         (cols[5], "Pilot go/no-go", k.pilot_go),
         (cols[6], "Handover", k.handover),
     ):
-        col.metric(label, m.date.isoformat() if m else "—", help=md(f"{m.id}: {m.name}") if m else None)
-        if m:
-            col.caption(md(f"{m.id} · {m.name}"))
+        col.metric(
+            label,
+            m.date.isoformat() if m else "—",
+            delta=md(m.id) if m else None,
+            delta_color="off",
+            delta_arrow="off",
+            delta_description=md(m.name) if m else None,
+            help=md(f"{m.id}: {m.name}") if m else None,
+        )
     _contract(cols[7], k)
     _costs(sched, derived.committed_for(sched.plan))
 
@@ -121,20 +127,21 @@ def _contract(col: Any, k: Any) -> None:
             help="Against the handover, not the steady-state finish; give tasks three-point estimates for its P80",
         )
         return
+    if c.extension_weeks:
+        asks = f"Ask for {c.extension_weeks} wk more, or start by {c.latest_start}; {margin}"
+    elif c.double_running_weeks:
+        asks = f"{c.double_running_weeks} wk of double running before it; {margin}"
+    else:
+        asks = margin
     col.metric(
         "Contract end",
         c.contract_end.isoformat(),
         delta=f"{c.verdict}, {c.chance:.0%} chance",
         delta_color="normal" if c.verdict == "met" else "inverse",
+        delta_description=asks,
         help=f"Handover P80 {c.p80} (most likely {c.most_likely}); latest start that still meets it at P80: "
         f"{c.latest_start}",
     )
-    if c.extension_weeks:
-        col.caption(f"Ask for {c.extension_weeks} wk more, or start by {c.latest_start}; {margin}")
-    elif c.double_running_weeks:
-        col.caption(f"{c.double_running_weeks} wk of double running before it; {margin}")
-    else:
-        col.caption(margin)
 
 
 def downloads(sched: Schedule, plan_id: str | None = None) -> None:
@@ -229,19 +236,19 @@ def gantt(sched: Schedule) -> None:
     plan = sched.plan
     phases = list(dict.fromkeys(t.phase for t in plan.tasks))
     big = len(plan.tasks) > ROLLUP_THRESHOLD
-    bar, said = st.columns([1, 5], vertical_alignment="center")
-    # in a menu: six open controls cost a first load of 300 tasks 0.15-0.2 s (docs/performance.md)
+    # one row, the controls in a menu, one under another: each block is a message an edit's rerun
+    # sends before the Gantt, and the page handles each before it redraws (docs/upstream.md)
+    bar = st.container(horizontal=True, vertical_alignment="center")
     with bar.popover("Gantt options", help="Colour, grouping, phases, links"):
-        cols = [*st.columns(2), *st.columns(2), *st.columns(2)]
-        color_by = cols[0].selectbox("Colour by", COLOR_BY, key="gantt-color", format_func=str.title)
-        group_by = cols[1].selectbox(
+        color_by = st.selectbox("Colour by", COLOR_BY, key="gantt-color", format_func=str.title)
+        group_by = st.selectbox(
             "Group by", GROUP_BY, key="gantt-group", format_func=str.title, help="Phase, or the pilot and each wave"
         )
         ids = ["(none)"] + [t.id for t in plan.tasks]
-        selected = cols[2].selectbox("Highlight links of", ids, key="gantt-task", help="Draws this task's links")
-        chosen = cols[3].multiselect("Phases", phases, key="gantt-phases", placeholder="All phases")
-        rollup = cols[4].toggle("Groups only", value=big, key="gantt-rollup", help="Roll tasks up into group bars")
-        links = cols[5].toggle("All links", value=len(plan.tasks) <= 60, key="gantt-links")
+        selected = st.selectbox("Highlight links of", ids, key="gantt-task", help="Draws this task's links")
+        chosen = st.multiselect("Phases", phases, key="gantt-phases", placeholder="All phases")
+        rollup = st.toggle("Groups only", value=big, key="gantt-rollup", help="Roll tasks up into group bars")
+        links = st.toggle("All links", value=len(plan.tasks) <= 60, key="gantt-links")
     view = [f"colour by {color_by}", f"grouped by {group_by}"]
     view.append(f"{len(chosen)} of {len(phases)} phases" if chosen else "all phases")
     if rollup and not chosen:
@@ -250,7 +257,7 @@ def gantt(sched: Schedule) -> None:
         view.append(f"links of {selected}")
     elif links:
         view.append("all links")
-    said.caption(md(" · ".join(view)))
+    bar.caption(md(" · ".join(view)))
     data, shape = gantt_layout(
         sched,
         color_by=color_by,
