@@ -24,11 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_browser import Page, bench_plan, edit, first_load  # noqa: E402
-from planner.charts.gantt_data import gantt_data  # noqa: E402
+from benchmarks.bench_browser import bench_plan, edit, first_load, pages  # noqa: E402
 from planner.core.validate import parse_plan  # noqa: E402
 from planner.formats.planfile import dump_yaml  # noqa: E402
-from planner.scheduling import schedule  # noqa: E402
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, streamlit_app  # noqa: E402
 
 RUNS = 5
@@ -49,8 +47,7 @@ def main(n: int) -> None:
     from playwright.sync_api import sync_playwright
 
     plan = parse_plan(bench_plan(n))
-    first = plan.tasks[0]
-    gantt_row = gantt_data(schedule(plan)).rows[0]["label"]  # the app's first group bar
+    app_gantt, floor_chart = pages(plan, "", "")  # the row an edit changes in each drawing
     times: dict[str, list[float]] = {name: [] for name, _, _ in VARIANTS}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw, ExitStack() as servers:
         data = Path(tmp)
@@ -65,8 +62,7 @@ def main(n: int) -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(RUNS):
             for name, script, _ in VARIANTS:  # alternating, so a slow spell of the machine hits them all
-                row = gantt_row if script == GANTT else f"{0:06d}|{first.name}"
-                info = Page(name, urls[name], row, first.duration)
+                info = replace(app_gantt if script == GANTT else floor_chart, name=name, url=urls[name])
                 _, context, page = first_load(browser, info)
                 days = info.days
                 for k in range(EDITS):

@@ -61,16 +61,17 @@ def reload_latest() -> None:
 def show(plan: Plan) -> None:
     info = storage.saved()
     dirty = storage.unsaved(plan)
-    row = st.container(horizontal=True, vertical_alignment="center")  # one block, not five (views.figures)
-    cols = [row] * 3
+    # one horizontal block, not a row of columns (five messages an edit's rerun sends: docs/upstream.md)
+    row = st.container(horizontal=True, vertical_alignment="center")
     if info is None:
-        cols[0].caption("● Not saved yet", width="content")
+        said = "● Not saved yet"
     elif dirty:
-        cols[0].caption(f"● Unsaved changes (saved as {info[0]} r{info[1]})", width="content")
+        said = f"● Unsaved changes (saved as {info[0]} r{info[1]})"
     else:
-        cols[0].caption(f"✓ Saved as {info[0]} r{info[1]}", width="content")
-    cols[1].button("💾 Save", key="save-plan", on_click=_clicked, args=(plan,), disabled=not dirty, type="primary")
-    cols[2].button("Save as copy", key="save-copy", on_click=_clicked, args=(plan, True))
+        said = f"✓ Saved as {info[0]} r{info[1]}"
+    row.caption(said, width="content")
+    row.button("💾 Save", key="save-plan", on_click=_clicked, args=(plan,), disabled=not dirty, type="primary")
+    row.button("Save as copy", key="save-copy", on_click=_clicked, args=(plan, True))
     message = st.session_state.get(STALE)
     if message:
         st.warning(md(message), icon="⚠️")
