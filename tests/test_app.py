@@ -147,11 +147,11 @@ def test_grid_edit_model_round_trip():
 
 
 def test_key_date_figures_name_their_task(app):
-    """Tests the key-date figures: each says which task it is (its id under the date, its name
-    beside the id and in the help), so a reader need not look the date up in the grid."""
+    """Tests the key-date figures: each says which task it is (its id and whole name under the
+    date, and in the help), so a reader need not look the date up in the grid."""
     plan = app.session_state[state.PLAN]
     figure = next(m for m in app.metric if m.label == "Pilot go/no-go")
-    task = next(t for t in plan.tasks if t.id == figure.delta)
-    assert task.gate is not None and task.wave == 0
-    assert shown(figure.proto.delta_description) == task.name
-    assert shown(figure.proto.help) == f"{task.id}: {task.name}"
+    task_id, name = shown(figure.proto.help).split(": ", 1)
+    task = next(t for t in plan.tasks if t.id == task_id)
+    assert task.gate is not None and task.wave == 0 and name == task.name
+    assert f"{task.id} · {task.name}" in [shown(c.value) for c in app.caption]

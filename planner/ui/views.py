@@ -61,15 +61,10 @@ def figures(sched: Schedule, today: dt.date | None = None) -> None:
         (cols[5], "Pilot go/no-go", k.pilot_go),
         (cols[6], "Handover", k.handover),
     ):
-        col.metric(
-            label,
-            m.date.isoformat() if m else "—",
-            delta=md(m.id) if m else None,
-            delta_color="off",
-            delta_arrow="off",
-            delta_description=md(m.name) if m else None,
-            help=md(f"{m.id}: {m.name}") if m else None,
-        )
+        # a caption, not the metric's delta description: that is cut to one line in a column
+        col.metric(label, m.date.isoformat() if m else "—", help=md(f"{m.id}: {m.name}") if m else None)
+        if m:
+            col.caption(md(f"{m.id} · {m.name}"))
     _contract(cols[7], k)
     _costs(sched, derived.committed_for(sched.plan))
 
@@ -127,21 +122,20 @@ def _contract(col: Any, k: Any) -> None:
             help="Against the handover, not the steady-state finish; give tasks three-point estimates for its P80",
         )
         return
-    if c.extension_weeks:
-        asks = f"Ask for {c.extension_weeks} wk more, or start by {c.latest_start}; {margin}"
-    elif c.double_running_weeks:
-        asks = f"{c.double_running_weeks} wk of double running before it; {margin}"
-    else:
-        asks = margin
     col.metric(
         "Contract end",
         c.contract_end.isoformat(),
         delta=f"{c.verdict}, {c.chance:.0%} chance",
         delta_color="normal" if c.verdict == "met" else "inverse",
-        delta_description=asks,
         help=f"Handover P80 {c.p80} (most likely {c.most_likely}); latest start that still meets it at P80: "
         f"{c.latest_start}",
     )
+    if c.extension_weeks:
+        col.caption(f"Ask for {c.extension_weeks} wk more, or start by {c.latest_start}; {margin}")
+    elif c.double_running_weeks:
+        col.caption(f"{c.double_running_weeks} wk of double running before it; {margin}")
+    else:
+        col.caption(margin)
 
 
 def downloads(sched: Schedule, plan_id: str | None = None) -> None:
