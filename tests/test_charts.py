@@ -108,21 +108,6 @@ def test_bad_colour_option(sd):
         gantt_chart(sd, color_by="wave")
 
 
-def _resolved(spec: dict) -> dict:
-    """A Vega-Lite dict with named data sets put back in place and selection names normalised,
-    so two ways of making the same chart compare equal."""
-    spec = json.loads(json.dumps(spec))
-    datasets = spec.pop("datasets", {})
-    for view in [spec, *spec.get("layer", [])]:
-        name = view.get("data", {}).get("name")
-        if name is not None:
-            view["data"] = {"values": datasets[name]}
-    text = json.dumps(spec, sort_keys=True)
-    for i, name in enumerate(dict.fromkeys(re.findall(r"param_\w+", text))):
-        text = text.replace(name, f"selection_{i}")
-    return json.loads(text)
-
-
 def _drawn_shapes():
     levelled_plan = build_plan("service-desk", waves=1, start=MONDAY)
     with_status = levelled_plan.model_copy(

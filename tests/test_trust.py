@@ -180,10 +180,6 @@ def test_status_with_a_baseline_naming_none_of_the_tasks(sd):
     assert status.rag in ("green", "amber", "red")
 
 
-def _layer_marks(spec: dict) -> list[dict]:
-    return spec["layer"]
-
-
 def test_gantt_lines_axes_and_groups():
     """Tests the Gantt a planner expects: deadline and status-date lines, a top axis on tall charts, baseline
     bars inside the time axis, and rows grouped by wave with the pilot before the waves."""

@@ -26,7 +26,6 @@ class Format:
     filename: str  # appended to the plan's slug
     mime: str
     write: Writer
-    binary: bool = False  # bytes that only a file can hold (text formats may also go to stdout)
     place: str = "more"  # in the app: "main" (a button), "more" or "pack" (those menus), "" (elsewhere)
     for_view: ViewWriter | None = None  # the file as an audience sees it, with the forecast's trend
 
@@ -148,10 +147,10 @@ FORMATS: tuple[Format, ...] = (
     Format("tasks-csv", "Task CSV", "tasks.csv", "text/csv", _tasks, place="main"),
     Format("yaml", "Plan YAML", "plan.yaml", "application/yaml", _yaml, place="main"),
     Format("html", "Report (HTML)", "report.html", "text/html", _html, place="main", for_view=_html),
-    Format("pptx", "Steering slides", "steering.pptx", PPTX_MIME, _pptx, binary=True, place="pack", for_view=_pptx),
-    Format("pdf", "Steering PDF", "steering.pdf", "application/pdf", _pdf, binary=True, place="pack", for_view=_pdf),
-    Format("xlsx", "Excel workbook", "plan.xlsx", XLSX_MIME, _xlsx, binary=True),
-    Format("png", "Gantt PNG", "gantt.png", "image/png", _png, binary=True),
+    Format("pptx", "Steering slides", "steering.pptx", PPTX_MIME, _pptx, place="pack", for_view=_pptx),
+    Format("pdf", "Steering PDF", "steering.pdf", "application/pdf", _pdf, place="pack", for_view=_pdf),
+    Format("xlsx", "Excel workbook", "plan.xlsx", XLSX_MIME, _xlsx),
+    Format("png", "Gantt PNG", "gantt.png", "image/png", _png),
     Format("svg", "Gantt SVG", "gantt.svg", "image/svg+xml", _svg),
     Format("mspdi", "MS Project XML", "project.xml", "application/xml", _mspdi),
     Format("ics", "Calendar (ICS)", "milestones.ics", "text/calendar", _ics),

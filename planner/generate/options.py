@@ -138,10 +138,6 @@ class PlanComparison:
     columns: tuple[PlanColumn, ...]
     rows: tuple[tuple[str, str], ...]  # (id, name) of every milestone or gate in any plan
 
-    def differs(self, task_id: str) -> bool:
-        dates = {c.milestones.get(task_id) for c in self.columns}
-        return len(dates) > 1
-
     def shift(self, task_id: str) -> int | None:
         """Calendar days from the first plan's date to the last plan's (None if either lacks it)."""
         first, last = self.columns[0].milestones.get(task_id), self.columns[-1].milestones.get(task_id)

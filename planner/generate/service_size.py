@@ -81,11 +81,3 @@ def size_from_service(template: str, given: Mapping[str, float | None]) -> Sized
     parts = [f"{v:,.0f} {m.label}: {s} ({m.band(s)})" for m, v, s in votes]
     rule = "; ".join(parts) + (f"; the larger counts: {size}" if len(votes) > 1 else "")
     return SizedService(size, rule)
-
-
-def bands(template: str) -> str:
-    """The template's bands in one line, for help texts."""
-    return "; ".join(
-        f"{m.label}: small under {m.medium_from:,.0f}, medium to {m.large_above:,.0f}, large above"
-        for m in MEASURES.get(template, ())
-    )
