@@ -101,6 +101,25 @@ def test_risk_view_runs_simulation(app):
     ]
 
 
+def test_risk_view_names_each_estimate_it_re_centres(app):
+    """Tests the Risk view's note on an edited duration: after a run, the task whose days no longer
+    match its estimate's likely value is named with how the simulation scaled its estimate."""
+    plan = app.session_state[state.PLAN]
+    first = plan.tasks[0]
+    assert first.estimate is not None and first.estimate.likely == first.duration
+    app.session_state[state.PLAN] = plan.model_copy(
+        update={"tasks": (first.model_copy(update={"duration": first.duration * 2}), *plan.tasks[1:])}
+    )
+    app.segmented_control(key="plan-view").set_value("Risk").run()
+    app.number_input(key="risk-iterations").set_value(500)
+    app.button(key="risk-run").click().run()
+    assert not app.exception
+    assert any(i.value.startswith("1 estimate is re-centred") for i in app.info)
+    note = next(d.value for d in app.dataframe if list(d.value.columns) == ["task", "note"])
+    assert list(note["task"]) == [first.id]
+    assert f"scales it by {first.duration * 2}/{first.duration}" in note["note"].iloc[0]
+
+
 def test_gate_actuals_edit_changes_status(app):
     """Tests recording gate actuals (library path the form uses): a missed KPI fails the gate."""
     from planner.core.gates import gate_status

@@ -9,9 +9,10 @@ from __future__ import annotations
 from planner.core.model import Plan, Problem
 
 
-def estimate_warnings(plan: Plan) -> list[Problem]:
-    """Tasks whose three-point estimate is not centred on their duration. The duration is the
-    most likely value (DESIGN.md), so the Monte Carlo scales the estimate by duration / likely."""
+def plan_warnings(plan: Plan) -> list[Problem]:
+    """Every warning about a plan, in plan order; today the tasks whose three-point estimate is not
+    centred on their duration (field "estimate"). The duration is the most likely value
+    (DESIGN.md), so the Monte Carlo scales the estimate by duration / likely."""
     out = []
     for t in plan.tasks:
         est = t.estimate
@@ -27,8 +28,3 @@ def estimate_warnings(plan: Plan) -> list[Problem]:
             Problem(f"task {t.id}", "estimate", f"likely {est.likely} differs from duration {t.duration}: {how}")
         )
     return out
-
-
-def plan_warnings(plan: Plan) -> list[Problem]:
-    """Every warning about a plan, in plan order."""
-    return estimate_warnings(plan)

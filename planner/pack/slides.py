@@ -20,10 +20,6 @@ ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIG
 BLANK = 6  # the default template's blank layout
 
 
-def _rgb(hex_colour: str) -> RGBColor:
-    return RGBColor.from_string(hex_colour)
-
-
 def _at(value: float) -> Emu:
     return Emu(int(Inches(value)))
 
@@ -45,11 +41,11 @@ class SlideCanvas:
             shape.fill.background()
         else:
             shape.fill.solid()
-            shape.fill.fore_color.rgb = _rgb(fill)
+            shape.fill.fore_color.rgb = RGBColor.from_string(fill)
         if line is None:
             shape.line.fill.background()
         else:
-            shape.line.color.rgb = _rgb(line)
+            shape.line.color.rgb = RGBColor.from_string(line)
             shape.line.width = Pt(0.75)
         shape.shadow.inherit = False
 
@@ -81,7 +77,7 @@ class SlideCanvas:
             run.text = line
             run.font.size = Pt(size)
             run.font.bold = bold
-            run.font.color.rgb = _rgb(color)
+            run.font.color.rgb = RGBColor.from_string(color)
 
     def rect(self, x: float, y: float, w: float, h: float, fill: str | None, line: str | None = None) -> None:
         self._fill(self.slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, _at(x), _at(y), _at(w), _at(h)), fill, line)
@@ -94,7 +90,7 @@ class SlideCanvas:
 
     def line(self, x1: float, y1: float, x2: float, y2: float, color: str, width: float = 0.75) -> None:
         shape = self.slide.shapes.add_connector(MSO_CONNECTOR.STRAIGHT, _at(x1), _at(y1), _at(x2), _at(y2))
-        shape.line.color.rgb = _rgb(color)
+        shape.line.color.rgb = RGBColor.from_string(color)
         shape.line.width = Pt(width)
 
     def table(
@@ -123,13 +119,13 @@ class SlideCanvas:
                 cell.margin_top = cell.margin_bottom = _at(0.02)
                 cell.vertical_anchor = MSO_ANCHOR.MIDDLE
                 cell.fill.solid()
-                cell.fill.fore_color.rgb = _rgb(fills[r][k])
+                cell.fill.fore_color.rgb = RGBColor.from_string(fills[r][k])
                 para = cell.text_frame.paragraphs[0]
                 run = para.add_run()
                 run.text = value
                 run.font.size = Pt(size)
                 run.font.bold = r == 0
-                run.font.color.rgb = _rgb(INK)
+                run.font.color.rgb = RGBColor.from_string(INK)
 
     def bytes(self) -> bytes:
         out = io.BytesIO()

@@ -60,9 +60,9 @@ def show(plan: Plan) -> None:
 
 def _warnings(plan: Plan) -> None:
     """Estimates the simulation re-centres on an edited duration, named task by task."""
-    from planner.core.plan_warnings import estimate_warnings
+    from planner.core.plan_warnings import plan_warnings
 
-    found = estimate_warnings(plan)
+    found = [w for w in plan_warnings(plan) if w.field == "estimate"]
     if found:
         st.info(f"{len(found)} {'estimate is' if len(found) == 1 else 'estimates are'} re-centred on the task's days:")
         st.dataframe(
