@@ -62,6 +62,18 @@ def apply_pending() -> None:
         _apply(delta)
 
 
+def set_aside() -> None:
+    """For a run that draws another view: the grid drawn next starts from the plan, under a new key.
+    Streamlit forgets an undrawn grid's edits only when a run completes, so a run cut short by the
+    next click (a quick switch away and back) would bring the grid back without the edits the plan
+    took as typed, and the next edit would apply to those stale rows."""
+    ss = st.session_state
+    if _grid_key() in ss:
+        if not ss[state.PROBLEMS]:  # else the draft holds the user's rows as typed: keep them
+            ss[state.DRAFT] = plan_rows(state.current())
+        ss[state.GRID_VERSION] += 1
+
+
 def show(plan: Plan) -> None:
     undo_redo()
     problems = st.session_state[state.PROBLEMS]

@@ -150,10 +150,12 @@ def show() -> None:
     )
     if view in (None, "Tasks"):
         grid.show(plan)  # a grid edit reschedules: the whole page reruns
-    elif view == "Risk":
-        risk_view.show(plan)  # a run feeds the status line at the top: the whole page reruns
     else:
-        _view(view, sched)
+        grid.set_aside()
+        if view == "Risk":
+            risk_view.show(plan)  # a run feeds the status line at the top: the whole page reruns
+        else:
+            _view(view, sched)
     with files:
         views.downloads(sched, info[0] if info else None)
     with leave:

@@ -129,7 +129,8 @@ def edit_first_row_days(page: Any, current: int, value: str, commit: bool = True
     `commit` is False: the caller presses Enter, e.g. to time the edit from there).
 
     Keyboard only, each step waited on, no coordinates: focusing a cell of the grid's accessible
-    mirror (`glide-cell-COLUMN-ROW`, the grid then selects the first row's first cell), the arrow
+    mirror (`glide-cell-COLUMN-ROW`, the grid then selects the first row's first cell; the second
+    cell first, as the grid skips a focus of the cell it took the last one from), the arrow
     keys to the Days column with the mirror's aria-selected confirming each step, Enter, the cell
     editor holding the task's duration (`current`, so a wrong cell fails here), then the typed value.
     """
@@ -137,7 +138,10 @@ def edit_first_row_days(page: Any, current: int, value: str, commit: bool = True
     grid.scroll_into_view_if_needed()
     first = grid.locator('[data-testid="glide-cell-1-0"]')
     selected = grid.locator('[data-testid="glide-cell-1-0"][aria-selected="true"]')
+    second = grid.locator('[data-testid="glide-cell-2-0"]')
     for attempt in range(3):  # a grid still mounting (after a view switch, on a loaded machine) can miss the focus
+        # the grid ignores a focus of the mirror cell it last took a focus from: focus another one first
+        second.focus()
         first.focus()
         try:
             selected.wait_for(state="attached", timeout=10_000)

@@ -356,8 +356,10 @@ def test_an_edit_taken_as_typed_keeps_the_grid_and_a_view_switch_keeps_the_edit(
     wait_for_finish(page, finish)
     wait_idle(page)
     assert page.evaluate("() => document.querySelector('[data-testid=stDataFrame] canvas') === window.__grid")
-    for view in ("Why critical?", "Tasks"):
+    # each view's own text waited on: the page reads as idle for a moment after a click, before its run starts
+    for view, shown in (("Why critical?", "Why is this task where it is?"), ("Tasks", "Edit cells, add rows")):
         page.locator('[data-testid="stButtonGroup"] button').filter(has_text=view).first.click()
+        page.get_by_text(shown).first.wait_for()
         wait_idle(page)
     edit_first_row_days(page, 9, "10")  # fails unless the grid shows the first edit
     wait_for_finish(page, schedule(plan.with_durations({"A": 10})).finish.isoformat())
