@@ -161,7 +161,7 @@ class _Profile:
         d, rows, need = inst.d[j], inst.rows[j], inst.units[j]
         if d == 0 or rows.size == 0:
             return t
-        if rows.size == 1:
+        if rows.size == 1 and t <= MAX_SPAN:
             self._grow(t + d)
             if self.free[rows[0], t : t + d].min() >= need[0] - EPS:
                 return t
