@@ -95,8 +95,9 @@ def test_cycle_is_named_and_old_schedule_stays(app):
 
 
 def test_a_bad_edit_stays_in_the_grid_across_a_view_switch(app):
-    """Tests a value the plan cannot take, then another view and back: the grid still holds the
-    typing and its problem is still listed (nothing typed is lost by looking elsewhere)."""
+    """Tests a value the plan cannot take, then another view and back, then another page and back:
+    the grid still holds the typing and its problem is still listed (nothing typed is lost by
+    looking elsewhere)."""
     plan = app.session_state[state.PLAN]
     row = [t.id for t in plan.tasks].index("SD01")
     edit(app, {"edited_rows": {row: {"depends_on": "SD03"}}})
@@ -107,6 +108,12 @@ def test_a_bad_edit_stays_in_the_grid_across_a_view_switch(app):
     assert grid["depends_on"].iloc[row] == "SD03"
     assert "not applied" in " ".join(e.value for e in app.error)
     assert app.session_state[state.PLAN] is plan
+    for page in ("new", "plan"):  # another page and back: the same
+        app.switch_page(f"planner/ui/pages/{page}.py").run()
+        assert not app.exception
+    grid = next(d.value for d in app.data_editor if "depends_on" in d.value.columns)
+    assert grid["depends_on"].iloc[row] == "SD03"
+    assert "not applied" in " ".join(e.value for e in app.error)
 
 
 def test_downloads_offered(app):

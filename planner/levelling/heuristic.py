@@ -22,6 +22,7 @@ from __future__ import annotations
 import heapq
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -64,6 +65,12 @@ class Instance:
     @property
     def size(self) -> int:
         return len(self.d)
+
+    @cached_property
+    def uses(self) -> list[bool]:
+        """Whether each task is booked on resources (it uses some, for at least a day); the rest
+        are placed by their links alone. Read by every serial pass."""
+        return [bool(r.size) and dj > 0 for r, dj in zip(self.rows, self.d, strict=True)]
 
 
 def build(
@@ -186,7 +193,7 @@ def serial(inst: Instance, order_key: list[float], horizon: int) -> list[int]:
     its links and resources allow."""
     n = inst.size
     d, preds, succs, fixed, release = inst.d, inst.preds, inst.succs, inst.fixed, inst.release
-    uses = [bool(r.size) and dj > 0 for r, dj in zip(inst.rows, d, strict=True)]  # else placed as linked
+    uses = inst.uses
     start = [0] * n
     missing = [len(p) for p in preds]
     heap = [(order_key[j], j) for j in range(n) if missing[j] == 0]

@@ -62,16 +62,21 @@ def apply_pending() -> None:
         _apply(delta)
 
 
+def _from_plan() -> None:
+    """The grid drawn next shows the plan, unless it holds rows the plan could not take (those
+    stay as typed, with their problems)."""
+    if not st.session_state[state.PROBLEMS]:
+        st.session_state[state.DRAFT] = plan_rows(state.current())
+
+
 def set_aside() -> None:
-    """For a run that draws another view: the grid drawn next starts from the plan, under a new key.
-    Streamlit forgets an undrawn grid's edits only when a run completes, so a run cut short by the
-    next click (a quick switch away and back) would bring the grid back without the edits the plan
-    took as typed, and the next edit would apply to those stale rows."""
-    ss = st.session_state
-    if _grid_key() in ss:
-        if not ss[state.PROBLEMS]:  # else the draft holds the user's rows as typed: keep them
-            ss[state.DRAFT] = plan_rows(state.current())
-        ss[state.GRID_VERSION] += 1
+    """For a run that draws no grid (another view or page): the grid drawn next starts from the
+    plan, under a new key. Streamlit forgets an undrawn grid's edits only when a run completes, so a
+    run cut short by the next click (a quick switch away and back) would bring the grid back
+    without the edits the plan took as typed, and the next edit would apply to those stale rows."""
+    if _grid_key() in st.session_state:
+        _from_plan()
+        st.session_state[state.GRID_VERSION] += 1
 
 
 def show(plan: Plan) -> None:
@@ -90,8 +95,8 @@ def show(plan: Plan) -> None:
             key="grid-problems",
         )
     key = _grid_key()
-    if key not in st.session_state and not problems:  # a grid not on screen last run starts from the plan
-        st.session_state[state.DRAFT] = plan_rows(plan)
+    if key not in st.session_state:  # not on screen last run
+        _from_plan()
     st.data_editor(
         _frame(st.session_state[state.DRAFT]),
         key=key,

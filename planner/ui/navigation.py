@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from planner.ui import auth, share_page, state
+from planner.ui import auth, grid, share_page, state
 from planner.ui.keys import PAGES, SHARE_MODE
 from planner.ui.nodelay import tcp_nodelay
 
@@ -40,4 +40,7 @@ def run() -> None:
         "compare": st.Page(PAGE_DIR / "compare.py", title="Compare", icon="⚖️", url_path="compare"),
     }
     st.session_state[PAGES] = pages
-    st.navigation(list(pages.values())).run()
+    page = st.navigation(list(pages.values()))
+    if page is not pages["plan"]:
+        grid.set_aside()  # before the page draws: a quick return must find the grid as the plan is
+    page.run()

@@ -116,6 +116,7 @@ def show() -> None:
     try:
         sched = derived.schedule_for(plan)
     except PlanError as exc:
+        grid.set_aside()
         _unschedulable(plan, exc)
         return
     info = storage.saved()
